@@ -1,0 +1,45 @@
+import type { DescribeModelCommandOutput } from '@aws-sdk/client-sagemaker';
+import { fail, pass, type Control } from './types';
+
+export type Model = Omit<DescribeModelCommandOutput, '$metadata'>;
+
+/** How the model's containers are set up, for messages: one primary container or an inference pipeline. */
+export function containerSetup(model: Model): string {
+  const count = model.Containers?.length ?? 0;
+  if (count > 0) return `${count} container${count === 1 ? '' : 's'} (Containers)`;
+  return model.PrimaryContainer !== undefined ? 'a primary container' : 'no container definition';
+}
+
+const RECREATE = 'Create the model again (enforce mode has deleted it) with';
+
+export const modelControls: readonly Control<Model>[] = [
+  {
+    id: 'model.network-isolation',
+    kind: 'model',
+    title: 'Network isolation enabled',
+    why: 'Without network isolation the inference containers can make outbound calls, so data sent to the model can leave.',
+    severity: 'high',
+    fix: `${RECREATE} EnableNetworkIsolation=true (CLI --enable-network-isolation); a model cannot be updated.`,
+    iamConditionKey: 'sagemaker:NetworkIsolation',
+    check: (model) =>
+      model.EnableNetworkIsolation === true
+        ? pass()
+        : fail(`EnableNetworkIsolation is ${model.EnableNetworkIsolation === undefined ? 'absent (defaults to false)' : String(model.EnableNetworkIsolation)} for ${containerSetup(model)}`),
+  },
+  {
+    id: 'model.vpc',
+    kind: 'model',
+    title: 'Runs in a VPC',
+    why: 'The VpcConfig applies to every container of the model; without it, hosting traffic bypasses your VPC controls.',
+    severity: 'high',
+    fix: `${RECREATE} a VpcConfig naming private subnets and security groups (CLI --vpc-config Subnets=...,SecurityGroupIds=...).`,
+    iamConditionKey: 'sagemaker:VPCSubnets, sagemaker:VPCSecurityGroupIds',
+    check: (model) => {
+      const setup = containerSetup(model);
+      if (model.VpcConfig === undefined) return fail(`VpcConfig is absent for ${setup}`);
+      if ((model.VpcConfig.Subnets ?? []).length === 0) return fail(`VpcConfig has no Subnets for ${setup}`);
+      if ((model.VpcConfig.SecurityGroupIds ?? []).length === 0) return fail(`VpcConfig has no SecurityGroupIds for ${setup}`);
+      return pass();
+    },
+  },
+];

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { KINDS, kindByDetailType, type ResourceKind } from './kinds';
+import { describeIssues } from './validation';
+
+/** The small typed value an EventBridge event is parsed into, once, at the edge. */
+export interface GuardEvent {
+  readonly eventId: string;
+  readonly kind: ResourceKind;
+  /** The resource name, from `detail` (never from the lower-cased ARN in `resources`). */
+  readonly name: string;
+  /** The status the event reported; informational only, decisions use Describe*. */
+  readonly reportedStatus?: string;
+  readonly time?: string;
+}
+
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Malformed SageMaker event: ${problems.join('; ')}`);
+  }
+}
+
+/** SageMaker resource names: 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit. */
+const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+const envelopeSchema = z.object({
+  id: z.string().min(1, 'expected the EventBridge event id'),
+  'detail-type': z.string().min(1),
+  source: z.literal('aws.sagemaker', { error: 'expected "aws.sagemaker"' }),
+  // Only what the guard uses is required; the account and region of record come from Describe* ARNs.
+  account: z.string().optional(),
+  region: z.string().optional(),
+  time: z.string().optional(),
+  detail: z.record(z.string(), z.unknown(), { error: 'expected an object' }),
+});
+
+function detailSchema(kind: ResourceKind) {
+  const info = KINDS[kind];
+  const name = z
+    .string({ error: 'expected a string (the resource name)' })
+    .regex(SAGEMAKER_NAME, 'expected a SageMaker resource name (1-63 letters, digits and hyphens)');
+  const shape: Record<string, z.ZodType> = { [info.nameField]: name };
+  if (info.statusField !== undefined) shape[info.statusField] = z.string({ error: 'expected a string (the status)' }).optional();
+  return z.object({ detail: z.object(shape) });
+}
+
+/**
+ * Parses an EventBridge event for the given kind. Throws MalformedEventError naming every bad field,
+ * its value and what was expected: the caller logs it and lets it go to the dead-letter queue.
+ */
+export function parseEvent(raw: unknown, expected: ResourceKind): GuardEvent {
+  const envelope = envelopeSchema.safeParse(raw);
+  if (!envelope.success) throw new MalformedEventError(describeIssues(envelope.error, raw));
+  const detailType = envelope.data['detail-type'];
+  const kind = kindByDetailType(detailType);
+  if (kind !== expected) {
+    const why = kind === undefined ? 'a detail-type this guard does not handle' : `meant for the ${KINDS[kind].label} function`;
+    throw new MalformedEventError([`detail-type: expected "${KINDS[expected].detailType}" (given: ${JSON.stringify(detailType)}, ${why})`]);
+  }
+  const detail = detailSchema(kind).safeParse(raw);
+  if (!detail.success) throw new MalformedEventError(describeIssues(detail.error, raw));
+  const info = KINDS[kind];
+  const fields = envelope.data.detail;
+  const status = info.statusField === undefined ? undefined : fields[info.statusField];
+  return {
+    eventId: envelope.data.id,
+    kind,
+    name: fields[info.nameField] as string,
+    ...(typeof status === 'string' ? { reportedStatus: status } : {}),
+    ...(envelope.data.time !== undefined ? { time: envelope.data.time } : {}),
+  };
+}

@@ -1,0 +1,81 @@
+/** The SageMaker resource kinds the guard watches, and the facts that differ between them. */
+export const RESOURCE_KINDS = ['training-job', 'model', 'notebook-instance'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export type Action = 'stop' | 'delete';
+
+export interface KindInfo {
+  /** Human label used in notices and logs. */
+  readonly label: string;
+  /** EventBridge detail-type SageMaker publishes for the kind. */
+  readonly detailType: string;
+  /** Field of `detail` that holds the resource name (names keep their case; ARNs in events do not). */
+  readonly nameField: string;
+  /** Field of `detail` that holds the status, when the event has one (model events have none). */
+  readonly statusField?: string;
+  /** Statuses worth invoking the function for: the only ones in which acting is possible. */
+  readonly actionableStatuses: readonly string[];
+  /** The remediation applied to a non-compliant resource. */
+  readonly action: Action;
+  /** Whether the resource still exists after the action (and so can carry tags explaining it). */
+  readonly survivesAction: boolean;
+  /** Path of the resource in the SageMaker console, after `#/`. */
+  readonly consolePath: string;
+  /** Resource type segment of its ARN: arn:aws:sagemaker:REGION:ACCOUNT:<arnType>/NAME. */
+  readonly arnType: string;
+}
+
+export const KINDS: Readonly<Record<ResourceKind, KindInfo>> = {
+  'training-job': {
+    label: 'training job',
+    detailType: 'SageMaker Training Job State Change',
+    nameField: 'TrainingJobName',
+    statusField: 'TrainingJobStatus',
+    actionableStatuses: ['InProgress'],
+    action: 'stop',
+    survivesAction: true,
+    consolePath: 'jobs',
+    arnType: 'training-job',
+  },
+  model: {
+    label: 'model',
+    detailType: 'SageMaker Model State Change',
+    nameField: 'ModelName',
+    actionableStatuses: [],
+    action: 'delete',
+    survivesAction: false,
+    consolePath: 'models',
+    arnType: 'model',
+  },
+  'notebook-instance': {
+    label: 'notebook instance',
+    detailType: 'SageMaker Notebook Instance State Change',
+    nameField: 'NotebookInstanceName',
+    statusField: 'NotebookInstanceStatus',
+    actionableStatuses: ['InService'],
+    action: 'stop',
+    survivesAction: true,
+    consolePath: 'notebook-instances',
+    arnType: 'notebook-instance',
+  },
+};
+
+export function kindByDetailType(detailType: string): ResourceKind | undefined {
+  return RESOURCE_KINDS.find((kind) => KINDS[kind].detailType === detailType);
+}
+
+/** The EventBridge pattern for a kind, in CDK's EventPattern shape: only events worth acting on. */
+export interface KindEventPattern {
+  readonly source: string[];
+  readonly detailType: string[];
+  readonly detail?: Record<string, string[]>;
+}
+
+export function eventPatternFor(kind: ResourceKind): KindEventPattern {
+  const info = KINDS[kind];
+  return {
+    source: ['aws.sagemaker'],
+    detailType: [info.detailType],
+    ...(info.statusField !== undefined ? { detail: { [info.statusField]: [...info.actionableStatuses] } } : {}),
+  };
+}

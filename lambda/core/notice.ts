@@ -1,0 +1,157 @@
+import { SEVERITY_ORDER, type Finding, type Severity } from '../controls/types';
+import { KINDS, type Action, type ResourceKind } from './kinds';
+import { TAG } from './tags';
+
+/** What the guard did about the findings, as told in the notice. */
+export type Outcome =
+  | { readonly type: 'acted'; readonly action: Action }
+  | { readonly type: 'acted-earlier'; readonly action: Action; readonly status: string }
+  | { readonly type: 'report-only'; readonly action: Action }
+  | { readonly type: 'not-possible'; readonly action: Action; readonly status: string | undefined };
+
+export interface NoticeInput {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  readonly arn: string;
+  readonly account: string;
+  readonly region: string;
+  readonly eventId: string;
+  /** Status when the guard described the resource (undefined for models). */
+  readonly status: string | undefined;
+  readonly findings: readonly Finding[];
+  readonly outcome: Outcome;
+  readonly owner: string | undefined;
+}
+
+export interface Notice {
+  readonly subject: string;
+  readonly message: string;
+  /** SNS message attributes, for subscription filter policies. Values are never empty. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+const SUBJECT_LIMIT = 100;
+const PAST: Record<Action, string> = { stop: 'stopped', delete: 'deleted' };
+const API: Record<ResourceKind, string> = {
+  'training-job': 'StopTrainingJob',
+  model: 'DeleteModel',
+  'notebook-instance': 'StopNotebookInstance',
+};
+
+export function highestSeverity(findings: readonly Finding[]): Severity {
+  return SEVERITY_ORDER.find((severity) => findings.some((finding) => finding.severity === severity)) ?? 'low';
+}
+
+function sortBySeverity(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+}
+
+/** The attribute value subscribers filter on: what happened, in one word. */
+export function actionAttribute(outcome: Outcome): string {
+  switch (outcome.type) {
+    case 'acted':
+    case 'acted-earlier':
+      return PAST[outcome.action];
+    case 'report-only':
+      return `would-${outcome.action}`;
+    case 'not-possible':
+      return 'none';
+  }
+}
+
+function headline(input: NoticeInput): string {
+  const label = KINDS[input.kind].label;
+  const { outcome } = input;
+  switch (outcome.type) {
+    case 'acted':
+    case 'acted-earlier':
+      return `${capitalise(PAST[outcome.action])} ${label} ${input.name}`;
+    case 'report-only':
+      return `Would ${outcome.action} ${label} ${input.name}`;
+    case 'not-possible':
+      return `Could not ${outcome.action} ${label} ${input.name}`;
+  }
+}
+
+export function subjectFor(input: NoticeInput): string {
+  const count = input.findings.length;
+  const subject = `[sagemaker-guard] ${headline(input)}: ${count} control${count === 1 ? '' : 's'} failed`;
+  // SNS subjects: printable ASCII, no line breaks, at most 100 characters.
+  const clean = subject.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length <= SUBJECT_LIMIT ? clean : `${clean.slice(0, SUBJECT_LIMIT - 3)}...`;
+}
+
+function whatWasDone(input: NoticeInput): string {
+  const { outcome } = input;
+  const label = KINDS[input.kind].label;
+  const tagged = KINDS[input.kind].survivesAction ? ` Its tag ${TAG.violations} lists the failed controls.` : '';
+  switch (outcome.type) {
+    case 'acted':
+      return `${capitalise(PAST[outcome.action])} the ${label} (${API[input.kind]}).${tagged}`;
+    case 'acted-earlier':
+      return `An earlier attempt ${PAST[outcome.action]} the ${label} (${API[input.kind]}), but its notice did not go out; this is that notice. Status now: ${outcome.status}.${tagged}`;
+    case 'report-only':
+      return `Nothing: sagemaker-guard runs in report mode. In enforce mode it would have ${PAST[outcome.action]} the ${label}.`;
+    case 'not-possible':
+      return `Nothing: the ${label} could not be ${PAST[outcome.action]} because it had already reached status ${outcome.status ?? '(unknown)'} when ${API[input.kind]} was called.`;
+  }
+}
+
+export function consoleUrl(kind: ResourceKind, name: string, region: string, arn: string): string {
+  const partition = arn.split(':')[1] ?? 'aws';
+  const host =
+    partition === 'aws-cn' ? 'console.amazonaws.cn' : partition === 'aws-us-gov' ? 'console.amazonaws-us-gov.com' : 'console.aws.amazon.com';
+  return `https://${region}.${host}/sagemaker/home?region=${region}#/${KINDS[kind].consolePath}/${encodeURIComponent(name)}`;
+}
+
+function findingLines(findings: readonly Finding[]): string[] {
+  return sortBySeverity(findings).flatMap((finding, index) => [
+    `${index + 1}. [${finding.severity.toUpperCase()}] ${finding.title} (${finding.controlId})`,
+    `   Found: ${finding.observed}`,
+    `   Why:   ${finding.why}`,
+    `   Fix:   ${finding.fix}`,
+    '',
+  ]);
+}
+
+/** Builds the notice: plain text a person can act on without opening the console. Pure. */
+export function buildNotice(input: NoticeInput): Notice {
+  const label = KINDS[input.kind].label;
+  const message = [
+    `${headline(input)}: it fails ${input.findings.length} SageMaker security control${input.findings.length === 1 ? '' : 's'}.`,
+    '',
+    'RESOURCE',
+    `  Kind:     ${label}`,
+    `  Name:     ${input.name}`,
+    `  ARN:      ${input.arn}`,
+    `  Account:  ${input.account}`,
+    `  Region:   ${input.region}`,
+    ...(input.status !== undefined ? [`  Status:   ${input.status} when checked`] : []),
+    `  Owner:    ${input.owner ?? '(no owner tag)'}`,
+    `  Console:  ${consoleUrl(input.kind, input.name, input.region, input.arn)}`,
+    '',
+    'WHAT WAS DONE',
+    `  ${whatWasDone(input)}`,
+    '',
+    'FAILED CONTROLS (highest severity first)',
+    ...findingLines(input.findings).map((line) => (line === '' ? '' : `  ${line}`)),
+    'FIND THE LOG LINE',
+    `  Event id: ${input.eventId}`,
+    `  CloudWatch Logs Insights: fields @timestamp, message | filter correlation_id = "${input.eventId}"`,
+    '',
+    '-- sagemaker-guard',
+  ].join('\n');
+  const attributes: Record<string, string> = {
+    kind: input.kind,
+    action: actionAttribute(input.outcome),
+    severity: highestSeverity(input.findings),
+    account: input.account,
+    region: input.region,
+  };
+  if (input.owner !== undefined && input.owner.trim() !== '') attributes.owner = input.owner;
+  return { subject: subjectFor(input), message, attributes };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,188 @@
+import { evaluate } from '../controls/catalog';
+import type { Finding } from '../controls/types';
+import { classifyError, errorName } from '../aws/errors';
+import { addTags, listTags } from '../aws/sagemaker';
+import { publishNotice } from '../aws/sns';
+import { decide, noticeAfterAction, type ActionResult, type Decision } from '../core/decision';
+import { MalformedEventError, parseEvent, type GuardEvent } from '../core/event';
+import { KINDS, type Action, type ResourceKind } from '../core/kinds';
+import { buildNotice, type Outcome } from '../core/notice';
+import type { GuardSettings } from '../core/settings';
+import { noticeSentTag, noticeStateOf, tagsBeforeAction } from '../core/tags';
+import { logger } from '../powertools';
+import type { Described, ResourceAccess } from './resources';
+import { countMetric, countViolations, explainOutcomes } from './telemetry';
+
+export interface Runtime {
+  readonly settings: GuardSettings;
+  readonly topicArn: string;
+  /** The function's region, used when an ARN does not say. */
+  readonly region: string;
+}
+
+/** What one evaluation came to; returned for tests and logged as the decision line. */
+export interface Result {
+  readonly decision: Decision['type'] | 'gone';
+  readonly actionResult?: ActionResult;
+  readonly notified: boolean;
+}
+
+interface Context<K extends ResourceKind> {
+  readonly kind: K;
+  readonly event: GuardEvent;
+  readonly access: ResourceAccess<K>;
+  readonly described: Described<K>;
+  readonly findings: readonly Finding[];
+  readonly runtime: Runtime;
+  readonly owner: string | undefined;
+}
+
+/**
+ * The responder, for one event: parse -> describe -> evaluate -> decide -> tag -> act -> tell.
+ * Errors it cannot handle are thrown, so Lambda retries the event and then dead-letters it.
+ */
+export async function respond<K extends ResourceKind>(kind: K, raw: unknown, access: ResourceAccess<K>, runtime: Runtime): Promise<Result> {
+  const event = parse(kind, raw);
+  logger.setCorrelationId(event.eventId);
+  logger.appendKeys({ resourceKind: kind, resourceName: event.name, reportedStatus: event.reportedStatus });
+
+  const described = await step(kind, 'describe', () => access.describe(event.name));
+  if (described === undefined) {
+    // Normal for a model's delete event, or for a resource removed before its event was handled.
+    logger.info('Decision', { decision: 'gone', detail: `the ${KINDS[kind].label} no longer exists; nothing to check` });
+    return { decision: 'gone', notified: false };
+  }
+
+  const { outcomes, findings } = evaluate(kind, described.resource, runtime.settings);
+  countMetric('Evaluations', { Kind: kind });
+  countViolations(kind, findings.map((finding) => finding.controlId));
+  const tags = findings.length === 0 ? {} : await step(kind, 'list-tags', () => listTags(described.arn));
+  const decision = decide({ kind, status: described.status, findings, mode: runtime.settings.mode, noticeState: noticeStateOf(tags) });
+  const context: Context<K> = { kind, event, access, described, findings, runtime, owner: tags[runtime.settings.ownerTagKey] };
+
+  const result = await carryOut(context, decision);
+  logger.info('Decision', {
+    decision: decision.type,
+    mode: runtime.settings.mode,
+    resource: { kind, name: event.name, arn: described.arn, status: described.status },
+    controls: explainOutcomes(outcomes),
+    failed: findings.map((finding) => finding.controlId),
+    actionResult: result.actionResult,
+    notified: result.notified,
+  });
+  return result;
+}
+
+function parse(kind: ResourceKind, raw: unknown): GuardEvent {
+  try {
+    return parseEvent(raw, kind);
+  } catch (error) {
+    if (error instanceof MalformedEventError) {
+      countMetric('MalformedEvents', { Kind: kind });
+      logger.error('Malformed event: not retried usefully; it ends in the dead-letter queue', { problems: error.problems, event: raw });
+    }
+    throw error;
+  }
+}
+
+async function carryOut<K extends ResourceKind>(context: Context<K>, decision: Decision): Promise<Result> {
+  switch (decision.type) {
+    case 'compliant':
+    case 'not-actionable':
+      return { decision: decision.type, notified: false };
+    case 'report':
+      await notify(context, { type: 'report-only', action: decision.action });
+      return { decision: decision.type, notified: true };
+    case 'resend-notice':
+      await notify(context, { type: 'acted-earlier', action: decision.action, status: decision.status });
+      await markNoticeSent(context);
+      return { decision: decision.type, notified: true };
+    case 'remediate':
+      return KINDS[context.kind].survivesAction ? actThenNotify(context, decision.action) : notifyThenAct(context, decision.action);
+  }
+}
+
+/**
+ * For resources that outlive the action (jobs, notebooks): tag (notice pending) -> act -> notify ->
+ * tag (notice sent). If the notice fails the invocation fails, and Lambda's retry finds the resource
+ * stopping with its notice still pending, and sends it then.
+ */
+async function actThenNotify<K extends ResourceKind>(context: Context<K>, action: Action): Promise<Result> {
+  const { kind, described, findings, event } = context;
+  const ids = findings.map((finding) => finding.controlId);
+  await bestEffort(kind, 'tag', () => addTags(described.arn, tagsBeforeAction(ids, action, event.eventId)));
+  const actionResult = await step(kind, 'act', () => context.access.act(event.name));
+  countActionResult(kind, action, actionResult);
+  if (!noticeAfterAction(actionResult)) return { decision: 'remediate', actionResult, notified: false };
+  const outcome: Outcome =
+    actionResult.type === 'done' ? { type: 'acted', action } : { type: 'not-possible', action, status: actionResult.type === 'wrong-state' ? actionResult.status : undefined };
+  await notify(context, outcome);
+  await markNoticeSent(context);
+  return { decision: 'remediate', actionResult, notified: true };
+}
+
+/**
+ * For resources the action removes (models): nothing would be left to carry a "notice pending" tag, so
+ * the notice goes out first. If it fails nothing is deleted and the retry starts over; if the delete
+ * then fails the retry sends the notice again (notices may repeat, never vanish).
+ */
+async function notifyThenAct<K extends ResourceKind>(context: Context<K>, action: Action): Promise<Result> {
+  await notify(context, { type: 'acted', action });
+  const actionResult = await step(context.kind, 'act', () => context.access.act(context.event.name));
+  countActionResult(context.kind, action, actionResult);
+  return { decision: 'remediate', actionResult, notified: true };
+}
+
+function countActionResult(kind: ResourceKind, action: Action, result: ActionResult): void {
+  if (result.type === 'done') countMetric('Remediations', { Kind: kind, Action: action });
+  else logger.info('Action not applied', { action, result });
+}
+
+async function notify<K extends ResourceKind>(context: Context<K>, outcome: Outcome): Promise<void> {
+  const { kind, described, event, findings, runtime } = context;
+  const arnParts = described.arn.split(':');
+  const notice = buildNotice({
+    kind,
+    name: event.name,
+    arn: described.arn,
+    account: arnParts[4] ?? 'unknown',
+    region: arnParts[3] ?? runtime.region,
+    eventId: event.eventId,
+    status: described.status,
+    findings,
+    outcome,
+    owner: context.owner,
+  });
+  const messageId = await step(kind, 'notify', () => publishNotice(runtime.topicArn, notice));
+  countMetric('Notices', { Kind: kind });
+  logger.info('Notice published', { messageId, subject: notice.subject, attributes: notice.attributes });
+}
+
+async function markNoticeSent<K extends ResourceKind>(context: Context<K>): Promise<void> {
+  await bestEffort(context.kind, 'tag', () => addTags(context.described.arn, [noticeSentTag]));
+}
+
+/** Runs an AWS call whose failure must fail the invocation (so it is retried), counting and logging it. */
+async function step<T>(kind: ResourceKind, stage: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    countMetric('Failures', { Kind: kind, Stage: stage });
+    logger.error(`Failed to ${stage}; the invocation fails so that Lambda retries it`, {
+      errorClass: classifyError(error).type,
+      errorName: errorName(error),
+      error: error as Error,
+    });
+    throw error;
+  }
+}
+
+/** Runs an AWS call the remediation does not depend on (tags): a failure is logged and counted only. */
+async function bestEffort(kind: ResourceKind, stage: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    countMetric('Failures', { Kind: kind, Stage: stage });
+    logger.warn(`Could not ${stage} the resource; going on`, { errorClass: classifyError(error).type, errorName: errorName(error), error: error as Error });
+  }
+}
