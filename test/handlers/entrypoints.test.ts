@@ -1,0 +1,35 @@
+import { DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { RETRY, ec2, sageMaker, sns } from '../../lambda/aws/clients';
+import { runtimeFromEnv } from '../../lambda/handlers/make-handler';
+import { model } from '../fixtures/resources';
+import { event, resetMocks, sageMakerMock } from './harness';
+
+beforeEach(resetMocks);
+
+describe('entry points and runtime', () => {
+  test.each(['training-job', 'model', 'notebook-instance'])('lambda/handlers/%s exports a handler wired from the environment', async (kind) => {
+    const module = (await import(`../../lambda/handlers/${kind}`)) as { handler: unknown };
+    expect(typeof module.handler).toBe('function');
+  });
+
+  test('the model entry point runs end to end on mocked clients', async () => {
+    const { handler } = await import('../../lambda/handlers/model');
+    sageMakerMock.on(DescribeModelCommand).resolves(model());
+    await expect(handler(event('variants/model.created.json'))).resolves.toMatchObject({ decision: 'compliant' });
+  });
+
+  test('a missing topic ARN or bad settings fail at cold start, naming the variable', () => {
+    expect(() => runtimeFromEnv({})).toThrow('Environment variable TOPIC_ARN must hold the SNS topic ARN (given: undefined)');
+    expect(() => runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', GUARD_SETTINGS: '{"mode":"loud"}' })).toThrow('mode: Invalid option');
+    expect(runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', AWS_REGION: 'eu-west-1' })).toMatchObject({ topicArn: 'arn:aws:sns:us-east-1:1:t', region: 'eu-west-1' });
+  });
+
+  test('every client retries throttling with the standard strategy, five attempts', async () => {
+    expect(RETRY).toEqual({ maxAttempts: 5, retryMode: 'standard' });
+    for (const client of [sageMaker, ec2, sns]) {
+      await expect(client.config.maxAttempts()).resolves.toBe(5);
+      const strategy = (await client.config.retryStrategy()) as { mode?: string };
+      expect(strategy.mode).toBe('standard');
+    }
+  });
+});

@@ -1,0 +1,73 @@
+import { DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { NotebookNetwork } from '../../lambda/controls/notebook-instance';
+import type { ResourceKind } from '../../lambda/core/kinds';
+import type { GuardSettingsInput } from '../../lambda/core/settings';
+import { makeHandler } from '../../lambda/handlers/make-handler';
+import { modelAccess, notebookInstanceAccess, trainingJobAccess, type ResourceAccess } from '../../lambda/handlers/resources';
+import { loadEvent } from '../fixtures/events';
+import { settings } from '../fixtures/resources';
+
+export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:sagemaker-guard-notices';
+export const sageMakerMock = mockClient(SageMakerClient);
+export const ec2Mock = mockClient(EC2Client);
+export const snsMock = mockClient(SNSClient);
+
+export function resetMocks(): void {
+  sageMakerMock.reset();
+  ec2Mock.reset();
+  snsMock.reset();
+  snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+}
+
+const ACCESS: { [K in ResourceKind]: ResourceAccess<K> } = {
+  'training-job': trainingJobAccess,
+  model: modelAccess,
+  'notebook-instance': notebookInstanceAccess,
+};
+
+export function handlerFor(kind: ResourceKind, input: GuardSettingsInput = {}) {
+  return makeHandler(kind, ACCESS[kind] as ResourceAccess<typeof kind>, { settings: settings(input), topicArn: TOPIC_ARN, region: 'us-east-1' });
+}
+
+export function event(file: string): EventBridgeEvent<string, unknown> {
+  return loadEvent(file) as unknown as EventBridgeEvent<string, unknown>;
+}
+
+/** A ValidationException shaped like the SDK's, with SageMaker's real message. */
+export function validation(message: string): Error {
+  return Object.assign(new Error(message), { name: 'ValidationException', $fault: 'client' });
+}
+
+export function named(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+/** Names of the SageMaker commands sent, in order: the order is part of the contract. */
+export function sageMakerCalls(): string[] {
+  return sageMakerMock.calls().map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name);
+}
+
+export function publishedNotice(index = 0): { subject: string; message: string; attributes: Record<string, string> } {
+  const calls = snsMock.commandCalls(PublishCommand);
+  if (index >= calls.length) throw new Error(`no notice #${index} was published (${calls.length} were)`);
+  const input = calls[index].args[0].input;
+  const attributes = Object.fromEntries(Object.entries(input.MessageAttributes ?? {}).map(([key, value]) => [key, value.StringValue ?? '']));
+  return { subject: input.Subject ?? '', message: input.Message ?? '', attributes };
+}
+
+/** Makes EC2 answer with the given network (the route table found by association, or as the main table). */
+export function mockNetwork(network: NotebookNetwork, routeTableIsMain = false): void {
+  ec2Mock.on(DescribeSubnetsCommand).resolves({ Subnets: network.subnet ? [network.subnet] : [] });
+  ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [...network.securityGroups] });
+  const tables = network.routeTable ? [network.routeTable] : [];
+  ec2Mock
+    .on(DescribeRouteTablesCommand, { Filters: [{ Name: 'association.subnet-id', Values: [network.subnet?.SubnetId ?? ''] }] })
+    .resolves({ RouteTables: routeTableIsMain ? [] : tables });
+  ec2Mock.on(DescribeRouteTablesCommand, { Filters: [{ Name: 'vpc-id', Values: [network.subnet?.VpcId ?? ''] }, { Name: 'association.main', Values: ['true'] }] }).resolves({
+    RouteTables: routeTableIsMain ? tables : [],
+  });
+}

@@ -1,0 +1,86 @@
+import { MalformedEventError, parseEvent } from '../../lambda/core/event';
+import type { ResourceKind } from '../../lambda/core/kinds';
+import { allEventFiles, detailOf, loadEvent, withChange } from '../fixtures/events';
+
+/** What each fixture must parse to, for the kind whose function receives it; null = rejected. */
+const EXPECTED: Record<string, { kind: ResourceKind; name: string; status?: string } | null> = {
+  'training-job-state-change.json': { kind: 'training-job', name: '89c96cc8-dded-4739-afcc-6f1dc936701d', status: 'Completed' },
+  'notebook-instance-state-change.observed-swb.json': { kind: 'notebook-instance', name: 'BasicNotebookInstance-x4CC6ZFJzqJJ', status: 'Stopping' },
+  'variants/training-job.in-progress.json': { kind: 'training-job', name: '89c96cc8-dded-4739-afcc-6f1dc936701d', status: 'InProgress' },
+  'variants/notebook-instance.inservice.json': { kind: 'notebook-instance', name: 'BasicNotebookInstance-x4CC6ZFJzqJJ', status: 'InService' },
+  'variants/notebook-instance.pending.json': { kind: 'notebook-instance', name: 'BasicNotebookInstance-x4CC6ZFJzqJJ', status: 'Pending' },
+  'variants/model.created.json': { kind: 'model', name: 'ChurnModel-v2' },
+  'processing-job-state-change.json': null,
+  'transform-job-state-change.json': null,
+  'hyperparameter-tuning-job-state-change.json': null,
+  'cloudtrail-record.createmodel.json': null,
+};
+
+describe('parseEvent on every fixture', () => {
+  test('the table covers every fixture file', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(allEventFiles());
+  });
+
+  test.each(Object.entries(EXPECTED).filter(([, expected]) => expected !== null))('%s parses, name from detail (not the ARN)', (file, expected) => {
+    const raw = loadEvent(file);
+    const parsed = parseEvent(raw, expected!.kind);
+    expect(parsed).toMatchObject({ eventId: raw.id, kind: expected!.kind, name: expected!.name });
+    expect(parsed.reportedStatus).toBe(expected!.status);
+  });
+
+  test.each(Object.entries(EXPECTED).filter(([, expected]) => expected === null))('%s is rejected by every function', (file) => {
+    const raw = loadEvent(file);
+    for (const kind of ['training-job', 'model', 'notebook-instance'] as const) {
+      expect(() => parseEvent(raw, kind)).toThrow(MalformedEventError);
+    }
+  });
+
+  test('the lower-cased ARN of the observed notebook event does not leak into the name', () => {
+    const parsed = parseEvent(loadEvent('notebook-instance-state-change.observed-swb.json'), 'notebook-instance');
+    expect(parsed.name).toBe('BasicNotebookInstance-x4CC6ZFJzqJJ');
+  });
+});
+
+const training = loadEvent('variants/training-job.in-progress.json');
+
+describe('malformed events name the field, the value and what was expected', () => {
+  test.each<[string, Record<string, unknown>, ResourceKind, string]>([
+    ['missing name', withChange(training, (e) => delete detailOf(e).TrainingJobName), 'training-job', 'detail.TrainingJobName: expected a string (the resource name) (absent)'],
+    ['name of the wrong type', withChange(training, (e) => (detailOf(e).TrainingJobName = 42)), 'training-job', 'detail.TrainingJobName: expected a string (the resource name) (given: 42)'],
+    ['name that is no SageMaker name', withChange(training, (e) => (detailOf(e).TrainingJobName = 'bad name; rm')), 'training-job', 'detail.TrainingJobName: expected a SageMaker resource name'],
+    ['status of the wrong type', withChange(training, (e) => (detailOf(e).TrainingJobStatus = ['InProgress'])), 'training-job', 'detail.TrainingJobStatus: expected a string (the status) (given: ["InProgress"])'],
+    ['missing id', withChange(training, (e) => delete e.id), 'training-job', 'id: '],
+    ['other source', withChange(training, (e) => (e.source = 'aws.ec2')), 'training-job', 'source: expected "aws.sagemaker" (given: "aws.ec2")'],
+    ['detail not an object', withChange(training, (e) => (e.detail = 'x')), 'training-job', 'detail: expected an object (given: "x")'],
+    ['unknown detail-type', withChange(training, (e) => (e['detail-type'] = 'SageMaker Endpoint State Change')), 'training-job', 'detail-type: expected "SageMaker Training Job State Change" (given: "SageMaker Endpoint State Change", a detail-type this guard does not handle)'],
+    ['another kind’s event', loadEvent('variants/model.created.json'), 'training-job', 'meant for the model function'],
+    ['not an object at all', 'hello' as unknown as Record<string, unknown>, 'model', '(root): '],
+  ])('%s', (_title, raw, kind, message) => {
+    let caught: unknown;
+    try {
+      parseEvent(raw, kind);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(MalformedEventError);
+    expect((caught as MalformedEventError).message).toContain(message);
+  });
+
+  test('every problem is reported, not only the first', () => {
+    const raw = withChange(training, (e) => {
+      e.id = '';
+      e.source = 'x';
+    });
+    expect(() => parseEvent(raw, 'training-job')).toThrow(/id: .*; source: /);
+  });
+
+  test('an unknown status value is accepted: decisions use Describe, not the event', () => {
+    const raw = withChange(training, (e) => (detailOf(e).TrainingJobStatus = 'SomethingNew'));
+    expect(parseEvent(raw, 'training-job').reportedStatus).toBe('SomethingNew');
+  });
+
+  test('an envelope without account (as moto delivers) still parses', () => {
+    const raw = withChange(training, (e) => delete e.account);
+    expect(parseEvent(raw, 'training-job').name).toBe('89c96cc8-dded-4739-afcc-6f1dc936701d');
+  });
+});
