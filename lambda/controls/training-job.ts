@@ -4,7 +4,7 @@ import { fail, pass, skip, type Control } from './types';
 
 export type TrainingJob = Omit<DescribeTrainingJobCommandOutput, '$metadata'>;
 
-const RECREATE = 'Stop the job (already done in enforce mode) and start it again with';
+const RECREATE = 'Start a new training job (the settings of an existing job cannot be changed) with';
 
 /** Instance types of the job: one for a homogeneous cluster, one per group for a heterogeneous one. */
 export function trainingInstanceTypes(job: TrainingJob): string[] {
@@ -39,7 +39,7 @@ export const trainingJobControls: readonly Control<TrainingJob>[] = [
     title: 'Network isolation enabled',
     why: 'Without network isolation the training container can reach the internet and other services, so data can leave.',
     severity: 'high',
-    fix: `${RECREATE} network isolation (EnableNetworkIsolation=true, CLI --enable-network-isolation); it cannot be changed on an existing job.`,
+    fix: `${RECREATE} network isolation (EnableNetworkIsolation=true, CLI --enable-network-isolation).`,
     iamConditionKey: 'sagemaker:NetworkIsolation',
     check: (job) =>
       job.EnableNetworkIsolation === true

@@ -105,12 +105,14 @@ async function carryOut<K extends ResourceKind>(context: Context<K>, decision: D
 /**
  * For resources that outlive the action (jobs, notebooks): tag (notice pending) -> act -> notify ->
  * tag (notice sent). If the notice fails the invocation fails, and Lambda's retry finds the resource
- * stopping with its notice still pending, and sends it then.
+ * stopping with its notice still pending, and sends it then. If the pending mark cannot be written, the
+ * retry could not know a notice is owed, so the notice goes out first instead, as for models.
  */
 async function actThenNotify<K extends ResourceKind>(context: Context<K>, action: Action): Promise<Result> {
   const { kind, described, findings, event } = context;
   const ids = findings.map((finding) => finding.controlId);
-  await bestEffort(kind, 'tag', () => addTags(described.arn, tagsBeforeAction(ids, action, event.eventId)));
+  const marked = await bestEffort(kind, 'tag', () => addTags(described.arn, tagsBeforeAction(ids, action, event.eventId)));
+  if (!marked) return notifyThenAct(context, action);
   const actionResult = await step(kind, 'act', () => context.access.act(event.name));
   countActionResult(kind, action, actionResult);
   if (!noticeAfterAction(actionResult)) return { decision: 'remediate', actionResult, notified: false };
@@ -122,9 +124,9 @@ async function actThenNotify<K extends ResourceKind>(context: Context<K>, action
 }
 
 /**
- * For resources the action removes (models): nothing would be left to carry a "notice pending" tag, so
- * the notice goes out first. If it fails nothing is deleted and the retry starts over; if the delete
- * then fails the retry sends the notice again (notices may repeat, never vanish).
+ * For resources the action removes (models), or that could not be marked: nothing would be left to say
+ * a notice is owed, so the notice goes out first. If it fails nothing is done and the retry starts over;
+ * if the action then fails the retry sends the notice again (notices may repeat, never vanish).
  */
 async function notifyThenAct<K extends ResourceKind>(context: Context<K>, action: Action): Promise<Result> {
   await notify(context, { type: 'acted', action });
@@ -159,6 +161,7 @@ async function notify<K extends ResourceKind>(context: Context<K>, outcome: Outc
 }
 
 async function markNoticeSent<K extends ResourceKind>(context: Context<K>): Promise<void> {
+  // A failure here only risks a repeated notice, which is allowed.
   await bestEffort(context.kind, 'tag', () => addTags(context.described.arn, [noticeSentTag]));
 }
 
@@ -178,11 +181,13 @@ async function step<T>(kind: ResourceKind, stage: string, call: () => Promise<T>
 }
 
 /** Runs an AWS call the remediation does not depend on (tags): a failure is logged and counted only. */
-async function bestEffort(kind: ResourceKind, stage: string, call: () => Promise<unknown>): Promise<void> {
+async function bestEffort(kind: ResourceKind, stage: string, call: () => Promise<unknown>): Promise<boolean> {
   try {
     await call();
+    return true;
   } catch (error) {
     countMetric('Failures', { Kind: kind, Stage: stage });
     logger.warn(`Could not ${stage} the resource; going on`, { errorClass: classifyError(error).type, errorName: errorName(error), error: error as Error });
+    return false;
   }
 }

@@ -128,12 +128,26 @@ describe('training job responder', () => {
     expect(sageMakerMock).toHaveReceivedNthCommandWith(sageMakerMock.calls().length, AddTagsCommand, { ResourceArn: ARN, Tags: [{ Key: TAG.notice, Value: 'sent' }] });
   });
 
-  test('tagging is best effort: a refused AddTags still stops the job and tells the owner', async () => {
+  test('tagging is best effort: a refused AddTags still stops the job, and the notice goes out first', async () => {
     describeAs(nonCompliant('InProgress'));
     sageMakerMock.on(AddTagsCommand).rejects(named('AccessDeniedException', 'not authorized to perform: sagemaker:AddTags'));
     const result = await handlerFor('training-job')(inProgress);
-    expect(result.notified).toBe(true);
-    expect(sageMakerMock).toHaveReceivedCommand(StopTrainingJobCommand);
+    expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
+    const [published] = snsMock.commandCalls(PublishCommand);
+    const [stopped] = sageMakerMock.commandCalls(StopTrainingJobCommand);
+    expect(published.calledBefore(stopped as never)).toBe(true);
+  });
+
+  test('no pending mark and a failed notice: nothing is stopped, so the retry starts over and the notice cannot vanish', async () => {
+    describeAs(nonCompliant('InProgress'));
+    sageMakerMock.on(AddTagsCommand).rejects(named('AccessDeniedException', 'not authorized to perform: sagemaker:AddTags'));
+    snsMock.on(PublishCommand).rejectsOnce(named('InternalErrorException', 'SNS down')).resolves({ MessageId: 'm' });
+    const handler = handlerFor('training-job');
+    await expect(handler(inProgress)).rejects.toThrow('SNS down');
+    expect(sageMakerMock).not.toHaveReceivedCommand(StopTrainingJobCommand);
+    await expect(handler(inProgress)).resolves.toMatchObject({ decision: 'remediate', notified: true });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
   });
 
   test('a Stop refused for lack of permission fails the invocation and sends no false notice', async () => {

@@ -1,0 +1,35 @@
+import { KINDS } from '../core/kinds';
+import { ALL_CONTROLS } from './catalog';
+
+export const TABLE_START = '<!-- controls-table:start (generated from lambda/controls by `npm run docs`; do not edit) -->';
+export const TABLE_END = '<!-- controls-table:end -->';
+
+/** The README's table of controls, rendered from the catalog: the docs cannot drift from the checks. */
+export function controlsTable(): string {
+  const rows = ALL_CONTROLS.map((control) =>
+    [
+      `\`${control.id}\``,
+      KINDS[control.kind].label,
+      control.title,
+      control.severity,
+      control.why,
+      control.fix,
+      control.iamConditionKey === undefined ? '-' : control.iamConditionKey.split(', ').map((key) => `\`${key}\``).join(', '),
+    ]
+      .map((cell) => cell.replace(/\|/g, '\\|'))
+      .join(' | '),
+  );
+  return [
+    '| id | resource | control | severity | why | how to fix | preventive IAM condition key |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
+/** Replaces the generated block between the markers; throws if the markers are missing. */
+export function withControlsTable(readme: string): string {
+  const start = readme.indexOf(TABLE_START);
+  const end = readme.indexOf(TABLE_END);
+  if (start < 0 || end < start) throw new Error(`README.md must contain the markers ${TABLE_START} and ${TABLE_END}`);
+  return `${readme.slice(0, start + TABLE_START.length)}\n${controlsTable()}\n${readme.slice(end)}`;
+}

@@ -1,0 +1,162 @@
+/**
+ * Reads what `npx cdk synth` wrote to cdk.out: the stack template, each responder's bundled code, and the
+ * EventBridge rules that target them. Tests use these so that they exercise exactly what would be deployed.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+/** cdk.out of the repository; SAGEMAKER_GUARD_CDK_OUT may point at another synth output (same layout). */
+export const CDK_OUT = process.env.SAGEMAKER_GUARD_CDK_OUT ?? join(REPO_ROOT, 'cdk.out');
+export const STACK_NAME = 'SageMakerGuard';
+
+/** Construct ids of the three functions in the CDK app, by the resource kind each one handles. */
+export const RESPONDERS = {
+  'training-job': 'TrainingJobResponder',
+  model: 'ModelResponder',
+  'notebook-instance': 'NotebookInstanceResponder',
+} as const;
+export type ResponderKind = keyof typeof RESPONDERS;
+export const RESPONDER_KINDS = Object.keys(RESPONDERS) as ResponderKind[];
+
+export interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+export interface Template {
+  readonly Resources: Record<string, TemplateResource>;
+}
+
+export interface BundledFunction {
+  readonly kind: ResponderKind;
+  readonly constructId: string;
+  readonly logicalId: string;
+  /** The construct path, e.g. SageMakerGuard/TrainingJobResponder/Resource. */
+  readonly cdkPath: string;
+  /** Absolute directory of the function's code asset. */
+  readonly assetDir: string;
+  /** Absolute path of the JS file the Handler setting names. */
+  readonly entryFile: string;
+  /** The exported function the Handler setting names. */
+  readonly exportName: string;
+  /** The function's environment variables that are plain strings in the template (tokens left out). */
+  readonly literalEnvironment: Readonly<Record<string, string>>;
+}
+
+export interface RuleTarget {
+  readonly ruleLogicalId: string;
+  readonly eventPattern: Record<string, unknown>;
+  readonly state: string | undefined;
+  /** Logical ids of the Lambda functions among the rule's targets. */
+  readonly functionLogicalIds: readonly string[];
+}
+
+export class MissingSynthError extends Error {
+  override readonly name = 'MissingSynthError';
+}
+
+const SYNTH_HINT = 'run `npx cdk synth` first (it writes cdk.out/, which these tests read)';
+
+export function templatePath(cdkOut: string = CDK_OUT): string {
+  return join(cdkOut, `${STACK_NAME}.template.json`);
+}
+
+export function readTemplate(cdkOut: string = CDK_OUT): Template {
+  const path = templatePath(cdkOut);
+  if (!existsSync(path)) throw new MissingSynthError(`${path} does not exist: ${SYNTH_HINT}.`);
+  const template = JSON.parse(readFileSync(path, 'utf8')) as Partial<Template>;
+  if (template.Resources === undefined) throw new MissingSynthError(`${path} has no Resources: ${SYNTH_HINT}.`);
+  return { Resources: template.Resources };
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The code of one responder, located through its AWS::Lambda::Function's aws:cdk:path and aws:asset:path metadata. */
+export function findBundle(kind: ResponderKind, cdkOut: string = CDK_OUT, template: Template = readTemplate(cdkOut)): BundledFunction {
+  const constructId = RESPONDERS[kind];
+  const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
+  const matches = functions.filter(([, resource]) => {
+    const cdkPath = asString(resource.Metadata?.['aws:cdk:path']) ?? '';
+    return cdkPath.split('/').includes(constructId);
+  });
+  const paths = functions.map(([id, resource]) => `${id} (${asString(resource.Metadata?.['aws:cdk:path']) ?? 'no aws:cdk:path'})`);
+  if (matches.length !== 1) {
+    throw new MissingSynthError(
+      `expected exactly one AWS::Lambda::Function whose aws:cdk:path contains "${constructId}" in ${templatePath(cdkOut)}, found ${matches.length}. ` +
+        `Functions: ${paths.join(', ') || 'none'}. If the CDK app changed, ${SYNTH_HINT}.`,
+    );
+  }
+  const [logicalId, resource] = matches[0];
+  const cdkPath = asString(resource.Metadata?.['aws:cdk:path']) ?? '';
+  const assetPath = asString(resource.Metadata?.['aws:asset:path']);
+  if (assetPath === undefined) {
+    throw new MissingSynthError(`${logicalId} (${cdkPath}) has no aws:asset:path metadata: synthesize with asset metadata on (the default of \`npx cdk synth\`).`);
+  }
+  const assetDir = resolve(cdkOut, assetPath);
+  if (!existsSync(assetDir)) throw new MissingSynthError(`asset directory ${assetDir} of ${cdkPath} is missing: ${SYNTH_HINT}.`);
+  const handler = asString(resource.Properties?.Handler) ?? 'index.handler';
+  const dot = handler.lastIndexOf('.');
+  const fileBase = handler.slice(0, dot);
+  const exportName = handler.slice(dot + 1);
+  const entryFile = ['.js', '.cjs', '.mjs'].map((ext) => join(assetDir, fileBase + ext)).find((file) => existsSync(file));
+  if (entryFile === undefined) {
+    throw new MissingSynthError(`no ${fileBase}.js/.cjs/.mjs in ${assetDir} for Handler "${handler}" of ${cdkPath}: ${SYNTH_HINT}.`);
+  }
+  const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const literalEnvironment = Object.fromEntries(
+    Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  return { kind, constructId, logicalId, cdkPath, assetDir, entryFile, exportName, literalEnvironment };
+}
+
+export function findBundles(cdkOut: string = CDK_OUT): Record<ResponderKind, BundledFunction> {
+  const template = readTemplate(cdkOut);
+  return {
+    'training-job': findBundle('training-job', cdkOut, template),
+    model: findBundle('model', cdkOut, template),
+    'notebook-instance': findBundle('notebook-instance', cdkOut, template),
+  };
+}
+
+/** Every AWS::Events::Rule with an EventPattern, and the functions it targets. */
+export function findRules(template: Template): RuleTarget[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Events::Rule' && resource.Properties?.EventPattern !== undefined)
+    .map(([ruleLogicalId, resource]) => {
+      const targets = (resource.Properties?.Targets as { Arn?: unknown }[] | undefined) ?? [];
+      const functionLogicalIds = targets.flatMap((target) => {
+        const getAtt = (target.Arn as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
+        const logicalId = Array.isArray(getAtt) ? asString(getAtt[0]) : undefined;
+        return logicalId !== undefined && (template.Resources[logicalId] as TemplateResource | undefined)?.Type === 'AWS::Lambda::Function' ? [logicalId] : [];
+      });
+      return {
+        ruleLogicalId,
+        eventPattern: resource.Properties?.EventPattern as Record<string, unknown>,
+        state: asString(resource.Properties?.State),
+        functionLogicalIds,
+      };
+    });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** A warning when lambda/ changed after the last synth (the bundles would then test old code), else undefined. */
+export function staleSynthWarning(cdkOut: string = CDK_OUT): string | undefined {
+  const path = templatePath(cdkOut);
+  if (!existsSync(path)) return undefined;
+  const lambdaDir = join(REPO_ROOT, 'lambda');
+  if (!existsSync(lambdaDir)) return undefined;
+  return newestMtime(lambdaDir) > statSync(path).mtimeMs
+    ? `lambda/ has changed since cdk.out was synthesized; these tests run the old bundles. Run \`npx cdk synth\` again.`
+    : undefined;
+}
