@@ -1,0 +1,50 @@
+import { App, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfig } from './config';
+import { SageMakerGuardStack } from './sagemaker-guard-stack';
+
+export const STACK_NAME = 'SageMakerGuard';
+
+export interface BuildAppOptions {
+  /**
+   * Context for the app, as cdk.json's `context` would give it (feature flags and guard settings).
+   * Context the CDK CLI passes (cdk.json, -c) takes precedence over these values.
+   */
+  readonly context?: Record<string, unknown>;
+  /** Where to write the cloud assembly. @default - CDK_OUTDIR (set by the CLI) or a temporary directory */
+  readonly outdir?: string;
+  /** @default - CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION when set, else environment-agnostic */
+  readonly env?: Environment;
+  /** Run cdk-nag's AwsSolutions checks during synthesis. @default true */
+  readonly nag?: boolean;
+  /** Passed to App. */
+  readonly appProps?: Omit<AppProps, 'context' | 'outdir'>;
+}
+
+export interface GuardApp {
+  readonly app: App;
+  readonly stack: SageMakerGuardStack;
+}
+
+export function defaultEnv(env: NodeJS.ProcessEnv = process.env): Environment {
+  return {
+    ...(env.CDK_DEFAULT_ACCOUNT ? { account: env.CDK_DEFAULT_ACCOUNT } : {}),
+    ...(env.CDK_DEFAULT_REGION ? { region: env.CDK_DEFAULT_REGION } : {}),
+  };
+}
+
+/**
+ * Builds the app: configuration from context (throws InvalidSettingsError when it is invalid),
+ * the SageMakerGuard stack, and cdk-nag's AwsSolutions checks as a policy validation plugin.
+ */
+export function buildApp(options: BuildAppOptions = {}): GuardApp {
+  const app = new App({
+    ...options.appProps,
+    ...(options.context !== undefined ? { context: options.context } : {}),
+    ...(options.outdir !== undefined ? { outdir: options.outdir } : {}),
+  });
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  const stack = new SageMakerGuardStack(app, STACK_NAME, { config, env: options.env ?? defaultEnv() });
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}

@@ -1,0 +1,168 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+import {
+  InvalidSettingsError,
+  parseSettings,
+  type GuardSettings,
+  type GuardSettingsInput,
+} from '../lambda/core/settings';
+import { describeIssues } from '../lambda/core/validation';
+
+/**
+ * Deploy-time configuration, read from CDK context (cdk.json `context`, or `cdk synth -c key=value`).
+ *
+ * Pure: it takes a getter, so tests and embedding apps can feed it anything. Values from `-c` are always
+ * strings and values from cdk.json may be JSON, so each key is first coerced to the type the schema expects,
+ * then validated: the guard's own keys by `parseSettings` (the same schema the functions use at cold start),
+ * the deploy-only keys by `deploySchema` below. Every bad key is reported at once, with the value given.
+ */
+export const CONTEXT_SOURCE = 'CDK context (cdk.json or -c)';
+
+/** Reads one context key; `app.node.tryGetContext` fits. */
+export type ContextGetter = (key: string) => unknown;
+
+export interface GuardConfig {
+  readonly settings: GuardSettings;
+  readonly notificationEmails: readonly string[];
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * How a string from the command line becomes the type a key expects:
+ * - `string`: passed through unchanged (an empty string reaches the schema and is judged there);
+ * - `number`: a decimal number; `boolean`: `true`/`false` in any case;
+ * - `list`: comma-separated (blanks dropped), or a JSON array such as `["a","b"]`.
+ * An empty (or blank) string means "not set" for number, boolean and list keys, so the default applies:
+ * that is how `-c allowedTrainingInstanceTypes=` turns off a control cdk.json turned on.
+ * `null` (JSON) always means "not set". Non-string values (JSON from cdk.json) are passed through.
+ */
+export type Coercion = 'string' | 'number' | 'boolean' | 'list';
+
+/** One row per key of `settingsSchema`; the `satisfies` makes a new schema key a compile error here. */
+export const SETTINGS_KEYS = {
+  mode: 'string',
+  interContainerEncryption: 'string',
+  maxRuntimeSeconds: 'number',
+  allowedTrainingInstanceTypes: 'list',
+  allowNotebookOpenEgress: 'boolean',
+  ownerTagKey: 'string',
+  disabledControls: 'list',
+} as const satisfies Record<keyof GuardSettingsInput, Coercion>;
+
+/** Keys only the CDK app reads: where notices go, and how long the functions' logs are kept. */
+export const DEPLOY_KEYS = {
+  notificationEmails: 'list',
+  logRetentionDays: 'number',
+} as const satisfies Record<string, Coercion>;
+
+export const DEFAULT_LOG_RETENTION_DAYS = RetentionDays.ONE_YEAR;
+
+/** The numeric values of CDK's RetentionDays enum (1, 3, 5, ..., 3653, 9999 = never expire), ascending. */
+export const RETENTION_DAYS_VALUES: readonly RetentionDays[] = Object.values(RetentionDays)
+  .filter((value): value is RetentionDays => typeof value === 'number')
+  .sort((a, b) => a - b);
+
+/** The RetentionDays member for a number of days, if there is one. */
+export function retentionDaysOf(days: number): RetentionDays | undefined {
+  return RETENTION_DAYS_VALUES.find((value) => {
+    const valueDays: number = value;
+    return valueDays === days;
+  });
+}
+
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+export function coerce(value: unknown, as: Coercion): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (as === 'string') return value;
+  if (text === '') return undefined;
+  switch (as) {
+    case 'number':
+      return NUMBER.test(text) ? Number(text) : value;
+    case 'boolean': {
+      const lower = text.toLowerCase();
+      if (lower === 'true') return true;
+      if (lower === 'false') return false;
+      return value;
+    }
+    case 'list':
+      return text.startsWith('[') ? parseJsonArray(text) ?? value : splitList(text);
+  }
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function parseJsonArray(text: string): unknown[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const deploySchema = z.object({
+  notificationEmails: z
+    .array(z.email({ error: 'expected an email address such as "secops@example.com"' }), {
+      error: 'expected a list of email addresses (comma-separated with -c)',
+    })
+    .superRefine((emails, ctx) => {
+      const firstIndex = new Map<string, number>();
+      emails.forEach((email, index) => {
+        const key = email.toLowerCase();
+        const first = firstIndex.get(key);
+        if (first === undefined) firstIndex.set(key, index);
+        else ctx.addIssue({ code: 'custom', path: [index], message: `duplicate of notificationEmails.${first}; list each address once` });
+      });
+    })
+    .default([]),
+  logRetentionDays: z
+    .number({ error: 'expected a number of days' })
+    .refine((days) => retentionDaysOf(days) !== undefined, {
+      error: `expected one of CDK's RetentionDays values: ${RETENTION_DAYS_VALUES.join(', ')} (9999 = never expire)`,
+    })
+    .default(DEFAULT_LOG_RETENTION_DAYS),
+});
+
+/** Reads the keys of `table` through `get`, coerced, leaving out the ones that are not set. */
+function readKeys(get: ContextGetter, table: Readonly<Record<string, Coercion>>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [key, as] of Object.entries(table)) {
+    const value = coerce(get(key), as);
+    if (value !== undefined) input[key] = value;
+  }
+  return input;
+}
+
+/**
+ * Reads and validates the whole configuration.
+ * @throws InvalidSettingsError naming every bad key, the value given and what is expected.
+ */
+export function loadConfig(get: ContextGetter): GuardConfig {
+  const deployInput = readKeys(get, DEPLOY_KEYS);
+  const deploy = deploySchema.safeParse(deployInput);
+  const deployProblems = deploy.success ? [] : describeIssues(deploy.error, deployInput);
+
+  let settings: GuardSettings;
+  try {
+    settings = parseSettings(readKeys(get, SETTINGS_KEYS), CONTEXT_SOURCE);
+  } catch (error) {
+    if (error instanceof InvalidSettingsError && deployProblems.length > 0) {
+      throw new InvalidSettingsError(`${error.message}\n  - ${deployProblems.join('\n  - ')}`);
+    }
+    throw error;
+  }
+  if (!deploy.success) {
+    throw new InvalidSettingsError(`Invalid sagemaker-guard settings in ${CONTEXT_SOURCE}:\n  - ${deployProblems.join('\n  - ')}`);
+  }
+  const logRetention = retentionDaysOf(deploy.data.logRetentionDays);
+  if (logRetention === undefined) throw new Error(`unreachable: logRetentionDays ${deploy.data.logRetentionDays} passed validation`);
+  return { settings, notificationEmails: deploy.data.notificationEmails, logRetention };
+}

@@ -1,0 +1,37 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { GuardConfig } from './config';
+import { SageMakerGuard } from './sagemaker-guard';
+
+export interface SageMakerGuardStackProps extends StackProps {
+  readonly config: GuardConfig;
+}
+
+/** The standalone deployment of the SageMakerGuard construct. */
+export class SageMakerGuardStack extends Stack {
+  readonly guard: SageMakerGuard;
+
+  constructor(scope: Construct, id: string, props: SageMakerGuardStackProps) {
+    super(scope, id, {
+      description: 'sagemaker-guard: stops or deletes SageMaker training jobs, models and notebook instances that break security controls',
+      ...props,
+    });
+    const { config } = props;
+
+    this.guard = new SageMakerGuard(this, 'Guard', {
+      settings: config.settings,
+      notificationEmails: config.notificationEmails,
+      logRetention: config.logRetention,
+    });
+
+    new CfnOutput(this, 'TopicArn', {
+      description: 'SNS topic of guard notices and alarms; subscribe more endpoints here',
+      value: this.guard.topic.topicArn,
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      description: 'Events and invocations the guard could not process',
+      value: this.guard.deadLetterQueue.queueUrl,
+    });
+    new CfnOutput(this, 'Mode', { description: 'enforce: remediate; report: notify only', value: config.settings.mode });
+  }
+}

@@ -1,0 +1,214 @@
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { eventPatternFor, KINDS, RESOURCE_KINDS, type ResourceKind } from '../lambda/core/kinds';
+import type { GuardSettings } from '../lambda/core/settings';
+import { GuardFunction } from './guard-function';
+
+export interface SageMakerGuardProps {
+  /** Validated settings (see lib/config.ts, or parseSettings in lambda/core/settings.ts). */
+  readonly settings: GuardSettings;
+  /** Addresses subscribed to the notice topic. Each must confirm the subscription email. */
+  readonly notificationEmails: readonly string[];
+  /** How long the functions' logs are kept. */
+  readonly logRetention: RetentionDays;
+}
+
+/** Construct ids of the responders, one per kind. */
+export const RESPONDER_IDS: Readonly<Record<ResourceKind, string>> = {
+  'training-job': 'TrainingJobResponder',
+  model: 'ModelResponder',
+  'notebook-instance': 'NotebookInstanceResponder',
+};
+
+/** What each responder may do to its kind of SageMaker resource: describe, remediate, read and write tags. */
+export const SAGEMAKER_ACTIONS: Readonly<Record<ResourceKind, readonly string[]>> = {
+  'training-job': ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'],
+  // A deleted model cannot carry tags, so the model responder never writes them.
+  model: ['sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:ListTags'],
+  'notebook-instance': [
+    'sagemaker:DescribeNotebookInstance',
+    'sagemaker:StopNotebookInstance',
+    'sagemaker:AddTags',
+    'sagemaker:ListTags',
+  ],
+};
+
+/** Read-only EC2 calls some kinds make to evaluate network controls (notebook subnet, routes, security groups). */
+export const EC2_ACTIONS: Readonly<Record<ResourceKind, readonly string[]>> = {
+  'training-job': [],
+  model: [],
+  'notebook-instance': ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups'],
+};
+
+/** Every resource of the kind in this account and region; the guard learns names only from events. */
+export function sageMakerResourcesArn(kind: ResourceKind): string {
+  return `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:${KINDS[kind].arnType}/*`;
+}
+
+/**
+ * sagemaker-guard: per SageMaker resource kind, an EventBridge rule sends the actionable state-change
+ * events to a responder function, which describes the resource, evaluates the security controls,
+ * stops or deletes it when it breaks them, and publishes a notice to an encrypted SNS topic.
+ * Events EventBridge cannot deliver and invocations that keep failing land in one encrypted dead-letter
+ * queue; alarms on that queue and on function errors notify the same topic.
+ */
+export class SageMakerGuard extends Construct {
+  readonly key: Key;
+  readonly topic: Topic;
+  readonly deadLetterQueue: Queue;
+  readonly functions: Readonly<Record<ResourceKind, NodejsFunction>>;
+  readonly rules: Readonly<Record<ResourceKind, Rule>>;
+  readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: SageMakerGuardProps) {
+    super(scope, id);
+
+    this.key = new Key(this, 'Key', {
+      description: 'sagemaker-guard: encrypts the notice topic and the dead-letter queue',
+      enableKeyRotation: true,
+    });
+    // AWS services that write to the encrypted topic and queue on the account's behalf.
+    for (const [sid, service] of [
+      ['AllowCloudWatchAlarmsToNotifyEncryptedTopic', 'cloudwatch.amazonaws.com'],
+      ['AllowEventBridgeToDeadLetterEncryptedQueue', 'events.amazonaws.com'],
+    ] as const) {
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          sid,
+          principals: [new ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        }),
+      );
+    }
+
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'SageMaker Guard notices',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    // A topic policy replaces SNS's default one, so let CloudWatch alarms of this account publish.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+        },
+      }),
+    );
+    for (const email of props.notificationEmails) this.topic.addSubscription(new EmailSubscription(email));
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue: EventBridge rule targets and the responders\' asynchronous ' +
+        'invocations send what they could not process here, and an alarm notifies the topic when it holds a message.',
+    });
+
+    const functions: Partial<Record<ResourceKind, NodejsFunction>> = {};
+    const rules: Partial<Record<ResourceKind, Rule>> = {};
+    const alarms: Alarm[] = [
+      new Alarm(this, 'DeadLetterQueueNotEmptyAlarm', {
+        alarmDescription: 'sagemaker-guard: an event or invocation was dead-lettered; inspect the queue and redrive or discard it',
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: Stats.MAXIMUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+
+    for (const kind of RESOURCE_KINDS) {
+      const responderId = RESPONDER_IDS[kind];
+      const responder = new GuardFunction(this, responderId, {
+        kind,
+        settings: props.settings,
+        topicArn: this.topic.topicArn,
+        deadLetterQueue: this.deadLetterQueue,
+        logRetention: props.logRetention,
+      });
+      this.grantResponderPermissions(kind, responder);
+      functions[kind] = responder.function;
+
+      rules[kind] = new Rule(this, `${responderId}Rule`, {
+        description: `sagemaker-guard: actionable SageMaker ${KINDS[kind].label} events to ${responderId}`,
+        eventPattern: eventPatternFor(kind),
+        targets: [
+          new LambdaFunction(responder.function, {
+            deadLetterQueue: this.deadLetterQueue,
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(24),
+          }),
+        ],
+      });
+
+      alarms.push(
+        new Alarm(this, `${responderId}ErrorsAlarm`, {
+          alarmDescription: `sagemaker-guard: the ${KINDS[kind].label} responder failed; see its log group`,
+          metric: responder.function.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(this.topic));
+
+    this.functions = functions as Record<ResourceKind, NodejsFunction>;
+    this.rules = rules as Record<ResourceKind, Rule>;
+    this.alarms = alarms;
+  }
+
+  /** Least privilege: the kind's SageMaker actions on that kind's ARNs, EC2 reads if needed, publish to the topic. */
+  private grantResponderPermissions(kind: ResourceKind, responder: GuardFunction): void {
+    const resourcesArn = sageMakerResourcesArn(kind);
+    responder.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'ActOnSageMakerResources', actions: [...SAGEMAKER_ACTIONS[kind]], resources: [resourcesArn] }),
+    );
+    Validations.of(responder.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${KINDS[kind].arnType}/*]`,
+      reason:
+        `The responder must act on any SageMaker ${KINDS[kind].label} in this account and region: names are only ` +
+        'known from events at run time. The wildcard is confined to one resource type in one account and region.',
+    });
+
+    const ec2Actions = EC2_ACTIONS[kind];
+    if (ec2Actions.length > 0) {
+      responder.role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'ReadNotebookNetwork', actions: [...ec2Actions], resources: ['*'] }),
+      );
+      Validations.of(responder.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          `EC2 ${ec2Actions.join(', ')} are read-only List/Describe actions that do not support resource-level ` +
+          'permissions, so IAM accepts only Resource "*" for them; no other action in this role uses "*".',
+      });
+    }
+
+    // grants.publish() would add kms:GenerateDataKey*; publishing to an SSE-KMS topic needs only these two.
+    this.topic.grants.actions(responder.function, ['sns:Publish'], { keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+  }
+}

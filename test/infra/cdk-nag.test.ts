@@ -1,0 +1,77 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { buildGuard, tempDir } from './synth';
+
+/**
+ * cdk-nag 3.x is a policy validation plugin: during synthesis CDK runs it, removes what
+ * `Validations.of(construct).acknowledge()` covers, writes the rest to validation-report.json in the
+ * cloud assembly, prints it, and (in tests, where NODE_ENV=test) throws when an error is left.
+ */
+interface ValidationReport {
+  readonly pluginReports: readonly {
+    readonly summary?: { readonly pluginName?: string };
+    readonly violations?: readonly { readonly ruleName: string; readonly severity?: string; readonly violatingResources?: unknown[] }[];
+  }[];
+}
+
+const ACK_KEY = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
+
+/** Every acknowledgement in the tree, as "construct path: rule id" -> reason. */
+function acknowledgements(root: IConstruct): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const construct of root.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== ACK_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        found.set(`${construct.node.path}: ${id.replace(/^annotation::/i, '')}`, reason);
+      }
+    }
+  }
+  return found;
+}
+
+describe('cdk-nag AwsSolutions checks', () => {
+  let report: ValidationReport;
+  let acks: Map<string, string>;
+
+  beforeAll(() => {
+    const { app } = buildGuard({}, { outdir: tempDir('guard-nag-') });
+    const assembly = app.synth();
+    report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as ValidationReport;
+    acks = acknowledgements(app);
+  });
+
+  test('synthesis leaves no unacknowledged error or warning in the validation report', () => {
+    const findings = report.pluginReports.flatMap((pluginReport) =>
+      (pluginReport.violations ?? []).map((v) => `${pluginReport.summary?.pluginName ?? '?'} ${v.severity ?? ''} ${v.ruleName}`),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test('acknowledgements are exactly the reviewed ones, each with a specific reason', () => {
+    const iam5 = (kind: string) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${kind}/*]`;
+    expect([...acks.keys()].sort()).toEqual(
+      [
+        'SageMakerGuard/Guard/DeadLetterQueue: AwsSolutions-SQS3',
+        `SageMakerGuard/Guard/TrainingJobResponder/Role: ${iam5('training-job')}`,
+        `SageMakerGuard/Guard/ModelResponder/Role: ${iam5('model')}`,
+        `SageMakerGuard/Guard/NotebookInstanceResponder/Role: ${iam5('notebook-instance')}`,
+        'SageMakerGuard/Guard/NotebookInstanceResponder/Role: AwsSolutions-IAM5[Resource::*]',
+      ].sort(),
+    );
+    for (const reason of acks.values()) expect(reason.length).toBeGreaterThan(80);
+    expect(acks.get('SageMakerGuard/Guard/NotebookInstanceResponder/Role: AwsSolutions-IAM5[Resource::*]')).toMatch(/resource-level permissions/);
+  });
+
+  test('the checks do run: an unacknowledged violation fails synthesis', () => {
+    const app = new App({ outdir: tempDir('guard-nag-control-') });
+    const stack = new Stack(app, 'Control');
+    new Queue(stack, 'Unencrypted', { encryption: undefined, enforceSSL: false });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+});

@@ -1,0 +1,60 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { STACK_NAME } from '../../lib/app';
+import { RESOURCE_KINDS } from '../../lambda/core/kinds';
+import { buildGuard, tempDir } from './synth';
+
+const cfnLintVersion = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+const cfnLintInstalled = cfnLintVersion.status === 0;
+if (!cfnLintInstalled) {
+  console.warn('SKIPPED cfn-lint checks: `cfn-lint` is not on PATH (pip install cfn-lint). CI installs it; this test must run there.');
+}
+
+interface LambdaResource {
+  readonly Type: string;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+/** One bundled synthesis (esbuild runs for each function) shared by the tests below. */
+describe('synthesized cloud assembly', () => {
+  let assembly: CloudAssembly;
+  let templatePath: string;
+
+  beforeAll(() => {
+    const { app } = buildGuard({}, { bundle: true, outdir: tempDir('guard-cfn-lint-') });
+    assembly = app.synth();
+    templatePath = assembly.getStackByName(STACK_NAME).templateFullPath;
+  }, 120_000);
+
+  (cfnLintInstalled ? test : test.skip)(
+    `cfn-lint (${cfnLintVersion.stdout.trim() || 'not installed'}) passes on the template`,
+    () => {
+      const lint = spawnSync('cfn-lint', ['--format', 'parseable', '--', templatePath], { encoding: 'utf8' });
+      // Exit code 0: no error, warning or informational finding (templates may waive a check in resource Metadata).
+      expect({ status: lint.status, findings: `${lint.stdout}${lint.stderr}`.trim() }).toEqual({ status: 0, findings: '' });
+    },
+    60_000,
+  );
+
+  test('each function resource points at its bundle: Metadata aws:asset:path/index.js, SDK bundled in', () => {
+    const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources: Record<string, LambdaResource> };
+    const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(RESOURCE_KINDS.length);
+    const assetDirs = new Set<string>();
+    for (const fn of functions) {
+      expect(fn.Metadata?.['aws:asset:property']).toBe('Code');
+      expect(fn.Metadata?.['aws:asset:is-bundled']).toBe(true);
+      const assetPath = fn.Metadata?.['aws:asset:path'];
+      expect(typeof assetPath).toBe('string');
+      assetDirs.add(assetPath as string);
+      const bundle = path.join(assembly.directory, assetPath as string, 'index.js');
+      const code = fs.readFileSync(bundle, 'utf8');
+      expect(code).toMatch(/handler/);
+      // externalModules: [] - the SDK is in the bundle, not loaded from the runtime.
+      expect(code).not.toMatch(/require\("@aws-sdk\/client-/);
+    }
+    expect(assetDirs.size).toBe(RESOURCE_KINDS.length);
+  });
+});

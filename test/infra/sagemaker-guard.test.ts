@@ -1,0 +1,335 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../lib/app';
+import { RESOURCE_KINDS, type ResourceKind } from '../../lambda/core/kinds';
+import { InvalidSettingsError, settingsFromEnv } from '../../lambda/core/settings';
+import { actionsOf, cdkJsonContext, logicalIdByPath, onlyResource, resourceById, resourcesOf, synthGuard, type Statement } from './synth';
+
+const RESPONDER: Record<ResourceKind, string> = {
+  'training-job': 'TrainingJobResponder',
+  model: 'ModelResponder',
+  'notebook-instance': 'NotebookInstanceResponder',
+};
+
+/** The spec, restated on purpose: a change to the patterns in lambda/core/kinds.ts must show up here. */
+const EXPECTED_PATTERNS: Record<ResourceKind, unknown> = {
+  'training-job': {
+    source: ['aws.sagemaker'],
+    'detail-type': ['SageMaker Training Job State Change'],
+    detail: { TrainingJobStatus: ['InProgress'] },
+  },
+  model: {
+    source: ['aws.sagemaker'],
+    'detail-type': ['SageMaker Model State Change'],
+  },
+  'notebook-instance': {
+    source: ['aws.sagemaker'],
+    'detail-type': ['SageMaker Notebook Instance State Change'],
+    detail: { NotebookInstanceStatus: ['InService'] },
+  },
+};
+
+const COMMON_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt', 'sns:Publish'];
+const SAGEMAKER_ACTIONS: Record<ResourceKind, string[]> = {
+  'training-job': ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'],
+  model: ['sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:ListTags'],
+  'notebook-instance': ['sagemaker:DescribeNotebookInstance', 'sagemaker:StopNotebookInstance', 'sagemaker:AddTags', 'sagemaker:ListTags'],
+};
+const EC2_ACTIONS: Record<ResourceKind, string[]> = {
+  'training-job': [],
+  model: [],
+  'notebook-instance': ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups'],
+};
+const ARN_TYPE: Record<ResourceKind, string> = { 'training-job': 'training-job', model: 'model', 'notebook-instance': 'notebook-instance' };
+
+function sageMakerArn(arnType: string): unknown {
+  return {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${arnType}/*`]],
+  };
+}
+
+function ids(template: Template) {
+  return {
+    key: logicalIdByPath(template, 'AWS::KMS::Key', 'Guard/Key/Resource'),
+    topic: logicalIdByPath(template, 'AWS::SNS::Topic', 'Guard/Topic/Resource'),
+    queue: logicalIdByPath(template, 'AWS::SQS::Queue', 'Guard/DeadLetterQueue/Resource'),
+    fn: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::Lambda::Function', `${RESPONDER[kind]}/Function/Resource`),
+    role: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::IAM::Role', `${RESPONDER[kind]}/Role/Resource`),
+    logGroup: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::Logs::LogGroup', `${RESPONDER[kind]}/LogGroup/Resource`),
+  };
+}
+
+/** Every statement granted to a role: its inline Policies plus each AWS::IAM::Policy attached to it. */
+function roleStatements(template: Template, roleId: string): Statement[] {
+  const role = resourceById(template, 'AWS::IAM::Role', roleId);
+  const inline = ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  const attached = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as unknown[]).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleId })))
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  return [...inline, ...attached];
+}
+
+describe('SageMakerGuard stack (cdk.json defaults)', () => {
+  let template: Template;
+  let id: ReturnType<typeof ids>;
+
+  beforeAll(() => {
+    ({ template } = synthGuard());
+    id = ids(template);
+  });
+
+  test('one rule per kind, each with exactly the actionable-events pattern', () => {
+    template.resourceCountIs('AWS::Events::Rule', RESOURCE_KINDS.length);
+    const rules = resourcesOf(template, 'AWS::Events::Rule');
+    for (const kind of RESOURCE_KINDS) {
+      const targetingKind = Object.values(rules).filter((rule) =>
+        (rule.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [id.fn(kind), 'Arn'] })),
+      );
+      expect(targetingKind).toHaveLength(1);
+      expect(targetingKind[0]?.Properties.EventPattern).toEqual(EXPECTED_PATTERNS[kind]);
+      expect(targetingKind[0]?.Properties.State).toBe('ENABLED');
+    }
+  });
+
+  test('each rule target retries 8 times for up to 24 h, then dead-letters to the queue', () => {
+    for (const rule of Object.values(resourcesOf(template, 'AWS::Events::Rule'))) {
+      const targets = rule.Properties.Targets as Record<string, unknown>[];
+      expect(targets).toHaveLength(1);
+      expect(targets[0]).toMatchObject({
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 24 * 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id.queue, 'Arn'] } },
+      });
+    }
+  });
+
+  test('the KMS key rotates and encrypts both the topic and the dead-letter queue', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [id.key, 'Arn'] },
+      DisplayName: Match.stringLikeRegexp('.+'),
+    });
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [id.key, 'Arn'] },
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  test('key policy lets CloudWatch and EventBridge of this account use the key, and nothing else new', () => {
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: service },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('topic and queue policies deny requests not made over TLS', () => {
+    const denyInsecure = (action: string, principal: unknown) =>
+      Match.arrayWith([
+        Match.objectLike({ Effect: 'Deny', Action: action, Principal: principal, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      ]);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: id.topic }],
+      PolicyDocument: { Statement: denyInsecure('sns:Publish', '*') },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: id.queue }],
+      PolicyDocument: { Statement: denyInsecure('sqs:*', { AWS: '*' }) },
+    });
+  });
+
+  test('only rules of this stack may send to the dead-letter queue, and only CloudWatch alarms of this account may publish', () => {
+    const queuePolicy = onlyResource(template, 'AWS::SQS::QueuePolicy');
+    const allows = (queuePolicy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(RESOURCE_KINDS.length);
+    for (const statement of allows) {
+      expect(statement).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' });
+      expect(statement.Condition?.ArnEquals['aws:SourceArn']).toBeDefined();
+    }
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  test.each(RESOURCE_KINDS)('%s role: exactly the expected actions, no wildcard action, SageMaker scoped to its kind', (kind) => {
+    const roleId = id.role(kind);
+    const role = resourceById(template, 'AWS::IAM::Role', roleId);
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+    });
+
+    const statements = roleStatements(template, roleId);
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    expect(new Set(actions)).toEqual(new Set([...COMMON_ACTIONS, ...SAGEMAKER_ACTIONS[kind], ...EC2_ACTIONS[kind]]));
+    expect(actions).toHaveLength(new Set(actions).size);
+
+    for (const statement of statements) {
+      const service = actionsOf(statement).map((action) => action.split(':')[0]);
+      if (service.includes('sagemaker')) {
+        expect(new Set(service)).toEqual(new Set(['sagemaker']));
+        expect(statement.Resource).toEqual(sageMakerArn(ARN_TYPE[kind]));
+      } else if (service.includes('ec2')) {
+        expect(new Set(service)).toEqual(new Set(['ec2']));
+        expect(actionsOf(statement).every((action) => action.startsWith('ec2:Describe'))).toBe(true);
+        expect(statement.Resource).toBe('*');
+      } else {
+        // Everything else is scoped to a resource of this stack: its log group, the queue, the key, the topic.
+        expect(statement.Resource).not.toBe('*');
+        expect(JSON.stringify(statement.Resource)).toMatch(/"(Ref|Fn::GetAtt)"/);
+      }
+    }
+    const logStatement = statements.find((s) => actionsOf(s).includes('logs:PutLogEvents'));
+    expect(logStatement?.Resource).toEqual({ 'Fn::GetAtt': [id.logGroup(kind), 'Arn'] });
+    const publish = statements.find((s) => actionsOf(s).includes('sns:Publish'));
+    expect(publish?.Resource).toEqual({ Ref: id.topic });
+  });
+
+  test.each(RESOURCE_KINDS)('%s function: runtime, size, environment, log group, async retries to the queue', (kind) => {
+    const fnId = id.fn(kind);
+    const fn = resourceById(template, 'AWS::Lambda::Function', fnId);
+    expect(fn.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 60,
+      Handler: 'index.handler',
+      Role: { 'Fn::GetAtt': [id.role(kind), 'Arn'] },
+      LoggingConfig: { LogGroup: { Ref: id.logGroup(kind) } },
+      Environment: {
+        Variables: {
+          TOPIC_ARN: { Ref: id.topic },
+          GUARD_SETTINGS: expect.any(String) as unknown,
+          POWERTOOLS_SERVICE_NAME: 'sagemaker-guard',
+          POWERTOOLS_METRICS_NAMESPACE: 'SageMakerGuard',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id.queue, 'Arn'] } } },
+    });
+  });
+
+  test('GUARD_SETTINGS holds the validated defaults and parses at cold start', () => {
+    for (const fn of Object.values(resourcesOf(template, 'AWS::Lambda::Function'))) {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+      expect(settingsFromEnv(variables)).toEqual({
+        mode: 'enforce',
+        interContainerEncryption: 'distributed',
+        allowNotebookOpenEgress: false,
+        ownerTagKey: 'owner',
+        disabledControls: [],
+      });
+    }
+  });
+
+  test('each function has its own log group, kept 365 days by default and destroyed with the stack', () => {
+    template.resourceCountIs('AWS::Logs::LogGroup', RESOURCE_KINDS.length);
+    for (const kind of RESOURCE_KINDS) {
+      const logGroup = resourceById(template, 'AWS::Logs::LogGroup', id.logGroup(kind));
+      expect(logGroup.Properties.RetentionInDays).toBe(365);
+      expect(logGroup.DeletionPolicy).toBe('Delete');
+    }
+  });
+
+  test('alarms on the dead-letter queue and on each function notify the topic', () => {
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(1 + RESOURCE_KINDS.length);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        AlarmActions: [{ Ref: id.topic }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id.queue, 'QueueName'] } }],
+    });
+    for (const kind of RESOURCE_KINDS) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: id.fn(kind) } }],
+      });
+    }
+  });
+
+  test('no email subscription when notificationEmails is empty', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('SageMakerGuard stack (settings from -c)', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    ({ template } = synthGuard({
+      mode: 'report',
+      notificationEmails: 'secops@example.com, ml-platform@example.org',
+      logRetentionDays: '30',
+      allowedTrainingInstanceTypes: 'ml.m5.xlarge,ml.g5.2xlarge',
+    }));
+  });
+
+  test('report mode and the other settings reach GUARD_SETTINGS of every function', () => {
+    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(RESOURCE_KINDS.length);
+    for (const fn of functions) {
+      const settings = settingsFromEnv((fn.Properties.Environment as { Variables: Record<string, string> }).Variables);
+      expect(settings.mode).toBe('report');
+      expect(settings.allowedTrainingInstanceTypes).toEqual(['ml.m5.xlarge', 'ml.g5.2xlarge']);
+    }
+  });
+
+  test('one email subscription per configured address', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    for (const email of ['secops@example.com', 'ml-platform@example.org']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
+    }
+  });
+
+  test('log retention follows logRetentionDays', () => {
+    const logGroups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'));
+    expect(logGroups.map((logGroup) => logGroup.Properties.RetentionInDays)).toEqual([30, 30, 30]);
+  });
+});
+
+describe('invalid configuration', () => {
+  test.each([
+    [{ mode: 'bogus' }, 'mode'],
+    [{ logRetentionDays: '42' }, 'logRetentionDays'],
+    [{ notificationEmails: 'not-an-address' }, 'notificationEmails.0'],
+    [{ maxRuntimeSeconds: 'forever' }, 'maxRuntimeSeconds'],
+  ])('%j fails synthesis naming %s', (overrides, key) => {
+    const build = () => buildApp({ context: { ...cdkJsonContext(), ...overrides }, env: {}, nag: false });
+    expect(build).toThrow(InvalidSettingsError);
+    expect(build).toThrow(new RegExp(`^  - ${key.replace('.', '\\.')}: `, 'm'));
+  });
+});

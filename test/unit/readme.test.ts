@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_CONTROLS } from '../../lambda/controls/catalog';
+import { controlsTable, withControlsTable } from '../../lambda/controls/table';
+
+const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+describe('README', () => {
+  test('its controls table is the one the catalog generates (run `npm run docs` to refresh)', () => {
+    expect(withControlsTable(readme)).toBe(readme);
+  });
+
+  test('the table has one row per control', () => {
+    const rows = controlsTable().split('\n').slice(2);
+    expect(rows).toHaveLength(ALL_CONTROLS.length);
+    for (const control of ALL_CONTROLS) expect(controlsTable()).toContain(`\`${control.id}\``);
+  });
+
+  test('missing markers are a clear error', () => {
+    expect(() => withControlsTable('# no markers')).toThrow('README.md must contain the markers');
+  });
+});
