@@ -123,13 +123,40 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
             Match.objectLike({
               Effect: 'Allow',
               Principal: { Service: service },
-              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
               Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
             }),
           ]),
         },
       });
     }
+  });
+
+  /**
+   * KMS's default key policy statement: the account root gets kms:*, which hands key administration to IAM
+   * policies (without it the key becomes unmanageable). It grants nothing to the guard's functions.
+   */
+  const isDefaultKeyAdminStatement = (statement: Record<string, unknown>): boolean =>
+    String(JSON.stringify(statement.Principal)).includes(':root') && statement.Action === 'kms:*';
+
+  test('no Allow statement anywhere in the template grants a wildcard action (roles, key, topic and queue policies)', () => {
+    const found: string[] = [];
+    const visit = (node: unknown, where: string): void => {
+      if (Array.isArray(node)) {
+        node.forEach((child, index) => {
+          visit(child, `${where}[${index}]`);
+        });
+      }
+      else if (node !== null && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        if (record.Effect === 'Allow' && record.Action !== undefined && !isDefaultKeyAdminStatement(record)) {
+          for (const action of actionsOf(record as unknown as Statement)) if (action.includes('*')) found.push(`${where}: ${action}`);
+        }
+        for (const [key, child] of Object.entries(record)) visit(child, `${where}.${key}`);
+      }
+    };
+    visit(template.toJSON(), 'template');
+    expect(found).toEqual([]);
   });
 
   test('topic and queue policies deny requests not made over TLS', () => {
