@@ -137,7 +137,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
    * policies (without it the key becomes unmanageable). It grants nothing to the guard's functions.
    */
   const isDefaultKeyAdminStatement = (statement: Record<string, unknown>): boolean =>
-    String(JSON.stringify(statement.Principal)).includes(':root') && statement.Action === 'kms:*';
+    (JSON.stringify(statement.Principal) as string | undefined)?.includes(':root') === true && statement.Action === 'kms:*';
 
   test('no Allow statement anywhere in the template grants a wildcard action (roles, key, topic and queue policies)', () => {
     const found: string[] = [];
