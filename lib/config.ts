@@ -1,25 +1,24 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import {
-  InvalidSettingsError,
-  parseSettings,
-  type GuardSettings,
-  type GuardSettingsInput,
-} from '../lambda/core/settings';
+import { readFileSync } from 'node:fs';
+import { InvalidSettingsError, parseSettings, type GuardSettings } from '../lambda/core/settings';
 import { describeIssues } from '../lambda/core/validation';
 
 /**
  * Deploy-time configuration, read from CDK context (cdk.json `context`, or `cdk synth -c key=value`).
  *
- * Pure: it takes a getter, so tests and embedding apps can feed it anything. Values from `-c` are always
- * strings and values from cdk.json may be JSON, so each key is first coerced to the type the schema expects,
- * then validated: the guard's own keys by `parseSettings` (the same schema the functions use at cold start),
- * the deploy-only keys by `deploySchema` below. Every bad key is reported at once, with the value given.
+ * The policy is one document: the context key `policy` (an object in cdk.json, or a JSON string with -c),
+ * or `policyFile`, the path of a JSON file (relative to the directory cdk runs in). It is validated with
+ * `parseSettings`, the same schema the functions use at cold start. The deploy-only keys (where notices
+ * go, log retention) are separate context keys; strings from `-c` are coerced to the type each expects.
+ * Every bad key is reported at once, with the value given and what is expected.
+ * Pure but for reading the policy file, which is injected.
  */
 export const CONTEXT_SOURCE = 'CDK context (cdk.json or -c)';
 
 /** Reads one context key; `app.node.tryGetContext` fits. */
 export type ContextGetter = (key: string) => unknown;
+export type FileReader = (path: string) => string;
 
 export interface GuardConfig {
   readonly settings: GuardSettings;
@@ -29,25 +28,11 @@ export interface GuardConfig {
 
 /**
  * How a string from the command line becomes the type a key expects:
- * - `string`: passed through unchanged (an empty string reaches the schema and is judged there);
- * - `number`: a decimal number; `boolean`: `true`/`false` in any case;
- * - `list`: comma-separated (blanks dropped), or a JSON array such as `["a","b"]`.
- * An empty (or blank) string means "not set" for number, boolean and list keys, so the default applies:
- * that is how `-c allowedTrainingInstanceTypes=` turns off a control cdk.json turned on.
- * `null` (JSON) always means "not set". Non-string values (JSON from cdk.json) are passed through.
+ * - `number`: a decimal number; `list`: comma-separated (blanks dropped), or a JSON array such as `["a","b"]`.
+ * An empty (or blank) string means "not set", so the default applies. `null` (JSON) always means "not set".
+ * Non-string values (JSON from cdk.json) are passed through.
  */
 export type Coercion = 'string' | 'number' | 'boolean' | 'list';
-
-/** One row per key of `settingsSchema`; the `satisfies` makes a new schema key a compile error here. */
-export const SETTINGS_KEYS = {
-  mode: 'string',
-  interContainerEncryption: 'string',
-  maxRuntimeSeconds: 'number',
-  allowedTrainingInstanceTypes: 'list',
-  allowNotebookOpenEgress: 'boolean',
-  ownerTagKey: 'string',
-  disabledControls: 'list',
-} as const satisfies Record<keyof GuardSettingsInput, Coercion>;
 
 /** Keys only the CDK app reads: where notices go, and how long the functions' logs are kept. */
 export const DEPLOY_KEYS = {
@@ -141,18 +126,54 @@ function readKeys(get: ContextGetter, table: Readonly<Record<string, Coercion>>)
   return input;
 }
 
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidSettingsError(`Invalid sagemaker-guard settings: ${what} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** The policy document and where it came from: `policy` (object or JSON string) or `policyFile`. */
+export function readPolicy(get: ContextGetter, readFile: FileReader): { input: unknown; source: string } {
+  const inline = get('policy');
+  const file = get('policyFile');
+  const hasInline = inline !== undefined && inline !== null && inline !== '';
+  const hasFile = typeof file === 'string' && file.trim() !== '';
+  if (hasInline && hasFile) {
+    throw new InvalidSettingsError('Invalid sagemaker-guard settings in CDK context: give the policy as "policy" or as "policyFile", not both');
+  }
+  if (hasFile) {
+    const path = file.trim();
+    let text: string;
+    try {
+      text = readFile(path);
+    } catch (error) {
+      throw new InvalidSettingsError(`Invalid sagemaker-guard settings: policyFile ${path} cannot be read (${(error as Error).message})`);
+    }
+    return { input: parseJson(text, `policyFile ${path}`), source: `policy file ${path}` };
+  }
+  if (file !== undefined && file !== null && typeof file !== 'string') {
+    throw new InvalidSettingsError(`Invalid sagemaker-guard settings in CDK context: policyFile: expected a file path (given: ${JSON.stringify(file)})`);
+  }
+  if (!hasInline) return { input: {}, source: `${CONTEXT_SOURCE}, key "policy" (absent: defaults)` };
+  const input = typeof inline === 'string' ? parseJson(inline, 'the context key "policy"') : inline;
+  return { input, source: `${CONTEXT_SOURCE}, key "policy"` };
+}
+
 /**
  * Reads and validates the whole configuration.
  * @throws InvalidSettingsError naming every bad key, the value given and what is expected.
  */
-export function loadConfig(get: ContextGetter): GuardConfig {
+export function loadConfig(get: ContextGetter, readFile: FileReader = (path) => readFileSync(path, 'utf8')): GuardConfig {
   const deployInput = readKeys(get, DEPLOY_KEYS);
   const deploy = deploySchema.safeParse(deployInput);
   const deployProblems = deploy.success ? [] : describeIssues(deploy.error, deployInput);
 
+  const policy = readPolicy(get, readFile);
   let settings: GuardSettings;
   try {
-    settings = parseSettings(readKeys(get, SETTINGS_KEYS), CONTEXT_SOURCE);
+    settings = parseSettings(policy.input, policy.source);
   } catch (error) {
     if (error instanceof InvalidSettingsError && deployProblems.length > 0) {
       throw new InvalidSettingsError(`${error.message}\n  - ${deployProblems.join('\n  - ')}`);
@@ -161,6 +182,12 @@ export function loadConfig(get: ContextGetter): GuardConfig {
   }
   if (!deploy.success) {
     throw new InvalidSettingsError(`Invalid sagemaker-guard settings in ${CONTEXT_SOURCE}:\n  - ${deployProblems.join('\n  - ')}`);
+  }
+  const both = deploy.data.notificationEmails.filter((email) => Object.keys(settings.owners).some((owner) => owner.toLowerCase() === email.toLowerCase()));
+  if (both.length > 0) {
+    throw new InvalidSettingsError(
+      `Invalid sagemaker-guard settings: ${both.join(', ')} is in notificationEmails (which receive every notice) and in policy.owners; SNS allows one subscription per address, so list it in one place only`,
+    );
   }
   const logRetention = retentionDaysOf(deploy.data.logRetentionDays);
   if (logRetention === undefined) throw new Error(`unreachable: logRetentionDays ${deploy.data.logRetentionDays} passed validation`);

@@ -8,7 +8,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ResourceKind } from '../lambda/core/kinds';
-import { SETTINGS_ENV, TOPIC_ARN_ENV, type GuardSettings } from '../lambda/core/settings';
+import { SETTINGS_ENV, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV, type GuardSettings } from '../lambda/core/settings';
 
 /** Where the handlers live: one entry file per kind, `lambda/handlers/<kind>.ts`. */
 export const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
@@ -41,6 +41,8 @@ export interface GuardFunctionProps {
   readonly settings: GuardSettings;
   /** ARN of the topic notices go to (TOPIC_ARN). Permission to publish is granted by the caller. */
   readonly topicArn: string;
+  /** Name of the SSM parameter holding the account-wide enforcement switch (ENFORCEMENT_SWITCH_PARAMETER). */
+  readonly switchParameterName: string;
   /** Where Lambda sends invocations that still fail after `retryAttempts`. */
   readonly deadLetterQueue: Queue;
   readonly logRetention: RetentionDays;
@@ -89,6 +91,7 @@ export class GuardFunction extends Construct {
       environment: {
         [TOPIC_ARN_ENV]: props.topicArn,
         [SETTINGS_ENV]: JSON.stringify(props.settings),
+        [SWITCH_PARAMETER_ENV]: props.switchParameterName,
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -7,11 +7,13 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { eventPatternFor, KINDS, RESOURCE_KINDS, type ResourceKind } from '../lambda/core/kinds';
+import { SWITCH_VALUES } from '../lambda/core/modes';
 import type { GuardSettings } from '../lambda/core/settings';
 import { GuardFunction } from './guard-function';
 
@@ -22,7 +24,14 @@ export interface SageMakerGuardProps {
   readonly notificationEmails: readonly string[];
   /** How long the functions' logs are kept. */
   readonly logRetention: RetentionDays;
+  /**
+   * Name of the SSM parameter operators flip to `report` to stop all enforcement without a deploy.
+   * @default '/sagemaker-guard/enforcement'
+   */
+  readonly switchParameterName?: string;
 }
+
+export const DEFAULT_SWITCH_PARAMETER = '/sagemaker-guard/enforcement';
 
 /** Construct ids of the responders, one per kind. */
 export const RESPONDER_IDS: Readonly<Record<ResourceKind, string>> = {
@@ -67,6 +76,7 @@ export class SageMakerGuard extends Construct {
   readonly key: Key;
   readonly topic: Topic;
   readonly deadLetterQueue: Queue;
+  readonly enforcementSwitch: StringParameter;
   readonly functions: Readonly<Record<ResourceKind, NodejsFunction>>;
   readonly rules: Readonly<Record<ResourceKind, Rule>>;
   readonly alarms: readonly Alarm[];
@@ -112,7 +122,21 @@ export class SageMakerGuard extends Construct {
         },
       }),
     );
+    // Operators get every notice and alarm; each owner address only the notices whose owner tag it claims.
     for (const email of props.notificationEmails) this.topic.addSubscription(new EmailSubscription(email));
+    for (const [email, owners] of Object.entries(props.settings.owners)) {
+      this.topic.addSubscription(
+        new EmailSubscription(email, { filterPolicy: { owner: SubscriptionFilter.stringFilter({ allowlist: [...owners] }) } }),
+      );
+    }
+
+    this.enforcementSwitch = new StringParameter(this, 'EnforcementSwitch', {
+      parameterName: props.switchParameterName ?? DEFAULT_SWITCH_PARAMETER,
+      description: 'sagemaker-guard backout switch: "policy" follows the policy; "report" never stops, deletes or tags anything',
+      stringValue: 'policy',
+      allowedPattern: `^(${SWITCH_VALUES.join('|')})$`,
+      tier: ParameterTier.STANDARD,
+    });
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.KMS,
@@ -146,6 +170,7 @@ export class SageMakerGuard extends Construct {
         kind,
         settings: props.settings,
         topicArn: this.topic.topicArn,
+        switchParameterName: this.enforcementSwitch.parameterName,
         deadLetterQueue: this.deadLetterQueue,
         logRetention: props.logRetention,
       });
@@ -207,6 +232,10 @@ export class SageMakerGuard extends Construct {
           'permissions, so IAM accepts only Resource "*" for them; no other action in this role uses "*".',
       });
     }
+
+    responder.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'ReadEnforcementSwitch', actions: ['ssm:GetParameter'], resources: [this.enforcementSwitch.parameterArn] }),
+    );
 
     // grants.publish() would add kms:GenerateDataKey*; publishing to an SSE-KMS topic needs only these two.
     this.topic.grants.actions(responder.function, ['sns:Publish'], { keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'] });

@@ -1,9 +1,9 @@
 import type { ResourceKind } from '../core/kinds';
-import type { GuardSettings } from '../core/settings';
+import type { ModeDecision } from '../core/modes';
 import { modelControls, type Model } from './model';
 import { notebookInstanceControls, type NotebookInstance } from './notebook-instance';
 import { trainingJobControls, type TrainingJob } from './training-job';
-import type { CheckResult, Control, Finding } from './types';
+import type { CheckContext, CheckResult, Control, Finding } from './types';
 
 /** What each kind's checks read: the Describe* output (plus, for notebooks, the EC2 facts). */
 export interface ResourceByKind {
@@ -29,25 +29,36 @@ export const CONTROL_IDS: readonly string[] = ALL_CONTROLS.map((control) => cont
 
 export interface ControlOutcome {
   readonly controlId: string;
-  readonly result: CheckResult | { readonly status: 'off'; readonly reason: string };
+  readonly result: CheckResult | { readonly status: 'off' };
+  readonly mode: ModeDecision;
 }
 
 export interface Evaluation {
   readonly outcomes: readonly ControlOutcome[];
+  /** Failed controls that are not off: enforced, reported or exempt. */
   readonly findings: readonly Finding[];
 }
 
-/** Runs every control of the kind over the resource. Pure: same input, same output. */
-export function evaluate<K extends ResourceKind>(kind: K, resource: ResourceByKind[K], settings: GuardSettings): Evaluation {
+/**
+ * Runs every control of the kind over the resource, in the mode the policy gives it (`modeOf`).
+ * A control that is off is not run. Pure: same input, same output.
+ */
+export function evaluate<K extends ResourceKind>(
+  kind: K,
+  resource: ResourceByKind[K],
+  context: CheckContext,
+  modeOf: (controlId: string) => ModeDecision,
+): Evaluation {
   const outcomes: ControlOutcome[] = [];
   const findings: Finding[] = [];
   for (const control of CATALOG[kind] as readonly Control<ResourceByKind[K]>[]) {
-    if (settings.disabledControls.includes(control.id)) {
-      outcomes.push({ controlId: control.id, result: { status: 'off', reason: 'listed in disabledControls' } });
+    const mode = modeOf(control.id);
+    if (mode.mode === 'off') {
+      outcomes.push({ controlId: control.id, result: { status: 'off' }, mode });
       continue;
     }
-    const result = control.check(resource, settings);
-    outcomes.push({ controlId: control.id, result });
+    const result = control.check(resource, context);
+    outcomes.push({ controlId: control.id, result, mode });
     if (result.status === 'fail') {
       findings.push({
         controlId: control.id,
@@ -56,6 +67,9 @@ export function evaluate<K extends ResourceKind>(kind: K, resource: ResourceByKi
         fix: control.fix,
         severity: control.severity,
         observed: result.observed,
+        mode: mode.mode,
+        modeSource: mode.source,
+        ...(mode.note !== undefined ? { modeNote: mode.note } : {}),
       });
     }
   }

@@ -1,4 +1,5 @@
 import type { DescribeModelCommandOutput } from '@aws-sdk/client-sagemaker';
+import { allowedNetworkControl, placementOf, requiredTagsControl } from './shared';
 import { fail, pass, type Control } from './types';
 
 export type Model = Omit<DescribeModelCommandOutput, '$metadata'>;
@@ -42,4 +43,6 @@ export const modelControls: readonly Control<Model>[] = [
       return pass();
     },
   },
+  allowedNetworkControl<Model>('model', `${RECREATE} a VpcConfig that uses only the subnets and security groups the policy allows.`, (model) => placementOf(model.VpcConfig)),
+  requiredTagsControl<Model>('model', 'Add the missing tags with aws sagemaker add-tags; a model that was deleted is created again with them (CreateModel --tags).'),
 ];

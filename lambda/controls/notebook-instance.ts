@@ -1,6 +1,7 @@
 import type { IpPermission, RouteTable, SecurityGroup, Subnet } from '@aws-sdk/client-ec2';
 import type { DescribeNotebookInstanceCommandOutput } from '@aws-sdk/client-sagemaker';
 import { describeKmsKey } from './kms';
+import { allowedNetworkControl, checkInstanceTypes, requiredTagsControl } from './shared';
 import { fail, pass, skip, type CheckResult, type Control } from './types';
 
 /** What EC2 says about the network a notebook sits in: read by the adapter, judged here. */
@@ -113,7 +114,7 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     severity: 'high',
     fix: 'Remove inbound rules from 0.0.0.0/0 and ::/0, and replace outbound rules to them with the endpoints the notebook needs (security groups can be edited in place).',
     iamConditionKey: 'sagemaker:VPCSecurityGroupIds',
-    check: ({ notebook, network }, settings) =>
+    check: ({ notebook, network }, { settings }) =>
       notebook.SubnetId === undefined || network === undefined
         ? skip(NOT_IN_VPC)
         : checkSecurityGroups(notebook.SecurityGroups ?? [], network, settings.allowNotebookOpenEgress),
@@ -137,8 +138,8 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     severity: 'medium',
     fix: `${RECREATE} KmsKeyId set to a customer managed KMS key.`,
     iamConditionKey: 'sagemaker:VolumeKmsKey',
-    check: ({ notebook }) => {
-      const keyProblem = describeKmsKey(notebook.KmsKeyId, 'KmsKeyId');
+    check: ({ notebook }, { settings }) => {
+      const keyProblem = describeKmsKey(notebook.KmsKeyId, 'KmsKeyId', settings.allowedKmsKeys);
       return keyProblem === undefined ? pass() : fail(keyProblem);
     },
   },
@@ -154,4 +155,18 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
       return version === '2' ? pass() : fail(`MinimumInstanceMetadataServiceVersion is ${version ?? 'absent (defaults to 1)'}`);
     },
   },
+  allowedNetworkControl<NotebookInstance>('notebook-instance', `${RECREATE} a subnet and security groups the policy allows.`, ({ notebook }) =>
+    notebook.SubnetId === undefined || notebook.SubnetId === '' ? undefined : { subnets: [notebook.SubnetId], securityGroups: notebook.SecurityGroups ?? [] },
+  ),
+  {
+    id: 'notebook-instance.instance-type',
+    kind: 'notebook-instance',
+    title: 'Instance type allowed',
+    why: 'An allow-list keeps notebooks on approved, budgeted hardware.',
+    severity: 'low',
+    fix: 'Stop the notebook instance and update it with an allowed --instance-type, then start it.',
+    iamConditionKey: 'sagemaker:InstanceTypes',
+    check: ({ notebook }, context) => checkInstanceTypes(notebook.InstanceType === undefined ? [] : [notebook.InstanceType], 'notebook-instance', context),
+  },
+  requiredTagsControl<NotebookInstance>('notebook-instance', 'Add the missing tags with aws sagemaker add-tags (no restart needed).'),
 ];

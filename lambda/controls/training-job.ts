@@ -1,5 +1,6 @@
 import type { DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import { describeKmsKey } from './kms';
+import { allowedNetworkControl, placementOf, checkInstanceTypes, requiredTagsControl } from './shared';
 import { fail, pass, skip, type Control } from './types';
 
 export type TrainingJob = Omit<DescribeTrainingJobCommandOutput, '$metadata'>;
@@ -71,7 +72,7 @@ export const trainingJobControls: readonly Control<TrainingJob>[] = [
     severity: 'medium',
     fix: `${RECREATE} EnableInterContainerTrafficEncryption=true (CLI --enable-inter-container-traffic-encryption).`,
     iamConditionKey: 'sagemaker:InterContainerTrafficEncryption',
-    check: (job, settings) => {
+    check: (job, { settings }) => {
       const count = trainingInstanceCount(job);
       if (settings.interContainerEncryption === 'distributed' && count <= 1) {
         return skip(`single-instance job (InstanceCount ${count}); required only for distributed jobs by the interContainerEncryption setting`);
@@ -89,8 +90,8 @@ export const trainingJobControls: readonly Control<TrainingJob>[] = [
     severity: 'medium',
     fix: `${RECREATE} ResourceConfig.VolumeKmsKeyId set to a customer managed KMS key.`,
     iamConditionKey: 'sagemaker:VolumeKmsKey',
-    check: (job) => {
-      const keyProblem = describeKmsKey(job.ResourceConfig?.VolumeKmsKeyId, 'ResourceConfig.VolumeKmsKeyId');
+    check: (job, { settings }) => {
+      const keyProblem = describeKmsKey(job.ResourceConfig?.VolumeKmsKeyId, 'ResourceConfig.VolumeKmsKeyId', settings.allowedKmsKeys);
       if (keyProblem === undefined) return pass();
       const types = trainingInstanceTypes(job);
       if (job.ResourceConfig?.VolumeKmsKeyId === undefined && types.length > 0 && types.every(hasInstanceStorage)) {
@@ -107,8 +108,8 @@ export const trainingJobControls: readonly Control<TrainingJob>[] = [
     severity: 'medium',
     fix: `${RECREATE} OutputDataConfig.KmsKeyId set to a customer managed KMS key.`,
     iamConditionKey: 'sagemaker:OutputKmsKey',
-    check: (job) => {
-      const keyProblem = describeKmsKey(job.OutputDataConfig?.KmsKeyId, 'OutputDataConfig.KmsKeyId');
+    check: (job, { settings }) => {
+      const keyProblem = describeKmsKey(job.OutputDataConfig?.KmsKeyId, 'OutputDataConfig.KmsKeyId', settings.allowedKmsKeys);
       return keyProblem === undefined ? pass() : fail(keyProblem);
     },
   },
@@ -120,7 +121,7 @@ export const trainingJobControls: readonly Control<TrainingJob>[] = [
     severity: 'low',
     fix: `${RECREATE} StoppingCondition.MaxRuntimeInSeconds at most the configured bound.`,
     iamConditionKey: 'sagemaker:MaxRuntimeInSeconds',
-    check: (job, settings) => {
+    check: (job, { settings }) => {
       const bound = settings.maxRuntimeSeconds;
       if (bound === undefined) return skip('no bound configured (setting maxRuntimeSeconds)');
       const actual = job.StoppingCondition?.MaxRuntimeInSeconds;
@@ -136,13 +137,8 @@ export const trainingJobControls: readonly Control<TrainingJob>[] = [
     severity: 'low',
     fix: `${RECREATE} an instance type from the allow-list.`,
     iamConditionKey: 'sagemaker:InstanceTypes',
-    check: (job, settings) => {
-      const allowed = settings.allowedTrainingInstanceTypes;
-      if (allowed === undefined) return skip('no allow-list configured (setting allowedTrainingInstanceTypes)');
-      const types = trainingInstanceTypes(job);
-      if (types.length === 0) return fail('ResourceConfig names no instance type');
-      const outside = types.filter((type) => !allowed.includes(type));
-      return outside.length === 0 ? pass() : fail(`${outside.join(', ')} not in the allow-list (${allowed.join(', ')})`);
-    },
+    check: (job, context) => checkInstanceTypes(trainingInstanceTypes(job), 'training-job', context),
   },
+  allowedNetworkControl<TrainingJob>('training-job', `${RECREATE} a VpcConfig that uses only the subnets and security groups the policy allows.`, (job) => placementOf(job.VpcConfig)),
+  requiredTagsControl<TrainingJob>('training-job', 'Add the missing tags with aws sagemaker add-tags (tags can be added to an existing job); new jobs should carry them from the start.'),
 ];

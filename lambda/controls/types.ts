@@ -1,4 +1,5 @@
 import type { ResourceKind } from '../core/kinds';
+import type { EffectiveMode, ModeSource } from '../core/modes';
 import type { GuardSettings } from '../core/settings';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -26,11 +27,17 @@ export interface Control<R> {
   readonly fix: string;
   /** The IAM condition key that can enforce the same rule preventively, where one exists. */
   readonly iamConditionKey?: string;
-  /** Pure check over the Describe* output: never reads the event. */
-  readonly check: (resource: R, settings: GuardSettings) => CheckResult;
+  /** Pure check over the Describe* output (and tags): never reads the event. */
+  readonly check: (resource: R, context: CheckContext) => CheckResult;
 }
 
-/** A control whose check failed, with what was observed. */
+/** What a check may read besides the Describe* output: the policy and the resource's tags (ListTags). */
+export interface CheckContext {
+  readonly settings: GuardSettings;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A control whose check failed, with what was observed and how the policy treats it. */
 export interface Finding {
   readonly controlId: string;
   readonly title: string;
@@ -38,4 +45,7 @@ export interface Finding {
   readonly fix: string;
   readonly severity: Severity;
   readonly observed: string;
+  readonly mode: Exclude<EffectiveMode, 'off'>;
+  readonly modeSource: ModeSource;
+  readonly modeNote?: string;
 }

@@ -2,20 +2,19 @@ import type { Finding } from '../controls/types';
 import { KINDS, type Action, type ResourceKind } from './kinds';
 import type { NoticeState } from './tags';
 
-export type Mode = 'enforce' | 'report';
-
 export interface DecisionInput {
   readonly kind: ResourceKind;
   /** Status from Describe*; undefined for models, which have none. */
   readonly status: string | undefined;
+  /** Failed controls, each in its effective mode (enforce, report or exempt). */
   readonly findings: readonly Finding[];
-  readonly mode: Mode;
   /** What the guard's own tags on the resource say about an earlier notice. */
   readonly noticeState: NoticeState | undefined;
 }
 
 export type Decision =
   | { readonly type: 'compliant' }
+  | { readonly type: 'exempt' }
   | { readonly type: 'remediate'; readonly action: Action }
   | { readonly type: 'report'; readonly action: Action }
   | { readonly type: 'resend-notice'; readonly action: Action; readonly status: string }
@@ -29,18 +28,26 @@ export function isActionable(kind: ResourceKind, status: string | undefined): bo
 }
 
 /**
- * Picks what to do with a described resource. A non-actionable status is normal (duplicates, late
- * events): nothing is done, unless the guard's own tag says an earlier attempt acted but its notice never
- * went out, in which case the notice is sent again (notices may repeat, never vanish).
+ * Picks what to do with a described resource. Any enforced finding means the kind's action; reported
+ * findings alone mean a notice; exempt findings alone mean nothing but the log. A non-actionable status
+ * is normal (duplicates, late events): nothing is done, unless the guard's own tag says an earlier attempt
+ * acted but its notice never went out, in which case the notice is sent again (notices may repeat, never vanish).
  */
 export function decide(input: DecisionInput): Decision {
-  if (input.findings.length === 0) return { type: 'compliant' };
+  const enforced = input.findings.some((finding) => finding.mode === 'enforce');
+  const reported = input.findings.some((finding) => finding.mode === 'report');
+  if (!enforced && !reported) return input.findings.length === 0 ? { type: 'compliant' } : { type: 'exempt' };
   const action = KINDS[input.kind].action;
   if (!isActionable(input.kind, input.status)) {
     const status = input.status ?? 'unknown';
     return input.noticeState === 'pending' ? { type: 'resend-notice', action, status } : { type: 'not-actionable', status };
   }
-  return input.mode === 'enforce' ? { type: 'remediate', action } : { type: 'report', action };
+  return enforced ? { type: 'remediate', action } : { type: 'report', action };
+}
+
+/** The findings a notice and the guard's tags are about: the ones not exempt. */
+export function actionableFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((finding) => finding.mode !== 'exempt');
 }
 
 /** What came of calling the Stop or Delete API. */

@@ -1,5 +1,7 @@
 import { SEVERITY_ORDER, type Finding, type Severity } from '../controls/types';
+import { actionableFindings } from './decision';
 import { KINDS, type Action, type ResourceKind } from './kinds';
+import type { IgnoredExemption } from './modes';
 import { TAG } from './tags';
 
 /** What the guard did about the findings, as told in the notice. */
@@ -18,9 +20,14 @@ export interface NoticeInput {
   readonly eventId: string;
   /** Status when the guard described the resource (undefined for models). */
   readonly status: string | undefined;
+  /** Every failed control, exempt ones included (they are listed apart). */
   readonly findings: readonly Finding[];
   readonly outcome: Outcome;
   readonly owner: string | undefined;
+  /** Exemptions found on the resource or in the policy that do not count, and why. */
+  readonly ignoredExemptions: readonly IgnoredExemption[];
+  /** Owner addresses whose subscription filter matches this notice's owner attribute. */
+  readonly ownerRecipients: readonly string[];
 }
 
 export interface Notice {
@@ -74,7 +81,7 @@ function headline(input: NoticeInput): string {
 }
 
 export function subjectFor(input: NoticeInput): string {
-  const count = input.findings.length;
+  const count = actionableFindings(input.findings).length;
   const subject = `[sagemaker-guard] ${headline(input)}: ${count} control${count === 1 ? '' : 's'} failed`;
   // SNS subjects: printable ASCII, no line breaks, at most 100 characters.
   const clean = subject.replace(/[^\x20-\x7e]/g, '?');
@@ -91,7 +98,7 @@ function whatWasDone(input: NoticeInput): string {
     case 'acted-earlier':
       return `An earlier attempt ${PAST[outcome.action]} the ${label} (${API[input.kind]}), but its notice did not go out; this is that notice. Status now: ${outcome.status}.${tagged}`;
     case 'report-only':
-      return `Nothing: sagemaker-guard runs in report mode. In enforce mode it would have ${PAST[outcome.action]} the ${label}.`;
+      return `Nothing: the failed controls are in report mode. Enforced, they would have ${PAST[outcome.action]} the ${label}.`;
     case 'not-possible':
       return `Nothing: the ${label} could not be ${PAST[outcome.action]} because it had already reached status ${outcome.status ?? '(unknown)'} when ${API[input.kind]} was called.`;
   }
@@ -104,21 +111,49 @@ export function consoleUrl(kind: ResourceKind, name: string, region: string, arn
   return `https://${region}.${host}/sagemaker/home?region=${region}#/${KINDS[kind].consolePath}/${encodeURIComponent(name)}`;
 }
 
+function modeLine(finding: Finding): string {
+  const source = finding.modeSource === 'switch' ? 'the account-wide switch is set to report' : `set by ${finding.modeSource}`;
+  return finding.mode === 'enforce' ? `enforced (${source})` : `report only (${source})`;
+}
+
 function findingLines(findings: readonly Finding[]): string[] {
   return sortBySeverity(findings).flatMap((finding, index) => [
     `${index + 1}. [${finding.severity.toUpperCase()}] ${finding.title} (${finding.controlId})`,
     `   Found: ${finding.observed}`,
+    `   Mode:  ${modeLine(finding)}`,
     `   Why:   ${finding.why}`,
     `   Fix:   ${finding.fix}`,
     '',
   ]);
 }
 
+function exemptionLines(input: NoticeInput): string[] {
+  const exempt = input.findings.filter((finding) => finding.mode === 'exempt');
+  const lines: string[] = [];
+  if (exempt.length > 0) {
+    lines.push('EXEMPT (logged, not acted on)');
+    for (const finding of exempt) lines.push(`  - ${finding.controlId}: ${finding.observed} [${finding.modeSource}: ${finding.modeNote ?? ''}]`);
+    lines.push('');
+  }
+  if (input.ignoredExemptions.length > 0) {
+    lines.push('EXEMPTIONS IGNORED');
+    for (const ignored of input.ignoredExemptions) lines.push(`  - ${ignored.why}`);
+    lines.push('');
+  }
+  return lines;
+}
+
+function toldLines(input: NoticeInput): string[] {
+  const owners = input.ownerRecipients.map((address) => `${address} (owner ${input.owner ?? ''})`);
+  return ['WHO WAS TOLD', `  The sagemaker-guard subscribers of account ${input.account}${owners.length > 0 ? `, and ${owners.join(', ')}` : ''}.`, ''];
+}
+
 /** Builds the notice: plain text a person can act on without opening the console. Pure. */
 export function buildNotice(input: NoticeInput): Notice {
   const label = KINDS[input.kind].label;
+  const failed = actionableFindings(input.findings);
   const message = [
-    `${headline(input)}: it fails ${input.findings.length} SageMaker security control${input.findings.length === 1 ? '' : 's'}.`,
+    `${headline(input)}: it fails ${failed.length} SageMaker security control${failed.length === 1 ? '' : 's'}.`,
     '',
     'RESOURCE',
     `  Kind:     ${label}`,
@@ -134,7 +169,9 @@ export function buildNotice(input: NoticeInput): Notice {
     `  ${whatWasDone(input)}`,
     '',
     'FAILED CONTROLS (highest severity first)',
-    ...findingLines(input.findings).map((line) => (line === '' ? '' : `  ${line}`)),
+    ...findingLines(failed).map((line) => (line === '' ? '' : `  ${line}`)),
+    ...exemptionLines(input),
+    ...toldLines(input),
     'FIND THE LOG LINE',
     `  Event id: ${input.eventId}`,
     `  CloudWatch Logs Insights: fields @timestamp, message | filter correlation_id = "${input.eventId}"`,
@@ -144,7 +181,7 @@ export function buildNotice(input: NoticeInput): Notice {
   const attributes: Record<string, string> = {
     kind: input.kind,
     action: actionAttribute(input.outcome),
-    severity: highestSeverity(input.findings),
+    severity: highestSeverity(failed),
     account: input.account,
     region: input.region,
   };
@@ -154,4 +191,12 @@ export function buildNotice(input: NoticeInput): Notice {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The owner addresses the policy routes this owner's notices to (the same match SNS filter policies make). */
+export function ownerRecipients(owner: string | undefined, owners: Readonly<Record<string, readonly string[]>>): string[] {
+  if (owner === undefined || owner.trim() === '') return [];
+  return Object.entries(owners)
+    .filter(([, values]) => values.includes(owner))
+    .map(([address]) => address);
 }

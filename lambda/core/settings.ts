@@ -1,37 +1,96 @@
 import { z } from 'zod';
 import { CONTROL_IDS } from '../controls/catalog';
+import { RESOURCE_KINDS } from './kinds';
 import { describeIssues } from './validation';
 
 /**
- * Deploy-time settings. The same schema validates `cdk.json` context at synth time and the
- * GUARD_SETTINGS environment variable at cold start, so both fail with the same message.
+ * The policy: what is enforced, for whom, with which values. The same schema validates `cdk.json`
+ * context at synth time and the GUARD_SETTINGS environment variable at cold start, so both fail with
+ * the same message: the path, the value given and what is allowed.
  */
+export const MODES = ['enforce', 'report', 'off'] as const;
+export type PolicyMode = (typeof MODES)[number];
+const mode = z.enum(MODES);
+
+const controlId = z.enum(CONTROL_IDS as unknown as [string, ...string[]]);
+
 const instanceTypes = z
-  .array(z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'expected a SageMaker instance type such as "ml.m5.xlarge"'))
-  .min(1, 'expected at least one instance type; leave the key out to turn the control off');
+  .array(z.string().regex(/^ml\.[a-z0-9-]+\.[a-z0-9-]+$/, 'expected a SageMaker instance type such as "ml.m5.xlarge"'))
+  .min(1, 'expected at least one instance type; leave the key out to turn the check off');
+
+function idList(pattern: RegExp, example: string) {
+  return z.array(z.string().regex(pattern, `expected an id such as "${example}"`)).min(1, 'expected at least one id; leave the key out to turn the check off');
+}
+
+/** Key ids, key ARNs, alias names and alias ARNs, as SageMaker accepts them. */
+const KMS_KEY = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[a-zA-Z0-9/_-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alias\/[a-zA-Z0-9/_-]+)$/;
+
+/** A calendar date, YYYY-MM-DD; an exemption holds through the end of that day (UTC). */
+export const isoDate = z.iso.date({ error: 'expected a date as YYYY-MM-DD' });
+
+const kindPolicy = z
+  .object({
+    mode: mode.optional(),
+    allowedInstanceTypes: instanceTypes.optional(),
+  })
+  .strict();
+
+const exemption = z
+  .object({
+    namePrefix: z.string().min(1, 'expected a non-empty name prefix'),
+    controls: z.union([z.literal('all'), z.array(controlId).min(1)], { error: 'expected "all" or a list of control ids' }),
+    reason: z.string().trim().min(1, 'an exemption needs a reason'),
+    expires: isoDate.optional(),
+  })
+  .strict();
 
 export const settingsSchema = z
   .object({
-    mode: z.enum(['enforce', 'report']).default('enforce'),
+    /** Global default mode. */
+    mode: mode.default('enforce'),
+    /** Per resource kind: a default mode, and values that differ by kind. */
+    kinds: z
+      .object(Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, kindPolicy.optional()])) as Record<(typeof RESOURCE_KINDS)[number], z.ZodOptional<typeof kindPolicy>>)
+      .strict()
+      .default({}),
+    /** Per control mode, over the kind's and the global default. */
+    controls: z
+      .partialRecord(controlId, mode, {
+        // zod reports unknown keys of a partial record here too, though its types do not say so.
+        error: (issue) => {
+          const { code, keys } = issue as { code: string; keys?: readonly string[] };
+          return code === 'unrecognized_keys' ? `unknown control id ${(keys ?? []).map((key) => `"${key}"`).join(', ')}; expected one of: ${CONTROL_IDS.join(', ')}` : undefined;
+        },
+      })
+      .default({}),
     interContainerEncryption: z.enum(['distributed', 'always']).default('distributed'),
     maxRuntimeSeconds: z.number().int().positive().max(28 * 24 * 3600).optional(),
-    allowedTrainingInstanceTypes: instanceTypes.optional(),
     allowNotebookOpenEgress: z.boolean().default(false),
+    allowedSubnets: idList(/^subnet-[0-9a-f]{8,17}$/, 'subnet-0abc1234').optional(),
+    allowedSecurityGroups: idList(/^sg-[0-9a-f]{8,17}$/, 'sg-0abc1234').optional(),
+    allowedKmsKeys: z
+      .array(z.string().regex(KMS_KEY, 'expected a KMS key id, key ARN, alias name or alias ARN'))
+      .min(1, 'expected at least one key; leave the key out to turn the check off')
+      .optional(),
+    /** Tags every resource must carry; an empty list accepts any non-empty value. */
+    requiredTags: z.record(z.string().min(1).max(128), z.array(z.string().min(1).max(256))).optional(),
+    /** Resources whose names start with a prefix are exempt from some or all controls. */
+    exemptions: z.array(exemption).default([]),
+    /** Owner routing: each address receives the notices whose owner tag has one of the listed values. */
+    owners: z.record(z.email({ error: 'expected an email address' }), z.array(z.string().min(1).max(256)).min(1, 'expected at least one owner tag value')).default({}),
     ownerTagKey: z.string().min(1).max(128).default('owner'),
-    disabledControls: z
-      .array(z.enum(CONTROL_IDS as unknown as [string, ...string[]]))
-      .default([]),
   })
   .strict();
 
 export type GuardSettings = z.output<typeof settingsSchema>;
 export type GuardSettingsInput = z.input<typeof settingsSchema>;
+export type Exemption = GuardSettings['exemptions'][number];
 
 export class InvalidSettingsError extends Error {
   override readonly name = 'InvalidSettingsError';
 }
 
-/** Validates settings, turning every schema issue into "where: what was given, what is expected". */
+/** Validates settings, turning every schema issue into "where: what is expected (given: value)". */
 export function parseSettings(input: unknown, source: string): GuardSettings {
   const result = settingsSchema.safeParse(input);
   if (result.success) return result.data;
@@ -39,10 +98,10 @@ export function parseSettings(input: unknown, source: string): GuardSettings {
   throw new InvalidSettingsError(`Invalid sagemaker-guard settings in ${source}:\n  - ${problems.join('\n  - ')}`);
 }
 
-
 /** Environment variables the CDK construct sets on every function. */
 export const SETTINGS_ENV = 'GUARD_SETTINGS';
 export const TOPIC_ARN_ENV = 'TOPIC_ARN';
+export const SWITCH_PARAMETER_ENV = 'ENFORCEMENT_SWITCH_PARAMETER';
 
 /** Reads and validates the settings the CDK construct put in the function's environment. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): GuardSettings {

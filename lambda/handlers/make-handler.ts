@@ -1,6 +1,6 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import type { ResourceKind } from '../core/kinds';
-import { settingsFromEnv, TOPIC_ARN_ENV } from '../core/settings';
+import { settingsFromEnv, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV } from '../core/settings';
 import { logger, metrics } from '../powertools';
 import type { ResourceAccess } from './resources';
 import { respond, type Result, type Runtime } from './respond';
@@ -11,7 +11,14 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime {
   if (topicArn === undefined || !topicArn.startsWith('arn:')) {
     throw new Error(`Environment variable ${TOPIC_ARN_ENV} must hold the SNS topic ARN (given: ${JSON.stringify(topicArn)})`);
   }
-  return { settings: settingsFromEnv(env), topicArn, region: env.AWS_REGION ?? 'unknown' };
+  const switchParameter = env[SWITCH_PARAMETER_ENV];
+  return {
+    settings: settingsFromEnv(env),
+    topicArn,
+    region: env.AWS_REGION ?? 'unknown',
+    ...(switchParameter !== undefined && switchParameter !== '' ? { switchParameter } : {}),
+    now: () => new Date(),
+  };
 }
 
 export type GuardHandler = (event: EventBridgeEvent<string, unknown>, context?: Context) => Promise<Result>;

@@ -1,23 +1,29 @@
-import { evaluate } from '../controls/catalog';
+import { CONTROL_IDS, evaluate } from '../controls/catalog';
 import type { Finding } from '../controls/types';
 import { classifyError, errorName } from '../aws/errors';
 import { addTags, listTags } from '../aws/sagemaker';
 import { publishNotice } from '../aws/sns';
-import { decide, noticeAfterAction, type ActionResult, type Decision } from '../core/decision';
+import { readSwitch } from '../aws/switch';
+import { actionableFindings, decide, noticeAfterAction, type ActionResult, type Decision } from '../core/decision';
 import { MalformedEventError, parseEvent, type GuardEvent } from '../core/event';
 import { KINDS, type Action, type ResourceKind } from '../core/kinds';
-import { buildNotice, type Outcome } from '../core/notice';
+import { exemptionsFor, resolveMode, type IgnoredExemption, type SwitchValue } from '../core/modes';
+import { buildNotice, ownerRecipients, type Outcome } from '../core/notice';
 import type { GuardSettings } from '../core/settings';
 import { noticeSentTag, noticeStateOf, tagsBeforeAction } from '../core/tags';
 import { logger } from '../powertools';
 import type { Described, ResourceAccess } from './resources';
-import { countMetric, countViolations, explainOutcomes } from './telemetry';
+import { countFindings, countMetric, explainOutcomes } from './telemetry';
 
 export interface Runtime {
   readonly settings: GuardSettings;
   readonly topicArn: string;
   /** The function's region, used when an ARN does not say. */
   readonly region: string;
+  /** Name of the SSM parameter holding the account-wide switch; without one the policy alone decides. */
+  readonly switchParameter?: string;
+  /** The clock exemptions expire by. */
+  readonly now: () => Date;
 }
 
 /** What one evaluation came to; returned for tests and logged as the decision line. */
@@ -35,6 +41,7 @@ interface Context<K extends ResourceKind> {
   readonly findings: readonly Finding[];
   readonly runtime: Runtime;
   readonly owner: string | undefined;
+  readonly ignoredExemptions: readonly IgnoredExemption[];
 }
 
 /**
@@ -53,22 +60,29 @@ export async function respond<K extends ResourceKind>(kind: K, raw: unknown, acc
     return { decision: 'gone', notified: false };
   }
 
-  const { outcomes, findings } = evaluate(kind, described.resource, runtime.settings);
+  const { settings } = runtime;
+  const tags = await step(kind, 'list-tags', () => listTags(described.arn));
+  const switchValue: SwitchValue = runtime.switchParameter === undefined ? 'policy' : await step(kind, 'read-switch', () => readSwitch(runtime.switchParameter ?? ''));
+  const exemptions = exemptionsFor(event.name, tags, settings, CONTROL_IDS, runtime.now());
+  const { outcomes, findings } = evaluate(kind, described.resource, { settings, tags }, (controlId) => resolveMode(controlId, kind, settings, exemptions, switchValue));
   countMetric('Evaluations', { Kind: kind });
-  countViolations(kind, findings.map((finding) => finding.controlId));
-  const tags = findings.length === 0 ? {} : await step(kind, 'list-tags', () => listTags(described.arn));
-  const decision = decide({ kind, status: described.status, findings, mode: runtime.settings.mode, noticeState: noticeStateOf(tags) });
-  const context: Context<K> = { kind, event, access, described, findings, runtime, owner: tags[runtime.settings.ownerTagKey] };
+  countFindings(kind, findings);
+  const decision = decide({ kind, status: described.status, findings, noticeState: noticeStateOf(tags) });
+  const owner = tags[settings.ownerTagKey];
+  const context: Context<K> = { kind, event, access, described, findings, runtime, owner, ignoredExemptions: exemptions.ignored };
 
   const result = await carryOut(context, decision);
   logger.info('Decision', {
     decision: decision.type,
-    mode: runtime.settings.mode,
-    resource: { kind, name: event.name, arn: described.arn, status: described.status },
+    resource: { kind, name: event.name, arn: described.arn, status: described.status, owner },
+    switch: switchValue,
     controls: explainOutcomes(outcomes),
-    failed: findings.map((finding) => finding.controlId),
+    failed: actionableFindings(findings).map((finding) => finding.controlId),
+    exempt: findings.filter((finding) => finding.mode === 'exempt').map((finding) => finding.controlId),
+    exemptions: { active: exemptions.active, ignored: exemptions.ignored.map((ignored) => ignored.why) },
     actionResult: result.actionResult,
     notified: result.notified,
+    ownerRecipients: result.notified ? ownerRecipients(owner, settings.owners) : [],
   });
   return result;
 }
@@ -88,6 +102,7 @@ function parse(kind: ResourceKind, raw: unknown): GuardEvent {
 async function carryOut<K extends ResourceKind>(context: Context<K>, decision: Decision): Promise<Result> {
   switch (decision.type) {
     case 'compliant':
+    case 'exempt':
     case 'not-actionable':
       return { decision: decision.type, notified: false };
     case 'report':
@@ -110,7 +125,7 @@ async function carryOut<K extends ResourceKind>(context: Context<K>, decision: D
  */
 async function actThenNotify<K extends ResourceKind>(context: Context<K>, action: Action): Promise<Result> {
   const { kind, described, findings, event } = context;
-  const ids = findings.map((finding) => finding.controlId);
+  const ids = actionableFindings(findings).map((finding) => finding.controlId);
   const marked = await bestEffort(kind, 'tag', () => addTags(described.arn, tagsBeforeAction(ids, action, event.eventId)));
   if (!marked) return notifyThenAct(context, action);
   const actionResult = await step(kind, 'act', () => context.access.act(event.name));
@@ -154,6 +169,8 @@ async function notify<K extends ResourceKind>(context: Context<K>, outcome: Outc
     findings,
     outcome,
     owner: context.owner,
+    ignoredExemptions: context.ignoredExemptions,
+    ownerRecipients: ownerRecipients(context.owner, runtime.settings.owners),
   });
   const messageId = await step(kind, 'notify', () => publishNotice(runtime.topicArn, notice));
   countMetric('Notices', { Kind: kind });

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ControlOutcome } from '../controls/catalog';
+import type { Finding } from '../controls/types';
 import type { ResourceKind } from '../core/kinds';
 import { metrics } from '../powertools';
 
@@ -10,23 +11,30 @@ export function countMetric(name: string, dimensions: Readonly<Record<string, st
   metric.addMetric(name, MetricUnit.Count, 1);
 }
 
-export function countViolations(kind: ResourceKind, controlIds: readonly string[]): void {
-  for (const control of controlIds) countMetric('Violations', { Kind: kind, Control: control });
+/** Violations (enforced or reported) and exemptions, by kind and control. */
+export function countFindings(kind: ResourceKind, findings: readonly Finding[]): void {
+  for (const finding of findings) {
+    countMetric(finding.mode === 'exempt' ? 'Exemptions' : 'Violations', { Kind: kind, Control: finding.controlId });
+  }
 }
 
-/** The per-control part of the decision log line: pass / fail (observed) / skip (why) / off (why). */
+/**
+ * The per-control part of the decision log line: `pass`, `fail`, `skip` or `off`, with the effective mode
+ * and where it came from (policy, switch, exemption), and what was found or why it was skipped.
+ */
 export function explainOutcomes(outcomes: readonly ControlOutcome[]): Record<string, string> {
   return Object.fromEntries(
-    outcomes.map(({ controlId, result }) => {
+    outcomes.map(({ controlId, result, mode }) => {
+      const how = `${mode.mode} by ${mode.source}${mode.note !== undefined ? `: ${mode.note}` : ''}`;
       switch (result.status) {
         case 'pass':
           return [controlId, 'pass'];
         case 'fail':
-          return [controlId, `fail: ${result.observed}`];
+          return [controlId, `fail [${how}]: ${result.observed}`];
         case 'skip':
           return [controlId, `skip: ${result.reason}`];
         case 'off':
-          return [controlId, `off: ${result.reason}`];
+          return [controlId, `off [${how}]`];
       }
     }),
   );

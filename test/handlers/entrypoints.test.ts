@@ -1,4 +1,4 @@
-import { DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { RETRY, ec2, sageMaker, sns } from '../../lambda/aws/clients';
 import { runtimeFromEnv } from '../../lambda/handlers/make-handler';
 import { model } from '../fixtures/resources';
@@ -15,13 +15,17 @@ describe('entry points and runtime', () => {
   test('the model entry point runs end to end on mocked clients', async () => {
     const { handler } = await import('../../lambda/handlers/model');
     sageMakerMock.on(DescribeModelCommand).resolves(model());
+    sageMakerMock.on(ListTagsCommand).resolves({ Tags: [] });
     await expect(handler(event('variants/model.created.json'))).resolves.toMatchObject({ decision: 'compliant' });
   });
 
   test('a missing topic ARN or bad settings fail at cold start, naming the variable', () => {
     expect(() => runtimeFromEnv({})).toThrow('Environment variable TOPIC_ARN must hold the SNS topic ARN (given: undefined)');
     expect(() => runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', GUARD_SETTINGS: '{"mode":"loud"}' })).toThrow('mode: Invalid option');
-    expect(runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', AWS_REGION: 'eu-west-1' })).toMatchObject({ topicArn: 'arn:aws:sns:us-east-1:1:t', region: 'eu-west-1' });
+    const runtime = runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', AWS_REGION: 'eu-west-1', ENFORCEMENT_SWITCH_PARAMETER: '/sagemaker-guard/enforcement' });
+    expect(runtime).toMatchObject({ topicArn: 'arn:aws:sns:us-east-1:1:t', region: 'eu-west-1', switchParameter: '/sagemaker-guard/enforcement' });
+    expect(runtime.now().getTime()).toBeCloseTo(Date.now(), -3);
+    expect(runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t' })).not.toHaveProperty('switchParameter');
   });
 
   test('every client retries throttling with the standard strategy, five attempts', async () => {

@@ -1,11 +1,13 @@
 import { DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { NotebookNetwork } from '../../lambda/controls/notebook-instance';
 import type { ResourceKind } from '../../lambda/core/kinds';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
+import { clearSwitchCache } from '../../lambda/aws/switch';
 import { makeHandler } from '../../lambda/handlers/make-handler';
 import { modelAccess, notebookInstanceAccess, trainingJobAccess, type ResourceAccess } from '../../lambda/handlers/resources';
 import { loadEvent } from '../fixtures/events';
@@ -15,12 +17,23 @@ export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:sagemaker-guard-not
 export const sageMakerMock = mockClient(SageMakerClient);
 export const ec2Mock = mockClient(EC2Client);
 export const snsMock = mockClient(SNSClient);
+export const ssmMock = mockClient(SSMClient);
+export const SWITCH_PARAMETER = '/sagemaker-guard/enforcement';
+export const NOW = new Date('2026-11-22T12:00:00Z');
 
 export function resetMocks(): void {
   sageMakerMock.reset();
   ec2Mock.reset();
   snsMock.reset();
+  ssmMock.reset();
+  clearSwitchCache();
   snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+  setSwitch('policy');
+}
+
+/** What the operator's switch parameter holds. */
+export function setSwitch(value: string): void {
+  ssmMock.on(GetParameterCommand, { Name: SWITCH_PARAMETER }).resolves({ Parameter: { Name: SWITCH_PARAMETER, Value: value, Type: 'String' } });
 }
 
 const ACCESS: { [K in ResourceKind]: ResourceAccess<K> } = {
@@ -30,7 +43,13 @@ const ACCESS: { [K in ResourceKind]: ResourceAccess<K> } = {
 };
 
 export function handlerFor(kind: ResourceKind, input: GuardSettingsInput = {}) {
-  return makeHandler(kind, ACCESS[kind] as ResourceAccess<typeof kind>, { settings: settings(input), topicArn: TOPIC_ARN, region: 'us-east-1' });
+  return makeHandler(kind, ACCESS[kind] as ResourceAccess<typeof kind>, {
+    settings: settings(input),
+    topicArn: TOPIC_ARN,
+    region: 'us-east-1',
+    switchParameter: SWITCH_PARAMETER,
+    now: () => NOW,
+  });
 }
 
 export function event(file: string): EventBridgeEvent<string, unknown> {

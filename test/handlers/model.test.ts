@@ -17,7 +17,7 @@ describe('model responder', () => {
   test('compliant model: described only', async () => {
     describeAs(model());
     await expect(handlerFor('model')(created)).resolves.toEqual({ decision: 'compliant', notified: false });
-    expect(sageMakerCalls()).toEqual(['DescribeModelCommand']);
+    expect(sageMakerCalls()).toEqual(['DescribeModelCommand', 'ListTagsCommand']);
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
@@ -75,8 +75,8 @@ describe('model responder', () => {
     await expect(handlerFor('model')(created)).rejects.toThrow('Rate exceeded');
   });
 
-  test('disabledControls: a model failing only a disabled control is compliant', async () => {
+  test('a model failing only a control the policy turns off is compliant', async () => {
     describeAs(model({ EnableNetworkIsolation: false }));
-    await expect(handlerFor('model', { disabledControls: ['model.network-isolation'] })(created)).resolves.toMatchObject({ decision: 'compliant' });
+    await expect(handlerFor('model', { controls: { 'model.network-isolation': 'off' } })(created)).resolves.toMatchObject({ decision: 'compliant' });
   });
 });

@@ -22,7 +22,7 @@ describe('notebook instance responder', () => {
   test('compliant notebook: describe, read its network, nothing else', async () => {
     describeAs({});
     await expect(handlerFor('notebook-instance')(inService)).resolves.toEqual({ decision: 'compliant', notified: false });
-    expect(sageMakerCalls()).toEqual(['DescribeNotebookInstanceCommand']);
+    expect(sageMakerCalls()).toEqual(['DescribeNotebookInstanceCommand', 'ListTagsCommand']);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeSubnetsCommand, { Filters: [{ Name: 'subnet-id', Values: ['subnet-0private'] }] });
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });

@@ -28,7 +28,7 @@ describe('training job responder', () => {
     describeAs(trainingJob({ TrainingJobName: NAME, TrainingJobArn: ARN }));
     const result = await handlerFor('training-job')(inProgress);
     expect(result).toEqual({ decision: 'compliant', notified: false });
-    expect(sageMakerCalls()).toEqual(['DescribeTrainingJobCommand']);
+    expect(sageMakerCalls()).toEqual(['DescribeTrainingJobCommand', 'ListTagsCommand']);
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
@@ -173,14 +173,14 @@ describe('training job responder', () => {
     const decision = infoLog.mock.calls.find(([message]) => message === 'Decision')?.[1] as Record<string, unknown>;
     expect(decision).toMatchObject({
       decision: 'remediate',
-      mode: 'enforce',
+      switch: 'policy',
       resource: { kind: 'training-job', name: NAME, arn: ARN, status: 'InProgress' },
       failed: ['training-job.network-isolation'],
       actionResult: { type: 'done' },
       notified: true,
     });
     expect(decision.controls).toMatchObject({
-      'training-job.network-isolation': 'fail: EnableNetworkIsolation is false',
+      'training-job.network-isolation': 'fail [enforce by policy.mode]: EnableNetworkIsolation is false',
       'training-job.vpc': 'pass',
       'training-job.max-runtime': 'pass',
       'training-job.instance-type': expect.stringMatching(/^skip: no allow-list/) as unknown,

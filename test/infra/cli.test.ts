@@ -6,11 +6,11 @@ const ROOT = path.join(__dirname, '..', '..');
 
 describe('cdk CLI', () => {
   test(
-    '`cdk synth -c mode=bogus` fails, naming the key',
+    '`cdk synth -c policy={"mode":"bogus"}` fails, naming the key',
     () => {
       const result = spawnSync(
         'npx',
-        ['--no-install', 'cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', tempDir('guard-cli-'), '-c', 'mode=bogus'],
+        ['--no-install', 'cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', tempDir('guard-cli-'), '-c', 'policy={"mode":"bogus"}'],
         {
           cwd: ROOT,
           encoding: 'utf8',
@@ -21,7 +21,7 @@ describe('cdk CLI', () => {
       const output = `${result.stdout}\n${result.stderr}`;
       expect(result.error).toBeUndefined();
       expect(result.status).not.toBe(0);
-      expect(output).toContain('Invalid sagemaker-guard settings in CDK context (cdk.json or -c):');
+      expect(output).toContain('Invalid sagemaker-guard settings in CDK context (cdk.json or -c), key "policy":');
       expect(output).toMatch(/- mode: .*\(given: "bogus"\)/);
       // Printed as a message, not as a stack trace.
       expect(output).not.toMatch(/at .*config\.ts:\d+/);

@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import { RESOURCE_KINDS, type ResourceKind } from '../../lambda/core/kinds';
 import { InvalidSettingsError, settingsFromEnv } from '../../lambda/core/settings';
+import { DEFAULT_POLICY } from '../fixtures/resources';
 import { actionsOf, cdkJsonContext, logicalIdByPath, onlyResource, resourceById, resourcesOf, synthGuard, type Statement } from './synth';
 
 const RESPONDER: Record<ResourceKind, string> = {
@@ -28,7 +29,7 @@ const EXPECTED_PATTERNS: Record<ResourceKind, unknown> = {
   },
 };
 
-const COMMON_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt', 'sns:Publish'];
+const COMMON_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt', 'sns:Publish', 'ssm:GetParameter'];
 const SAGEMAKER_ACTIONS: Record<ResourceKind, string[]> = {
   'training-job': ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'],
   model: ['sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:ListTags'],
@@ -52,6 +53,7 @@ function ids(template: Template) {
     key: logicalIdByPath(template, 'AWS::KMS::Key', 'Guard/Key/Resource'),
     topic: logicalIdByPath(template, 'AWS::SNS::Topic', 'Guard/Topic/Resource'),
     queue: logicalIdByPath(template, 'AWS::SQS::Queue', 'Guard/DeadLetterQueue/Resource'),
+    switchParameter: logicalIdByPath(template, 'AWS::SSM::Parameter', 'Guard/EnforcementSwitch/Resource'),
     fn: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::Lambda::Function', `${RESPONDER[kind]}/Function/Resource`),
     role: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::IAM::Role', `${RESPONDER[kind]}/Role/Resource`),
     logGroup: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::Logs::LogGroup', `${RESPONDER[kind]}/LogGroup/Resource`),
@@ -228,6 +230,9 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     }
     const logStatement = statements.find((s) => actionsOf(s).includes('logs:PutLogEvents'));
     expect(logStatement?.Resource).toEqual({ 'Fn::GetAtt': [id.logGroup(kind), 'Arn'] });
+    const readSwitch = statements.find((s) => actionsOf(s).includes('ssm:GetParameter'));
+    expect(actionsOf(readSwitch!)).toEqual(['ssm:GetParameter']);
+    expect(JSON.stringify(readSwitch?.Resource)).toContain(`{"Ref":"${id.switchParameter}"}`);
     const publish = statements.find((s) => actionsOf(s).includes('sns:Publish'));
     expect(publish?.Resource).toEqual({ Ref: id.topic });
   });
@@ -264,14 +269,19 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   test('GUARD_SETTINGS holds the validated defaults and parses at cold start', () => {
     for (const fn of Object.values(resourcesOf(template, 'AWS::Lambda::Function'))) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
-      expect(settingsFromEnv(variables)).toEqual({
-        mode: 'enforce',
-        interContainerEncryption: 'distributed',
-        allowNotebookOpenEgress: false,
-        ownerTagKey: 'owner',
-        disabledControls: [],
-      });
+      expect(settingsFromEnv(variables)).toEqual(DEFAULT_POLICY);
+      expect(variables.ENFORCEMENT_SWITCH_PARAMETER).toEqual({ Ref: id.switchParameter });
     }
+  });
+
+  test('the backout switch: an SSM parameter that starts at "policy" and accepts only policy or report', () => {
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/sagemaker-guard/enforcement',
+      Type: 'String',
+      Value: 'policy',
+      AllowedPattern: '^(policy|report)$',
+    });
+    template.hasOutput('EnforcementSwitchParameter', { Value: { Ref: id.switchParameter } });
   });
 
   test('each function has its own log group, kept 365 days by default and destroyed with the stack', () => {
@@ -318,10 +328,13 @@ describe('SageMakerGuard stack (settings from -c)', () => {
 
   beforeAll(() => {
     ({ template } = synthGuard({
-      mode: 'report',
+      policy: JSON.stringify({
+        mode: 'report',
+        kinds: { 'training-job': { allowedInstanceTypes: ['ml.m5.xlarge', 'ml.g5.2xlarge'] } },
+        owners: { 'team-a@example.com': ['team-a'], 'data-science@example.com': ['ds-1', 'ds-2'] },
+      }),
       notificationEmails: 'secops@example.com, ml-platform@example.org',
       logRetentionDays: '30',
-      allowedTrainingInstanceTypes: 'ml.m5.xlarge,ml.g5.2xlarge',
     }));
   });
 
@@ -331,15 +344,20 @@ describe('SageMakerGuard stack (settings from -c)', () => {
     for (const fn of functions) {
       const settings = settingsFromEnv((fn.Properties.Environment as { Variables: Record<string, string> }).Variables);
       expect(settings.mode).toBe('report');
-      expect(settings.allowedTrainingInstanceTypes).toEqual(['ml.m5.xlarge', 'ml.g5.2xlarge']);
+      expect(settings.kinds['training-job']?.allowedInstanceTypes).toEqual(['ml.m5.xlarge', 'ml.g5.2xlarge']);
     }
   });
 
-  test('one email subscription per configured address', () => {
-    template.resourceCountIs('AWS::SNS::Subscription', 2);
+  test('operators get every notice: one unfiltered email subscription per notificationEmails address', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 4);
     for (const email of ['secops@example.com', 'ml-platform@example.org']) {
-      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, FilterPolicy: Match.absent() });
     }
+  });
+
+  test('owners get only their notices: a filter policy on the owner attribute with the values the policy lists', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'team-a@example.com', FilterPolicy: { owner: ['team-a'] } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'data-science@example.com', FilterPolicy: { owner: ['ds-1', 'ds-2'] } });
   });
 
   test('log retention follows logRetentionDays', () => {
@@ -350,10 +368,11 @@ describe('SageMakerGuard stack (settings from -c)', () => {
 
 describe('invalid configuration', () => {
   test.each([
-    [{ mode: 'bogus' }, 'mode'],
+    [{ policy: { mode: 'bogus' } }, 'mode'],
     [{ logRetentionDays: '42' }, 'logRetentionDays'],
     [{ notificationEmails: 'not-an-address' }, 'notificationEmails.0'],
-    [{ maxRuntimeSeconds: 'forever' }, 'maxRuntimeSeconds'],
+    [{ policy: '{"maxRuntimeSeconds":"forever"}' }, 'maxRuntimeSeconds'],
+    [{ policy: { controls: { 'model.vpc': 'sometimes' } } }, 'controls.model.vpc'],
   ])('%j fails synthesis naming %s', (overrides, key) => {
     const build = () => buildApp({ context: { ...cdkJsonContext(), ...overrides }, env: {}, nag: false });
     expect(build).toThrow(InvalidSettingsError);

@@ -7,11 +7,11 @@
  * delivery to SQS happens during PutEvents, so the queues can be read straight after.
  */
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { clientsFor, createQueue, destroyClients, drainQueue, type Clients } from '../support/aws-scene';
-import { findBundles, findRules, readTemplate, RESPONDER_KINDS, type BundledFunction, type ResponderKind, type RuleTarget } from '../support/cdk-out';
-import { startEmulator, type Emulator } from '../support/emulator';
-import { listEventFiles, loadEvent, type SampleEvent } from '../support/fixtures';
-import { decisionLog, invokeBundled } from '../support/lambda-runner';
+import { clientsFor, createQueue, destroyClients, drainQueue, type Clients } from '../../tools/local/aws-scene';
+import { findBundles, findRules, readTemplate, RESPONDER_KINDS, type BundledFunction, type ResponderKind, type RuleTarget } from '../../tools/local/cdk-out';
+import { startEmulator, type Emulator } from '../../tools/local/emulator';
+import { listEventFiles, loadEvent, type SampleEvent } from '../../tools/local/sample-events';
+import { decisionLog, invokeBundled } from '../../tools/local/lambda-runner';
 import { motoGate } from '../support/moto-gate';
 
 /** Every sample, and the responders its event must reach. A new sample fails the test until it is listed here. */

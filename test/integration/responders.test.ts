@@ -7,6 +7,7 @@
  * and a notebook's IMDS setting (never returned). So these settings turn off the two controls moto would
  * always fail, and the training-job scene checks the not-actionable path only.
  */
+import { SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateModelCommand,
   CreateNotebookInstanceCommand,
@@ -16,18 +17,33 @@ import {
   DescribeTrainingJobCommand,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
-import { attributesOf, clientsFor, createKmsKey, createNetwork, createNoticeChannel, destroyClients, listTags, receiveNotices, type Clients, type Network, type NoticeChannel } from '../support/aws-scene';
-import { findBundles, staleSynthWarning, type BundledFunction, type ResponderKind } from '../support/cdk-out';
-import { startEmulator, type Emulator } from '../support/emulator';
-import { eventFor, loadEvent, type SampleEvent } from '../support/fixtures';
-import { decisionLog, invokeBundled, logsWithMessage, type Invocation } from '../support/lambda-runner';
+import {
+  attributesOf,
+  clientsFor,
+  createKmsKey,
+  createNetwork,
+  createNoticeChannel,
+  destroyClients,
+  listTags,
+  createQueue,
+  receiveNotices,
+  setEnforcementSwitch,
+  type Clients,
+  type Network,
+  type NoticeChannel,
+} from '../../tools/local/aws-scene';
+import { findBundles, staleSynthWarning, switchParameterName, type BundledFunction, type ResponderKind } from '../../tools/local/cdk-out';
+import { startEmulator, type Emulator } from '../../tools/local/emulator';
+import { eventFor, loadEvent, type SampleEvent } from '../../tools/local/sample-events';
+import { decisionLog, invokeBundled, logsWithMessage, type Invocation } from '../../tools/local/lambda-runner';
+import { emulatorPolicy } from '../../tools/local/settings';
 import { motoGate } from '../support/moto-gate';
 
 /**
  * moto hard-codes EnableNetworkIsolation=false in DescribeModel and never returns
  * InstanceMetadataServiceConfiguration for notebooks, so these two controls would fail every resource.
  */
-const SETTINGS = { disabledControls: ['model.network-isolation', 'notebook-instance.imdsv2'] };
+const SETTINGS = emulatorPolicy();
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerExecution';
 const IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
 const GUARD_TAG = /^sagemaker-guard:/;
@@ -65,6 +81,8 @@ gate.describe('responders (cdk.out bundles) against moto', () => {
     const kmsKeyArn = await createKmsKey(moto);
     network = await createNetwork(clients.ec2);
     channel = await createNoticeChannel(clients, kmsKeyArn);
+    // The stack creates the backout switch at "policy"; the functions read it on every cold start.
+    await setEnforcementSwitch(clients.ssm, switchParameterName(), 'policy');
   });
 
   function requireEmulator(): Emulator {
@@ -152,13 +170,13 @@ gate.describe('responders (cdk.out bundles) against moto', () => {
       'notebook-instance.kms-key',
     ];
     const decision = decisionLog(invocation);
-    expect(decision).toMatchObject({ decision: 'remediate', mode: 'enforce', failed, correlation_id: event.id, cold_start: true });
+    expect(decision).toMatchObject({ decision: 'remediate', switch: 'policy', failed, correlation_id: event.id, cold_start: true });
     expect(decision.resource).toMatchObject({ kind: 'notebook-instance', name, arn, status: 'InService' });
     const controls = decision.controls as Record<string, string>;
     expect(controls['notebook-instance.vpc']).toBe('pass');
-    expect(controls['notebook-instance.imdsv2']).toMatch(/^off: /);
+    expect(controls['notebook-instance.imdsv2']).toBe('off [off by policy.controls]');
     // The EC2 facts were really read: the subnet's public IP mapping and the open SG rules are named.
-    expect(controls['notebook-instance.private-subnet']).toBe(`fail: subnet ${network.publicSubnetId} has MapPublicIpOnLaunch=true`);
+    expect(controls['notebook-instance.private-subnet']).toBe(`fail [enforce by policy.mode]: subnet ${network.publicSubnetId} has MapPublicIpOnLaunch=true`);
     expect(controls['notebook-instance.security-groups']).toContain(`${network.openSecurityGroupId} ingress tcp 22 from 0.0.0.0/0`);
     expect(controls['notebook-instance.security-groups']).toContain(`${network.openSecurityGroupId} egress all traffic to 0.0.0.0/0`);
 
@@ -259,7 +277,10 @@ gate.describe('responders (cdk.out bundles) against moto', () => {
       'notebook-instance.security-groups': 'pass',
       'notebook-instance.root-access': 'pass',
       'notebook-instance.kms-key': 'pass',
-      'notebook-instance.imdsv2': 'off: listed in disabledControls',
+      'notebook-instance.imdsv2': 'off [off by policy.controls]',
+      'notebook-instance.allowed-network': 'skip: no allowedSubnets or allowedSecurityGroups in the policy',
+      'notebook-instance.instance-type': 'skip: no allow-list in the policy (kinds.notebook-instance.allowedInstanceTypes)',
+      'notebook-instance.required-tags': 'skip: no requiredTags in the policy',
     });
     expect(await notebookStatus(name)).toBe('InService');
     expect(guardTags(await listTags(clients.sageMaker, arn ?? ''))).toEqual([]);
@@ -287,11 +308,58 @@ gate.describe('responders (cdk.out bundles) against moto', () => {
     const decision = decisionLog(invocation);
     expect(decision.failed).toEqual(['notebook-instance.private-subnet']);
     expect((decision.controls as Record<string, string>)['notebook-instance.private-subnet']).toMatch(
-      new RegExp(`^fail: subnet ${network.mainTableSubnetId}: the VPC main route table it uses rtb-\\w+ routes 0\\.0\\.0\\.0/0 -> ${network.internetGatewayId} \\(an internet gateway\\)$`),
+      new RegExp(`^fail \\[enforce by policy\\.mode\\]: subnet ${network.mainTableSubnetId}: the VPC main route table it uses rtb-\\w+ routes 0\\.0\\.0\\.0/0 -> ${network.internetGatewayId} \\(an internet gateway\\)$`),
     );
     expect(await notebookStatus(name)).toBe('Stopped');
     const notices = await receiveNotices(clients.sqs, channel.queueUrl);
     expect(notices.map((notice) => attributesOf(notice).severity)).toEqual(['high']);
+  });
+
+  test('the backout switch set to report stops all enforcement without a deploy; set back to policy, enforcement resumes', async () => {
+    const name = 'Switched-Notebook';
+    await clients.sageMaker.send(
+      new CreateNotebookInstanceCommand({ NotebookInstanceName: name, InstanceType: 'ml.t3.medium', RoleArn: ROLE, DirectInternetAccess: 'Enabled' }),
+    );
+
+    await setEnforcementSwitch(clients.ssm, switchParameterName(), 'report');
+    const reported = await invoke('notebook-instance', notebookEvent(name));
+    expectSucceeded(reported);
+    expect(reported.result).toEqual({ decision: 'report', notified: true });
+    expect(decisionLog(reported)).toMatchObject({ switch: 'report' });
+    expect((decisionLog(reported).controls as Record<string, string>)['notebook-instance.direct-internet-access']).toBe(
+      'fail [report by switch: policy says enforce (policy.mode)]: DirectInternetAccess is Enabled',
+    );
+    expect(await notebookStatus(name)).toBe('InService');
+    expect(attributesOf(only(await receiveNotices(clients.sqs, channel.queueUrl)))).toMatchObject({ action: 'would-stop' });
+
+    await setEnforcementSwitch(clients.ssm, switchParameterName(), 'policy');
+    const enforced = await invoke('notebook-instance', notebookEvent(name));
+    expectSucceeded(enforced);
+    expect(enforced.result).toMatchObject({ decision: 'remediate', notified: true });
+    expect(await notebookStatus(name)).toBe('Stopped');
+  });
+
+  test('owner routing: the owner address gets the notice through its SNS filter policy, another owner does not', async () => {
+    const teamA = await createQueue(clients.sqs, 'team-a-inbox');
+    const teamB = await createQueue(clients.sqs, 'team-b-inbox');
+    for (const [queue, owner] of [[teamA, 'team-a'], [teamB, 'team-b']] as const) {
+      await clients.sns.send(
+        new SubscribeCommand({ TopicArn: channel.topicArn, Protocol: 'sqs', Endpoint: queue.arn, Attributes: { FilterPolicy: JSON.stringify({ owner: [owner] }) } }),
+      );
+    }
+    const name = 'Team-A-Notebook';
+    await clients.sageMaker.send(
+      new CreateNotebookInstanceCommand({ NotebookInstanceName: name, InstanceType: 'ml.t3.medium', RoleArn: ROLE, Tags: [{ Key: 'owner', Value: 'team-a' }] }),
+    );
+
+    const invocation = await invoke('notebook-instance', notebookEvent(name), emulatorPolicy({ owners: { 'team-a@example.com': ['team-a'], 'team-b@example.com': ['team-b'] } }));
+
+    expectSucceeded(invocation);
+    expect(decisionLog(invocation)).toMatchObject({ ownerRecipients: ['team-a@example.com'] });
+    const toOwner = only(await receiveNotices(clients.sqs, teamA.url));
+    expect(toOwner.Message).toContain('and team-a@example.com (owner team-a).');
+    expect(await receiveNotices(clients.sqs, teamB.url)).toHaveLength(0);
+    expect(await receiveNotices(clients.sqs, channel.queueUrl)).toHaveLength(1);
   });
 
   test('report mode: a non-compliant notebook keeps running and the notice says what would have been done', async () => {
@@ -321,7 +389,7 @@ gate.describe('responders (cdk.out bundles) against moto', () => {
     const decision = decisionLog(invocation);
     expect(decision.failed).toEqual(['model.vpc']);
     // moto returns VpcConfig {} for a model created without one.
-    expect((decision.controls as Record<string, string>)['model.vpc']).toBe('fail: VpcConfig has no Subnets for a primary container');
+    expect((decision.controls as Record<string, string>)['model.vpc']).toBe('fail [enforce by policy.mode]: VpcConfig has no Subnets for a primary container');
     await expect(clients.sageMaker.send(new DescribeModelCommand({ ModelName: name }))).rejects.toThrow(/Could not find model/);
 
     const notice = only(await receiveNotices(clients.sqs, channel.queueUrl));
@@ -352,7 +420,12 @@ gate.describe('responders (cdk.out bundles) against moto', () => {
 
     expectSucceeded(invocation);
     expect(invocation.result).toEqual({ decision: 'compliant', notified: false });
-    expect(decisionLog(invocation).controls).toEqual({ 'model.network-isolation': 'off: listed in disabledControls', 'model.vpc': 'pass' });
+    expect(decisionLog(invocation).controls).toEqual({
+      'model.network-isolation': 'off [off by policy.controls]',
+      'model.vpc': 'pass',
+      'model.allowed-network': 'skip: no allowedSubnets or allowedSecurityGroups in the policy',
+      'model.required-tags': 'skip: no requiredTags in the policy',
+    });
     const described = await clients.sageMaker.send(new DescribeModelCommand({ ModelName: name }));
     expect(described.ModelName).toBe(name);
     expect(await receiveNotices(clients.sqs, channel.queueUrl)).toHaveLength(0);

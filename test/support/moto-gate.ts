@@ -4,7 +4,7 @@
  * - moto missing and CI set: FAIL (CI installs moto, so a missing one is a broken pipeline, not a reason to skip);
  * - moto missing locally: skip, with a console warning that says how to install it.
  */
-import { checkMotoAvailable } from './emulator';
+import { checkMotoAvailable } from '../../tools/local/emulator';
 
 export interface MotoGate {
   /** `describe` when the suite can run, else `describe.skip`. */

@@ -2,14 +2,16 @@ import { ALL_CONTROLS, CATALOG, evaluate, type ResourceByKind } from '../../lamb
 import { hasInstanceStorage } from '../../lambda/controls/training-job';
 import type { CheckResult } from '../../lambda/controls/types';
 import type { ResourceKind } from '../../lambda/core/kinds';
+import { exemptionsFor, resolveMode } from '../../lambda/core/modes';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
-import { model, notebook, privateNetwork, settings, trainingJob } from '../fixtures/resources';
+import { CUSTOMER_KEY, enforceAll, model, notebook, privateNetwork, settings, trainingJob } from '../fixtures/resources';
 
 interface Case<K extends ResourceKind> {
   readonly control: string;
   readonly name: string;
   readonly resource: ResourceByKind[K];
   readonly settings?: GuardSettingsInput;
+  readonly tags?: Record<string, string>;
   readonly expect: CheckResult['status'];
   /** A fragment the observed value (fail) or reason (skip) must contain. */
   readonly says?: string;
@@ -19,7 +21,7 @@ function run<K extends ResourceKind>(kind: K, cases: readonly Case<K>[]): void {
   test.each(cases.map((c) => [`${c.control}: ${c.name}`, c] as const))('%s', (_title, c) => {
     const control = CATALOG[kind].find((candidate) => candidate.id === c.control);
     if (control === undefined) throw new Error(`no control ${c.control}`);
-    const result = control.check(c.resource, settings(c.settings));
+    const result = control.check(c.resource, { settings: settings(c.settings), tags: c.tags ?? {} });
     expect(result.status).toBe(c.expect);
     if (c.says !== undefined) {
       const text = result.status === 'fail' ? result.observed : result.status === 'skip' ? result.reason : '';
@@ -29,6 +31,7 @@ function run<K extends ResourceKind>(kind: K, cases: readonly Case<K>[]): void {
 }
 
 const AWS_KEY = 'alias/aws/sagemaker';
+const trainingTypes = (types: string[]): GuardSettingsInput => ({ kinds: { 'training-job': { allowedInstanceTypes: types } } });
 
 describe('training job controls', () => {
   run<'training-job'>('training-job', [
@@ -107,16 +110,68 @@ describe('training job controls', () => {
     { control: 'training-job.max-runtime', name: 'within bound', resource: trainingJob(), settings: { maxRuntimeSeconds: 3600 }, expect: 'pass' },
     { control: 'training-job.max-runtime', name: 'above bound', resource: trainingJob(), settings: { maxRuntimeSeconds: 1800 }, expect: 'fail', says: '3600, above the bound of 1800' },
     { control: 'training-job.max-runtime', name: 'absent', resource: trainingJob({ StoppingCondition: undefined }), settings: { maxRuntimeSeconds: 60 }, expect: 'fail', says: 'absent' },
-    { control: 'training-job.instance-type', name: 'no allow-list', resource: trainingJob(), expect: 'skip', says: 'allowedTrainingInstanceTypes' },
-    { control: 'training-job.instance-type', name: 'allowed', resource: trainingJob(), settings: { allowedTrainingInstanceTypes: ['ml.m5.xlarge'] }, expect: 'pass' },
-    { control: 'training-job.instance-type', name: 'not allowed', resource: trainingJob(), settings: { allowedTrainingInstanceTypes: ['ml.c5.xlarge'] }, expect: 'fail', says: 'ml.m5.xlarge not in the allow-list' },
+    { control: 'training-job.instance-type', name: 'no allow-list', resource: trainingJob(), expect: 'skip', says: 'kinds.training-job.allowedInstanceTypes' },
+    { control: 'training-job.instance-type', name: 'allowed', resource: trainingJob(), settings: trainingTypes(['ml.m5.xlarge']), expect: 'pass' },
+    { control: 'training-job.instance-type', name: 'not allowed', resource: trainingJob(), settings: trainingTypes(['ml.c5.xlarge']), expect: 'fail', says: 'ml.m5.xlarge not in the allow-list' },
     {
       control: 'training-job.instance-type',
       name: 'absent',
       resource: trainingJob({ ResourceConfig: { VolumeSizeInGB: 5 } }),
-      settings: { allowedTrainingInstanceTypes: ['ml.c5.xlarge'] },
+      settings: trainingTypes(['ml.c5.xlarge']),
       expect: 'fail',
       says: 'no instance type',
+    },
+    {
+      control: 'training-job.volume-kms-key',
+      name: 'customer key outside allowedKmsKeys',
+      resource: trainingJob(),
+      settings: { allowedKmsKeys: ['arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-000000000000'] },
+      expect: 'fail',
+      says: 'is not in allowedKmsKeys',
+    },
+    { control: 'training-job.volume-kms-key', name: 'key on allowedKmsKeys by ARN', resource: trainingJob(), settings: { allowedKmsKeys: [CUSTOMER_KEY] }, expect: 'pass' },
+    {
+      control: 'training-job.output-kms-key',
+      name: 'key on allowedKmsKeys by bare key id',
+      resource: trainingJob(),
+      settings: { allowedKmsKeys: ['1234abcd-12ab-34cd-56ef-1234567890ab'] },
+      expect: 'pass',
+    },
+    { control: 'training-job.allowed-network', name: 'no allow-lists', resource: trainingJob(), expect: 'skip', says: 'no allowedSubnets' },
+    { control: 'training-job.allowed-network', name: 'subnet off the list', resource: trainingJob(), settings: { allowedSubnets: ['subnet-0aaaa1111'] }, expect: 'fail', says: 'subnet(s) subnet-0private not in allowedSubnets' },
+    {
+      control: 'training-job.allowed-network',
+      name: 'subnet and group on their lists',
+      resource: trainingJob({ VpcConfig: { Subnets: ['subnet-0aaaa1111'], SecurityGroupIds: ['sg-0bbbb2222'] } }),
+      settings: { allowedSubnets: ['subnet-0aaaa1111'], allowedSecurityGroups: ['sg-0bbbb2222'] },
+      expect: 'pass',
+    },
+    {
+      control: 'training-job.allowed-network',
+      name: 'group off its list',
+      resource: trainingJob({ VpcConfig: { Subnets: ['subnet-0aaaa1111'], SecurityGroupIds: ['sg-0cccc3333'] } }),
+      settings: { allowedSecurityGroups: ['sg-0bbbb2222'] },
+      expect: 'fail',
+      says: 'security group(s) sg-0cccc3333 not in allowedSecurityGroups',
+    },
+    { control: 'training-job.allowed-network', name: 'no VpcConfig', resource: trainingJob({ VpcConfig: undefined }), settings: { allowedSubnets: ['subnet-0aaaa1111'] }, expect: 'skip', says: 'training-job.vpc' },
+    { control: 'training-job.required-tags', name: 'none required', resource: trainingJob(), expect: 'skip', says: 'no requiredTags' },
+    {
+      control: 'training-job.required-tags',
+      name: 'present with an allowed value',
+      resource: trainingJob(),
+      settings: { requiredTags: { 'cost-center': ['ml-1', 'ml-2'], owner: [] } },
+      tags: { 'cost-center': 'ml-2', owner: 'team-a' },
+      expect: 'pass',
+    },
+    {
+      control: 'training-job.required-tags',
+      name: 'missing and off-list',
+      resource: trainingJob(),
+      settings: { requiredTags: { 'cost-center': ['ml-1'], owner: [] } },
+      tags: { 'cost-center': 'marketing' },
+      expect: 'fail',
+      says: 'tag cost-center=marketing is not one of ml-1; tag owner is missing',
     },
   ]);
 
@@ -158,6 +213,10 @@ describe('model controls', () => {
     },
     { control: 'model.vpc', name: 'empty (as moto returns it)', resource: model({ VpcConfig: {} as never }), expect: 'fail', says: 'no Subnets' },
     { control: 'model.vpc', name: 'no groups', resource: model({ VpcConfig: { Subnets: ['subnet-1'], SecurityGroupIds: [] } }), expect: 'fail', says: 'no SecurityGroupIds' },
+    { control: 'model.allowed-network', name: 'subnet off the list', resource: model(), settings: { allowedSubnets: ['subnet-0aaaa1111'] }, expect: 'fail', says: 'subnet-0private not in allowedSubnets' },
+    { control: 'model.allowed-network', name: 'no VpcConfig', resource: model({ VpcConfig: undefined }), settings: { allowedSubnets: ['subnet-0aaaa1111'] }, expect: 'skip' },
+    { control: 'model.required-tags', name: 'missing', resource: model(), settings: { requiredTags: { project: [] } }, expect: 'fail', says: 'tag project is missing' },
+    { control: 'model.required-tags', name: 'blank value counts as missing', resource: model(), settings: { requiredTags: { project: [] } }, tags: { project: ' ' }, expect: 'fail' },
   ]);
 });
 
@@ -241,6 +300,27 @@ describe('notebook instance controls', () => {
       says: 'is 1',
     },
     { control: 'notebook-instance.imdsv2', name: 'absent', resource: notebook({ InstanceMetadataServiceConfiguration: undefined }), expect: 'fail', says: 'defaults to 1' },
+    { control: 'notebook-instance.kms-key', name: 'outside allowedKmsKeys', resource: notebook(), settings: { allowedKmsKeys: ['alias/ml-notebooks'] }, expect: 'fail', says: 'not in allowedKmsKeys' },
+    {
+      control: 'notebook-instance.allowed-network',
+      name: 'subnet and group allowed',
+      resource: notebook({ SubnetId: 'subnet-0aaaa1111', SecurityGroups: ['sg-0bbbb2222'] }),
+      settings: { allowedSubnets: ['subnet-0aaaa1111'], allowedSecurityGroups: ['sg-0bbbb2222'] },
+      expect: 'pass',
+    },
+    { control: 'notebook-instance.allowed-network', name: 'group off the list', resource: notebook(), settings: { allowedSecurityGroups: ['sg-0bbbb2222'] }, expect: 'fail', says: 'sg-0closed not in allowedSecurityGroups' },
+    { control: 'notebook-instance.allowed-network', name: 'not in a VPC', resource: notebook({ SubnetId: undefined }, null), settings: { allowedSubnets: ['subnet-0aaaa1111'] }, expect: 'skip' },
+    { control: 'notebook-instance.instance-type', name: 'no allow-list', resource: notebook(), expect: 'skip', says: 'kinds.notebook-instance.allowedInstanceTypes' },
+    { control: 'notebook-instance.instance-type', name: 'allowed', resource: notebook(), settings: { kinds: { 'notebook-instance': { allowedInstanceTypes: ['ml.t3.medium'] } } }, expect: 'pass' },
+    {
+      control: 'notebook-instance.instance-type',
+      name: 'not allowed (the training allow-list does not apply)',
+      resource: notebook(),
+      settings: { kinds: { 'notebook-instance': { allowedInstanceTypes: ['ml.t3.large'] }, 'training-job': { allowedInstanceTypes: ['ml.t3.medium'] } } },
+      expect: 'fail',
+      says: 'ml.t3.medium not in the allow-list (ml.t3.large)',
+    },
+    { control: 'notebook-instance.required-tags', name: 'present', resource: notebook(), settings: { requiredTags: { owner: [] } }, tags: { owner: 'team-a' }, expect: 'pass' },
   ]);
 });
 
@@ -262,19 +342,25 @@ describe('catalog', () => {
       ['model', model()],
       ['notebook-instance', notebook()],
     ] as const) {
-      expect(evaluate(kind, resource as never, settings()).findings).toEqual([]);
+      expect(evaluate(kind, resource as never, { settings: settings(), tags: {} }, enforceAll).findings).toEqual([]);
     }
   });
 
-  test('evaluate reports findings with catalog text and honours disabledControls', () => {
+  test('evaluate reports findings with catalog text and mode, and does not run controls that are off', () => {
     const job = trainingJob({ EnableNetworkIsolation: false, VpcConfig: undefined });
-    const all = evaluate('training-job', job, settings());
+    const all = evaluate('training-job', job, { settings: settings(), tags: {} }, enforceAll);
     expect(all.findings.map((finding) => finding.controlId)).toEqual(['training-job.network-isolation', 'training-job.vpc']);
-    expect(all.findings[0]).toMatchObject({ severity: 'high', title: 'Network isolation enabled', observed: 'EnableNetworkIsolation is false' });
+    expect(all.findings[0]).toMatchObject({ severity: 'high', title: 'Network isolation enabled', observed: 'EnableNetworkIsolation is false', mode: 'enforce', modeSource: 'policy.mode' });
 
-    const some = evaluate('training-job', job, settings({ disabledControls: ['training-job.vpc'] }));
-    expect(some.findings.map((finding) => finding.controlId)).toEqual(['training-job.network-isolation']);
-    expect(some.outcomes.find((outcome) => outcome.controlId === 'training-job.vpc')?.result).toEqual({ status: 'off', reason: 'listed in disabledControls' });
+    const policy = settings({ controls: { 'training-job.vpc': 'off', 'training-job.network-isolation': 'report' } });
+    const none = exemptionsFor(job.TrainingJobName ?? '', {}, policy, [], new Date());
+    const some = evaluate('training-job', job, { settings: policy, tags: {} }, (id) => resolveMode(id, 'training-job', policy, none, 'policy'));
+    expect(some.findings.map((finding) => [finding.controlId, finding.mode])).toEqual([['training-job.network-isolation', 'report']]);
+    expect(some.outcomes.find((outcome) => outcome.controlId === 'training-job.vpc')).toEqual({
+      controlId: 'training-job.vpc',
+      result: { status: 'off' },
+      mode: { mode: 'off', source: 'policy.controls' },
+    });
   });
 
   test('a job that breaks everything fails every training control', () => {
@@ -286,7 +372,14 @@ describe('catalog', () => {
       OutputDataConfig: { S3OutputPath: 's3://b' },
       StoppingCondition: { MaxRuntimeInSeconds: 432000 },
     });
-    const result = evaluate('training-job', bad, settings({ maxRuntimeSeconds: 86400, allowedTrainingInstanceTypes: ['ml.m5.xlarge'] }));
+    const policy = settings({
+      maxRuntimeSeconds: 86400,
+      kinds: { 'training-job': { allowedInstanceTypes: ['ml.m5.xlarge'] } },
+      allowedSubnets: ['subnet-0aaaa1111'],
+      requiredTags: { owner: [] },
+    });
+    const result = evaluate('training-job', { ...bad, VpcConfig: { Subnets: ['subnet-0other000'], SecurityGroupIds: [] } }, { settings: policy, tags: {} }, enforceAll);
     expect(result.findings.map((finding) => finding.controlId)).toEqual(CATALOG['training-job'].map((control) => control.id));
+    expect(result.findings.find((finding) => finding.controlId === 'training-job.vpc')?.observed).toBe('VpcConfig has no SecurityGroupIds');
   });
 });

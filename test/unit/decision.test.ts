@@ -1,15 +1,21 @@
 import type { Finding } from '../../lambda/controls/types';
 import { decide, isActionable, noticeAfterAction, type Decision, type DecisionInput } from '../../lambda/core/decision';
 
-const finding: Finding = { controlId: 'x.y', title: 't', why: 'w', fix: 'f', severity: 'high', observed: 'o' };
-const base = { findings: [finding], mode: 'enforce', noticeState: undefined } as const;
+const finding: Finding = { controlId: 'x.y', title: 't', why: 'w', fix: 'f', severity: 'high', observed: 'o', mode: 'enforce', modeSource: 'policy.mode' };
+const reported: Finding = { ...finding, controlId: 'x.z', mode: 'report', modeSource: 'policy.controls' };
+const exempt: Finding = { ...finding, controlId: 'x.w', mode: 'exempt', modeSource: 'exemption-tag', modeNote: 'vendor image' };
+const base = { findings: [finding], noticeState: undefined } as const;
 
 describe('decide', () => {
   test.each<[string, DecisionInput, Decision]>([
     ['compliant resource', { ...base, kind: 'training-job', status: 'InProgress', findings: [] }, { type: 'compliant' }],
     ['compliant even with a pending tag', { ...base, kind: 'training-job', status: 'Stopping', findings: [], noticeState: 'pending' }, { type: 'compliant' }],
     ['training job InProgress, enforce', { ...base, kind: 'training-job', status: 'InProgress' }, { type: 'remediate', action: 'stop' }],
-    ['training job InProgress, report', { ...base, kind: 'training-job', status: 'InProgress', mode: 'report' }, { type: 'report', action: 'stop' }],
+    ['training job InProgress, only reported findings', { ...base, kind: 'training-job', status: 'InProgress', findings: [reported] }, { type: 'report', action: 'stop' }],
+    ['one enforced finding among reported ones acts', { ...base, kind: 'training-job', status: 'InProgress', findings: [reported, finding] }, { type: 'remediate', action: 'stop' }],
+    ['only exempt findings: nothing but the log', { ...base, kind: 'training-job', status: 'InProgress', findings: [exempt] }, { type: 'exempt' }],
+    ['exempt plus reported: a report', { ...base, kind: 'notebook-instance', status: 'InService', findings: [exempt, reported] }, { type: 'report', action: 'stop' }],
+    ['exempt and not actionable: still exempt', { ...base, kind: 'training-job', status: 'Completed', findings: [exempt], noticeState: 'pending' }, { type: 'exempt' }],
     ['training job Stopping (duplicate event)', { ...base, kind: 'training-job', status: 'Stopping', noticeState: 'sent' }, { type: 'not-actionable', status: 'Stopping' }],
     ['training job Stopping, stopped by someone else', { ...base, kind: 'training-job', status: 'Stopping' }, { type: 'not-actionable', status: 'Stopping' }],
     ['training job Stopping, our notice never went out', { ...base, kind: 'training-job', status: 'Stopping', noticeState: 'pending' }, { type: 'resend-notice', action: 'stop', status: 'Stopping' }],
@@ -22,7 +28,7 @@ describe('decide', () => {
     ['notebook Stopped with our notice pending', { ...base, kind: 'notebook-instance', status: 'Stopped', noticeState: 'pending' }, { type: 'resend-notice', action: 'stop', status: 'Stopped' }],
     ['notebook restarted InService after an earlier stop', { ...base, kind: 'notebook-instance', status: 'InService', noticeState: 'sent' }, { type: 'remediate', action: 'stop' }],
     ['model that exists, enforce', { ...base, kind: 'model', status: undefined }, { type: 'remediate', action: 'delete' }],
-    ['model that exists, report', { ...base, kind: 'model', status: undefined, mode: 'report' }, { type: 'report', action: 'delete' }],
+    ['model that exists, reported only', { ...base, kind: 'model', status: undefined, findings: [reported] }, { type: 'report', action: 'delete' }],
   ])('%s', (_title, input, expected) => {
     expect(decide(input)).toEqual(expected);
   });

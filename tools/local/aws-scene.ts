@@ -3,6 +3,7 @@
  * closed security group, a KMS key, an encrypted SNS topic with an SQS queue subscribed (so notices can be
  * read back), and helpers to read what arrived.
  */
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   AuthorizeSecurityGroupIngressCommand,
   AssociateRouteTableCommand,
@@ -25,6 +26,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import type { Emulator } from './emulator';
 
 export interface Clients {
+  readonly ssm: SSMClient;
   readonly sageMaker: SageMakerClient;
   readonly ec2: EC2Client;
   readonly sns: SNSClient;
@@ -41,6 +43,7 @@ export function clientsFor(emulator: Emulator): Clients {
     maxAttempts: 1,
   };
   return {
+    ssm: new SSMClient(config),
     sageMaker: new SageMakerClient(config),
     ec2: new EC2Client(config),
     sns: new SNSClient(config),
@@ -163,6 +166,11 @@ export async function createNoticeChannel(clients: Clients, kmsKeyArn: string): 
   const queue = await createQueue(clients.sqs, 'sagemaker-guard-notices-inbox');
   await clients.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queue.arn, ReturnSubscriptionArn: true }));
   return { topicArn, queueUrl: queue.url, kmsKeyArn };
+}
+
+/** Sets the account-wide enforcement switch, as an operator would (`policy` or `report`). */
+export async function setEnforcementSwitch(ssm: SSMClient, name: string, value: 'policy' | 'report'): Promise<void> {
+  await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
 }
 
 /** Receives everything in the queue now (moto delivers SNS and EventBridge messages synchronously). */

@@ -1,6 +1,7 @@
 /**
  * Reads what `npx cdk synth` wrote to cdk.out: the stack template, each responder's bundled code, and the
- * EventBridge rules that target them. Tests use these so that they exercise exactly what would be deployed.
+ * EventBridge rules that target them. The integration tests and `npm run demo` use these so that they run
+ * exactly what would be deployed.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -40,7 +41,10 @@ export interface BundledFunction {
   readonly entryFile: string;
   /** The exported function the Handler setting names. */
   readonly exportName: string;
-  /** The function's environment variables that are plain strings in the template (tokens left out). */
+  /**
+   * The function's environment variables that are plain strings in the template, plus references to SSM
+   * parameters of the stack resolved to their names (the switch); other tokens are left out.
+   */
   readonly literalEnvironment: Readonly<Record<string, string>>;
 }
 
@@ -56,7 +60,7 @@ export class MissingSynthError extends Error {
   override readonly name = 'MissingSynthError';
 }
 
-const SYNTH_HINT = 'run `npx cdk synth` first (it writes cdk.out/, which these tests read)';
+const SYNTH_HINT = 'run `npx cdk synth` first (it writes cdk.out/, which the integration tests and the demo read)';
 
 export function templatePath(cdkOut: string = CDK_OUT): string {
   return join(cdkOut, `${STACK_NAME}.template.json`);
@@ -72,6 +76,22 @@ export function readTemplate(cdkOut: string = CDK_OUT): Template {
 
 function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The Name of the stack's AWS::SSM::Parameter a `{ Ref }` points at, if it has a literal one. */
+function ssmParameterName(template: Template, value: unknown): string | undefined {
+  const ref = (value as { Ref?: unknown } | null)?.Ref;
+  if (typeof ref !== 'string') return undefined;
+  const target = (template.Resources as Partial<Record<string, TemplateResource>>)[ref];
+  return target?.Type === 'AWS::SSM::Parameter' ? asString(target.Properties?.Name) : undefined;
+}
+
+/** Name of the enforcement switch parameter the stack creates. */
+export function switchParameterName(template: Template = readTemplate()): string {
+  const parameter = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::SSM::Parameter');
+  const name = asString(parameter?.Properties?.Name);
+  if (name === undefined) throw new MissingSynthError(`no AWS::SSM::Parameter with a Name in the template: ${SYNTH_HINT}.`);
+  return name;
 }
 
 /** The code of one responder, located through its AWS::Lambda::Function's aws:cdk:path and aws:asset:path metadata. */
@@ -107,7 +127,10 @@ export function findBundle(kind: ResponderKind, cdkOut: string = CDK_OUT, templa
   }
   const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
   const literalEnvironment = Object.fromEntries(
-    Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    Object.entries(variables).flatMap(([key, value]) => {
+      const literal = asString(value) ?? ssmParameterName(template, value);
+      return literal === undefined ? [] : [[key, literal]];
+    }),
   );
   return { kind, constructId, logicalId, cdkPath, assetDir, entryFile, exportName, literalEnvironment };
 }
@@ -141,13 +164,29 @@ export function findRules(template: Template): RuleTarget[] {
     });
 }
 
-function newestMtime(dir: string): number {
+function newestMtime(path: string): number {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
   let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
+  for (const entry of readdirSync(path, { withFileTypes: true })) newest = Math.max(newest, newestMtime(join(path, entry.name)));
   return newest;
+}
+
+/** What a synthesis reads, relative to the repository root: the functions, the app, its context and the locked dependencies. */
+export const SYNTH_INPUTS = ['lambda', 'lib', 'bin', 'cdk.json', 'package-lock.json'] as const;
+
+/**
+ * The synth inputs changed after cdk.out was written (so its bundles or rules would be out of date), or
+ * `undefined` when there is no synth output at all. An empty list means cdk.out is up to date.
+ */
+export function changedSinceSynth(cdkOut: string = CDK_OUT): string[] | undefined {
+  const path = templatePath(cdkOut);
+  if (!existsSync(path)) return undefined;
+  const synthesized = statSync(path).mtimeMs;
+  return SYNTH_INPUTS.filter((input) => {
+    const inputPath = join(REPO_ROOT, input);
+    return existsSync(inputPath) && newestMtime(inputPath) > synthesized;
+  });
 }
 
 /** A warning when lambda/ changed after the last synth (the bundles would then test old code), else undefined. */
