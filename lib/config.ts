@@ -1,5 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readFileSync } from 'node:fs';
 import { InvalidSettingsError, parseSettings, type GuardSettings } from '../lambda/core/settings';
 import { describeIssues } from '../lambda/core/validation';
@@ -24,6 +24,8 @@ export interface GuardConfig {
   readonly settings: GuardSettings;
   readonly notificationEmails: readonly string[];
   readonly logRetention: RetentionDays;
+  /** EventBridge schedule expression of the sweep, or `off`. */
+  readonly sweepSchedule: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export type Coercion = 'string' | 'number' | 'boolean' | 'list';
 export const DEPLOY_KEYS = {
   notificationEmails: 'list',
   logRetentionDays: 'number',
+  sweepSchedule: 'string',
 } as const satisfies Record<string, Coercion>;
 
 export const DEFAULT_LOG_RETENTION_DAYS = RetentionDays.ONE_YEAR;
@@ -114,6 +117,12 @@ const deploySchema = z.object({
       error: `expected one of CDK's RetentionDays values: ${RETENTION_DAYS_VALUES.join(', ')} (9999 = never expire)`,
     })
     .default(DEFAULT_LOG_RETENTION_DAYS),
+  sweepSchedule: z
+    .string()
+    .regex(/^(off|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/, {
+      error: 'expected an EventBridge schedule such as "rate(1 day)" or "cron(0 6 * * ? *)", or "off"',
+    })
+    .default('rate(1 day)'),
 });
 
 /** Reads the keys of `table` through `get`, coerced, leaving out the ones that are not set. */
@@ -191,5 +200,5 @@ export function loadConfig(get: ContextGetter, readFile: FileReader = (path) => 
   }
   const logRetention = retentionDaysOf(deploy.data.logRetentionDays);
   if (logRetention === undefined) throw new Error(`unreachable: logRetentionDays ${deploy.data.logRetentionDays} passed validation`);
-  return { settings, notificationEmails: deploy.data.notificationEmails, logRetention };
+  return { settings, notificationEmails: deploy.data.notificationEmails, logRetention, sweepSchedule: deploy.data.sweepSchedule };
 }

@@ -7,10 +7,9 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ResourceKind } from '../lambda/core/kinds';
 import { SETTINGS_ENV, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV, type GuardSettings } from '../lambda/core/settings';
 
-/** Where the handlers live: one entry file per kind, `lambda/handlers/<kind>.ts`. */
+/** Where the handlers live: `lambda/handlers/<entry>.ts` (one per kind, and the sweep). */
 export const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
 
 /** Powertools reads these; they match SERVICE_NAME / METRICS_NAMESPACE in lambda/powertools.ts. */
@@ -36,7 +35,16 @@ export const FUNCTION_DEFAULTS = {
 } as const;
 
 export interface GuardFunctionProps {
-  readonly kind: ResourceKind;
+  /** The handler file, `lambda/handlers/<entry>.ts`: a resource kind, or `sweep`. */
+  readonly entry: string;
+  /** What the function does, for its description. */
+  readonly purpose: string;
+  /** Overrides of the shared defaults (the sweep runs longer, with more memory, and is not retried). */
+  readonly timeout?: Duration;
+  readonly memorySize?: number;
+  readonly retryAttempts?: number;
+  /** Extra environment variables. */
+  readonly environment?: Readonly<Record<string, string>>;
   /** Validated settings, passed to the function as JSON in GUARD_SETTINGS. */
   readonly settings: GuardSettings;
   /** ARN of the topic notices go to (TOPIC_ARN). Permission to publish is granted by the caller. */
@@ -60,7 +68,7 @@ export class GuardFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: GuardFunctionProps) {
     super(scope, id);
-    const { kind } = props;
+    const { entry } = props;
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention,
@@ -69,7 +77,7 @@ export class GuardFunction extends Construct {
 
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `sagemaker-guard ${kind} responder`,
+      description: `sagemaker-guard ${entry} function`,
     });
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -83,9 +91,12 @@ export class GuardFunction extends Construct {
     this.function = new NodejsFunction(this, 'Function', {
       ...FUNCTION_DEFAULTS,
       bundling: { ...FUNCTION_DEFAULTS.bundling, externalModules: [...FUNCTION_DEFAULTS.bundling.externalModules] },
-      entry: path.join(HANDLERS_DIR, `${kind}.ts`),
+      entry: path.join(HANDLERS_DIR, `${entry}.ts`),
       handler: 'handler',
-      description: `sagemaker-guard: evaluates SageMaker ${kind} events and remediates non-compliant resources`,
+      description: `sagemaker-guard: ${props.purpose}`,
+      ...(props.timeout !== undefined ? { timeout: props.timeout } : {}),
+      ...(props.memorySize !== undefined ? { memorySize: props.memorySize } : {}),
+      ...(props.retryAttempts !== undefined ? { retryAttempts: props.retryAttempts } : {}),
       role: this.role,
       logGroup: this.logGroup,
       environment: {
@@ -95,6 +106,7 @@ export class GuardFunction extends Construct {
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
       },
       onFailure: new ExactSqsDestination(props.deadLetterQueue),
     });

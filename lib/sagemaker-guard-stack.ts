@@ -22,6 +22,7 @@ export class SageMakerGuardStack extends Stack {
       settings: config.settings,
       notificationEmails: config.notificationEmails,
       logRetention: config.logRetention,
+      sweepSchedule: config.sweepSchedule,
     });
 
     new CfnOutput(this, 'TopicArn', {

@@ -1,7 +1,7 @@
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -29,6 +29,11 @@ export interface SageMakerGuardProps {
    * @default '/sagemaker-guard/enforcement'
    */
   readonly switchParameterName?: string;
+  /**
+   * When the scheduled sweep runs (an EventBridge schedule expression), or `off` for no sweep.
+   * @default 'rate(1 day)'
+   */
+  readonly sweepSchedule?: string;
 }
 
 export const DEFAULT_SWITCH_PARAMETER = '/sagemaker-guard/enforcement';
@@ -60,6 +65,11 @@ export const EC2_ACTIONS: Readonly<Record<ResourceKind, readonly string[]>> = {
   'notebook-instance': ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups'],
 };
 
+/** The sweep's listings: List* actions have no resource-level permissions. */
+export const LIST_ACTIONS = ['sagemaker:ListTrainingJobs', 'sagemaker:ListModels', 'sagemaker:ListNotebookInstances'] as const;
+
+export const DEFAULT_SWEEP_SCHEDULE = 'rate(1 day)';
+
 /** Every resource of the kind in this account and region; the guard learns names only from events. */
 export function sageMakerResourcesArn(kind: ResourceKind): string {
   return `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:${KINDS[kind].arnType}/*`;
@@ -78,6 +88,8 @@ export class SageMakerGuard extends Construct {
   readonly deadLetterQueue: Queue;
   readonly enforcementSwitch: StringParameter;
   readonly functions: Readonly<Record<ResourceKind, NodejsFunction>>;
+  /** The scheduled sweep, unless `sweepSchedule` is `off`. */
+  readonly sweepFunction?: NodejsFunction;
   readonly rules: Readonly<Record<ResourceKind, Rule>>;
   readonly alarms: readonly Alarm[];
 
@@ -167,14 +179,15 @@ export class SageMakerGuard extends Construct {
     for (const kind of RESOURCE_KINDS) {
       const responderId = RESPONDER_IDS[kind];
       const responder = new GuardFunction(this, responderId, {
-        kind,
+        entry: kind,
+        purpose: `evaluates SageMaker ${KINDS[kind].label} events and remediates non-compliant resources`,
         settings: props.settings,
         topicArn: this.topic.topicArn,
         switchParameterName: this.enforcementSwitch.parameterName,
         deadLetterQueue: this.deadLetterQueue,
         logRetention: props.logRetention,
       });
-      this.grantResponderPermissions(kind, responder);
+      this.grantPermissions([kind], responder);
       functions[kind] = responder.function;
 
       rules[kind] = new Rule(this, `${responderId}Rule`, {
@@ -189,16 +202,35 @@ export class SageMakerGuard extends Construct {
         ],
       });
 
-      alarms.push(
-        new Alarm(this, `${responderId}ErrorsAlarm`, {
-          alarmDescription: `sagemaker-guard: the ${KINDS[kind].label} responder failed; see its log group`,
-          metric: responder.function.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+      alarms.push(this.errorsAlarm(`${responderId}ErrorsAlarm`, responder.function, `the ${KINDS[kind].label} responder failed`, Duration.minutes(5)));
+    }
+    const schedule = props.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE;
+    if (schedule !== 'off') {
+      const sweeper = new GuardFunction(this, 'Sweep', {
+        entry: 'sweep',
+        purpose: 'scheduled sweep: checks existing SageMaker resources against the policy, acts, and sends one summary notice',
+        settings: props.settings,
+        topicArn: this.topic.topicArn,
+        switchParameterName: this.enforcementSwitch.parameterName,
+        deadLetterQueue: this.deadLetterQueue,
+        logRetention: props.logRetention,
+        timeout: Duration.minutes(15),
+        memorySize: 512,
+        // A failed sweep is not re-run at once: the next scheduled run covers it, and the errors alarm tells.
+        retryAttempts: 0,
+        environment: { AWS_RETRY_MODE: 'adaptive' },
+      });
+      this.grantPermissions(RESOURCE_KINDS, sweeper, true);
+      sweeper.role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'ListSageMakerResources', actions: [...LIST_ACTIONS], resources: ['*'] }),
       );
+      new Rule(this, 'SweepSchedule', {
+        description: 'sagemaker-guard: runs the sweep of existing SageMaker resources',
+        schedule: Schedule.expression(schedule),
+        targets: [new LambdaFunction(sweeper.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+      });
+      alarms.push(this.errorsAlarm('SweepErrorsAlarm', sweeper.function, 'the scheduled sweep failed', Duration.minutes(15)));
+      this.sweepFunction = sweeper.function;
     }
     for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(this.topic));
 
@@ -207,37 +239,49 @@ export class SageMakerGuard extends Construct {
     this.alarms = alarms;
   }
 
-  /** Least privilege: the kind's SageMaker actions on that kind's ARNs, EC2 reads if needed, publish to the topic. */
-  private grantResponderPermissions(kind: ResourceKind, responder: GuardFunction): void {
-    const resourcesArn = sageMakerResourcesArn(kind);
-    responder.role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'ActOnSageMakerResources', actions: [...SAGEMAKER_ACTIONS[kind]], resources: [resourcesArn] }),
-    );
-    Validations.of(responder.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${KINDS[kind].arnType}/*]`,
-      reason:
-        `The responder must act on any SageMaker ${KINDS[kind].label} in this account and region: names are only ` +
-        'known from events at run time. The wildcard is confined to one resource type in one account and region.',
+  /** Any error of a function within one period raises the alarm (the topic is told by the caller). */
+  private errorsAlarm(id: string, fn: NodejsFunction, what: string, period: Duration): Alarm {
+    return new Alarm(this, id, {
+      alarmDescription: `sagemaker-guard: ${what}; see its log group`,
+      metric: fn.metricErrors({ period, statistic: Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+  }
 
-    const ec2Actions = EC2_ACTIONS[kind];
-    if (ec2Actions.length > 0) {
-      responder.role.addToPrincipalPolicy(
-        new PolicyStatement({ sid: 'ReadNotebookNetwork', actions: [...ec2Actions], resources: ['*'] }),
+  /** Least privilege: each kind's SageMaker actions on that kind's ARNs, EC2 reads if needed, the switch, the topic. */
+  private grantPermissions(kinds: readonly ResourceKind[], target: GuardFunction, listsAll = false): void {
+    for (const kind of kinds) {
+      target.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: [...SAGEMAKER_ACTIONS[kind]], resources: [sageMakerResourcesArn(kind)] }),
       );
-      Validations.of(responder.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
+      Validations.of(target.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${KINDS[kind].arnType}/*]`,
         reason:
-          `EC2 ${ec2Actions.join(', ')} are read-only List/Describe actions that do not support resource-level ` +
-          'permissions, so IAM accepts only Resource "*" for them; no other action in this role uses "*".',
+          `The function must act on any SageMaker ${KINDS[kind].label} in this account and region: names are only ` +
+          'known from events or listings at run time. The wildcard is confined to one resource type in one account and region.',
       });
     }
 
-    responder.role.addToPrincipalPolicy(
+    const ec2Actions = [...new Set(kinds.flatMap((kind) => EC2_ACTIONS[kind]))];
+    if (ec2Actions.length > 0) {
+      target.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ReadNotebookNetwork', actions: ec2Actions, resources: ['*'] }));
+    }
+    if (ec2Actions.length > 0 || listsAll) {
+      Validations.of(target.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Read-only actions that do not support resource-level permissions, so IAM accepts only Resource "*" for them: ' +
+          `${[...ec2Actions, ...(listsAll ? LIST_ACTIONS : [])].join(', ')}. No other action in this role uses "*".`,
+      });
+    }
+
+    target.role.addToPrincipalPolicy(
       new PolicyStatement({ sid: 'ReadEnforcementSwitch', actions: ['ssm:GetParameter'], resources: [this.enforcementSwitch.parameterArn] }),
     );
-
     // grants.publish() would add kms:GenerateDataKey*; publishing to an SSE-KMS topic needs only these two.
-    this.topic.grants.actions(responder.function, ['sns:Publish'], { keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+    this.topic.grants.actions(target.function, ['sns:Publish'], { keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'] });
   }
 }

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { KINDS, kindByDetailType, type ResourceKind } from './kinds';
+import * as z from 'zod';
+import { KINDS, kindByDetailType, RESOURCE_KINDS, type ResourceKind } from './kinds';
 import { describeIssues } from './validation';
 
 /** The small typed value an EventBridge event is parsed into, once, at the edge. */
@@ -34,7 +34,7 @@ const envelopeSchema = z.object({
   detail: z.record(z.string(), z.unknown(), { error: 'expected an object' }),
 });
 
-function detailSchema(kind: ResourceKind) {
+function detailSchemaFor(kind: ResourceKind) {
   const info = KINDS[kind];
   const name = z
     .string({ error: 'expected a string (the resource name)' })
@@ -43,6 +43,9 @@ function detailSchema(kind: ResourceKind) {
   if (info.statusField !== undefined) shape[info.statusField] = z.string({ error: 'expected a string (the status)' }).optional();
   return z.object({ detail: z.object(shape) });
 }
+
+/** Built once per kind: compiling a zod schema on every event costs more than parsing with it. */
+const DETAIL_SCHEMAS = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, detailSchemaFor(kind)])) as Record<ResourceKind, ReturnType<typeof detailSchemaFor>>;
 
 /**
  * Parses an EventBridge event for the given kind. Throws MalformedEventError naming every bad field,
@@ -57,7 +60,7 @@ export function parseEvent(raw: unknown, expected: ResourceKind): GuardEvent {
     const why = kind === undefined ? 'a detail-type this guard does not handle' : `meant for the ${KINDS[kind].label} function`;
     throw new MalformedEventError([`detail-type: expected "${KINDS[expected].detailType}" (given: ${JSON.stringify(detailType)}, ${why})`]);
   }
-  const detail = detailSchema(kind).safeParse(raw);
+  const detail = DETAIL_SCHEMAS[kind].safeParse(raw);
   if (!detail.success) throw new MalformedEventError(describeIssues(detail.error, raw));
   const info = KINDS[kind];
   const fields = envelope.data.detail;

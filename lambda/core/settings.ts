@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONTROL_IDS } from '../controls/catalog';
 import { RESOURCE_KINDS } from './kinds';
 import { describeIssues } from './validation';

@@ -31,11 +31,12 @@ export function violationsTagValue(controlIds: readonly string[]): string {
   return value;
 }
 
-export function tagsBeforeAction(controlIds: readonly string[], action: Action, eventId: string): Tag[] {
+/** `noticeOwed`: whether a notice will follow (the pending mark that lets a retry send it); the audit command sends none. */
+export function tagsBeforeAction(controlIds: readonly string[], action: Action, eventId: string, noticeOwed = true): Tag[] {
   return [
     { Key: TAG.violations, Value: violationsTagValue(controlIds) },
     { Key: TAG.action, Value: action },
-    { Key: TAG.notice, Value: 'pending' },
+    ...(noticeOwed ? [{ Key: TAG.notice, Value: 'pending' }] : []),
     { Key: TAG.eventId, Value: eventId.slice(0, MAX_TAG_VALUE) },
   ];
 }

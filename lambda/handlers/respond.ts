@@ -33,15 +33,38 @@ export interface Result {
   readonly notified: boolean;
 }
 
+/** One resource's evaluation, with what a report needs (the sweep and the audit command print these). */
+export interface Evaluated extends Result {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  readonly arn?: string;
+  readonly status?: string;
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * What the pipeline may do beyond evaluating. The responder acts and notifies; the audit command only
+ * evaluates (or acts, with --remediate, but never notifies); the scheduled sweep acts and sends one
+ * summary notice of its own instead of one per resource.
+ */
+export interface HandleOptions {
+  readonly act: boolean;
+  readonly notify: boolean;
+}
+
+export const RESPONDER: HandleOptions = { act: true, notify: true };
+
 interface Context<K extends ResourceKind> {
   readonly kind: K;
-  readonly event: GuardEvent;
+  readonly name: string;
   readonly access: ResourceAccess<K>;
   readonly described: Described<K>;
   readonly findings: readonly Finding[];
   readonly runtime: Runtime;
   readonly owner: string | undefined;
   readonly ignoredExemptions: readonly IgnoredExemption[];
+  readonly options: HandleOptions;
+  readonly correlationId: string;
 }
 
 /**
@@ -52,29 +75,45 @@ export async function respond<K extends ResourceKind>(kind: K, raw: unknown, acc
   const event = parse(kind, raw);
   logger.setCorrelationId(event.eventId);
   logger.appendKeys({ resourceKind: kind, resourceName: event.name, reportedStatus: event.reportedStatus });
+  const { decision, actionResult, notified } = await handleResource(kind, event.name, event.eventId, access, runtime, RESPONDER);
+  return { decision, ...(actionResult !== undefined ? { actionResult } : {}), notified };
+}
 
-  const described = await step(kind, 'describe', () => access.describe(event.name));
+/**
+ * Describe -> evaluate -> decide -> (tag -> act -> tell) for one resource by name: the same pipeline for
+ * events, the scheduled sweep and the audit command. `correlationId` goes into tags and notices.
+ */
+export async function handleResource<K extends ResourceKind>(
+  kind: K,
+  name: string,
+  correlationId: string,
+  access: ResourceAccess<K>,
+  runtime: Runtime,
+  options: HandleOptions,
+): Promise<Evaluated> {
+  const described = await step(kind, 'describe', () => access.describe(name));
   if (described === undefined) {
-    // Normal for a model's delete event, or for a resource removed before its event was handled.
-    logger.info('Decision', { decision: 'gone', detail: `the ${KINDS[kind].label} no longer exists; nothing to check` });
-    return { decision: 'gone', notified: false };
+    // Normal for a model's delete event, or for a resource removed before it was handled.
+    logger.info('Decision', { decision: 'gone', detail: `the ${KINDS[kind].label} no longer exists; nothing to check`, resource: { kind, name } });
+    return { kind, name, decision: 'gone', notified: false, findings: [] };
   }
 
   const { settings } = runtime;
   const tags = await step(kind, 'list-tags', () => listTags(described.arn));
   const switchValue: SwitchValue = runtime.switchParameter === undefined ? 'policy' : await step(kind, 'read-switch', () => readSwitch(runtime.switchParameter ?? ''));
-  const exemptions = exemptionsFor(event.name, tags, settings, CONTROL_IDS, runtime.now());
+  const exemptions = exemptionsFor(name, tags, settings, CONTROL_IDS, runtime.now());
   const { outcomes, findings } = evaluate(kind, described.resource, { settings, tags }, (controlId) => resolveMode(controlId, kind, settings, exemptions, switchValue));
   countMetric('Evaluations', { Kind: kind });
   countFindings(kind, findings);
   const decision = decide({ kind, status: described.status, findings, noticeState: noticeStateOf(tags) });
   const owner = tags[settings.ownerTagKey];
-  const context: Context<K> = { kind, event, access, described, findings, runtime, owner, ignoredExemptions: exemptions.ignored };
+  const context: Context<K> = { kind, name, access, described, findings, runtime, owner, ignoredExemptions: exemptions.ignored, options, correlationId };
 
-  const result = await carryOut(context, decision);
+  const result = options.act ? await carryOut(context, decision) : { decision: decision.type, notified: false };
   logger.info('Decision', {
     decision: decision.type,
-    resource: { kind, name: event.name, arn: described.arn, status: described.status, owner },
+    acted: options.act,
+    resource: { kind, name, arn: described.arn, status: described.status, owner },
     switch: switchValue,
     controls: explainOutcomes(outcomes),
     failed: actionableFindings(findings).map((finding) => finding.controlId),
@@ -84,7 +123,7 @@ export async function respond<K extends ResourceKind>(kind: K, raw: unknown, acc
     notified: result.notified,
     ownerRecipients: result.notified ? ownerRecipients(owner, settings.owners) : [],
   });
-  return result;
+  return { ...result, kind, name, arn: described.arn, ...(described.status !== undefined ? { status: described.status } : {}), findings };
 }
 
 function parse(kind: ResourceKind, raw: unknown): GuardEvent {
@@ -106,9 +145,10 @@ async function carryOut<K extends ResourceKind>(context: Context<K>, decision: D
     case 'not-actionable':
       return { decision: decision.type, notified: false };
     case 'report':
-      await notify(context, { type: 'report-only', action: decision.action });
-      return { decision: decision.type, notified: true };
+      if (context.options.notify) await notify(context, { type: 'report-only', action: decision.action });
+      return { decision: decision.type, notified: context.options.notify };
     case 'resend-notice':
+      if (!context.options.notify) return { decision: decision.type, notified: false };
       await notify(context, { type: 'acted-earlier', action: decision.action, status: decision.status });
       await markNoticeSent(context);
       return { decision: decision.type, notified: true };
@@ -124,13 +164,13 @@ async function carryOut<K extends ResourceKind>(context: Context<K>, decision: D
  * retry could not know a notice is owed, so the notice goes out first instead, as for models.
  */
 async function actThenNotify<K extends ResourceKind>(context: Context<K>, action: Action): Promise<Result> {
-  const { kind, described, findings, event } = context;
+  const { kind, described, findings, name, options } = context;
   const ids = actionableFindings(findings).map((finding) => finding.controlId);
-  const marked = await bestEffort(kind, 'tag', () => addTags(described.arn, tagsBeforeAction(ids, action, event.eventId)));
-  if (!marked) return notifyThenAct(context, action);
-  const actionResult = await step(kind, 'act', () => context.access.act(event.name));
+  const marked = await bestEffort(kind, 'tag', () => addTags(described.arn, tagsBeforeAction(ids, action, context.correlationId, options.notify)));
+  if (!marked && options.notify) return notifyThenAct(context, action);
+  const actionResult = await step(kind, 'act', () => context.access.act(name));
   countActionResult(kind, action, actionResult);
-  if (!noticeAfterAction(actionResult)) return { decision: 'remediate', actionResult, notified: false };
+  if (!options.notify || !noticeAfterAction(actionResult)) return { decision: 'remediate', actionResult, notified: false };
   const outcome: Outcome =
     actionResult.type === 'done' ? { type: 'acted', action } : { type: 'not-possible', action, status: actionResult.type === 'wrong-state' ? actionResult.status : undefined };
   await notify(context, outcome);
@@ -144,10 +184,10 @@ async function actThenNotify<K extends ResourceKind>(context: Context<K>, action
  * if the action then fails the retry sends the notice again (notices may repeat, never vanish).
  */
 async function notifyThenAct<K extends ResourceKind>(context: Context<K>, action: Action): Promise<Result> {
-  await notify(context, { type: 'acted', action });
-  const actionResult = await step(context.kind, 'act', () => context.access.act(context.event.name));
+  if (context.options.notify) await notify(context, { type: 'acted', action });
+  const actionResult = await step(context.kind, 'act', () => context.access.act(context.name));
   countActionResult(context.kind, action, actionResult);
-  return { decision: 'remediate', actionResult, notified: true };
+  return { decision: 'remediate', actionResult, notified: context.options.notify };
 }
 
 function countActionResult(kind: ResourceKind, action: Action, result: ActionResult): void {
@@ -156,15 +196,15 @@ function countActionResult(kind: ResourceKind, action: Action, result: ActionRes
 }
 
 async function notify<K extends ResourceKind>(context: Context<K>, outcome: Outcome): Promise<void> {
-  const { kind, described, event, findings, runtime } = context;
+  const { kind, described, name, findings, runtime } = context;
   const arnParts = described.arn.split(':');
   const notice = buildNotice({
     kind,
-    name: event.name,
+    name,
     arn: described.arn,
     account: arnParts[4] ?? 'unknown',
     region: arnParts[3] ?? runtime.region,
-    eventId: event.eventId,
+    eventId: context.correlationId,
     status: described.status,
     findings,
     outcome,

@@ -2,13 +2,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ControlOutcome } from '../controls/catalog';
 import type { Finding } from '../controls/types';
 import type { ResourceKind } from '../core/kinds';
-import { metrics } from '../powertools';
+import { singleMetrics } from '../powertools';
 
 /** EMF metrics, one per fact, each with the dimensions an operator filters on. */
 export function countMetric(name: string, dimensions: Readonly<Record<string, string>>): void {
-  const metric = metrics.singleMetric();
-  for (const [key, value] of Object.entries(dimensions)) metric.addDimension(key, value);
-  metric.addMetric(name, MetricUnit.Count, 1);
+  singleMetrics.addDimensions({ ...dimensions });
+  singleMetrics.addMetric(name, MetricUnit.Count, 1);
 }
 
 /** Violations (enforced or reported) and exemptions, by kind and control. */

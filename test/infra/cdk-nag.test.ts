@@ -61,6 +61,10 @@ describe('cdk-nag AwsSolutions checks', () => {
         `SageMakerGuard/Guard/ModelResponder/Role: ${iam5('model')}`,
         `SageMakerGuard/Guard/NotebookInstanceResponder/Role: ${iam5('notebook-instance')}`,
         'SageMakerGuard/Guard/NotebookInstanceResponder/Role: AwsSolutions-IAM5[Resource::*]',
+        `SageMakerGuard/Guard/Sweep/Role: ${iam5('training-job')}`,
+        `SageMakerGuard/Guard/Sweep/Role: ${iam5('model')}`,
+        `SageMakerGuard/Guard/Sweep/Role: ${iam5('notebook-instance')}`,
+        'SageMakerGuard/Guard/Sweep/Role: AwsSolutions-IAM5[Resource::*]',
       ].sort(),
     );
     for (const reason of acks.values()) expect(reason.length).toBeGreaterThan(80);

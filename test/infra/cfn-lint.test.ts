@@ -41,7 +41,7 @@ describe('synthesized cloud assembly', () => {
   test('each function resource points at its bundle: Metadata aws:asset:path/index.js, SDK bundled in', () => {
     const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources: Record<string, LambdaResource> };
     const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(RESOURCE_KINDS.length);
+    expect(functions).toHaveLength(RESOURCE_KINDS.length + 1); // the responders and the sweep
     const assetDirs = new Set<string>();
     for (const fn of functions) {
       expect(fn.Metadata?.['aws:asset:property']).toBe('Code');
@@ -55,6 +55,6 @@ describe('synthesized cloud assembly', () => {
       // externalModules: [] - the SDK is in the bundle, not loaded from the runtime.
       expect(code).not.toMatch(/require\("@aws-sdk\/client-/);
     }
-    expect(assetDirs.size).toBe(RESOURCE_KINDS.length);
+    expect(assetDirs.size).toBe(RESOURCE_KINDS.length + 1);
   });
 });

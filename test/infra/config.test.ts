@@ -38,7 +38,7 @@ describe('coerce', () => {
 });
 
 const DEFAULT_SETTINGS = DEFAULT_POLICY;
-const defaults = { settings: DEFAULT_SETTINGS, notificationEmails: [], logRetention: RetentionDays.ONE_YEAR };
+const defaults = { settings: DEFAULT_SETTINGS, notificationEmails: [], logRetention: RetentionDays.ONE_YEAR, sweepSchedule: 'rate(1 day)' };
 const noFiles = (path: string): string => {
   throw new Error(`ENOENT: no such file or directory, open '${path}'`);
 };
@@ -54,8 +54,11 @@ describe('loadConfig: valid context', () => {
         settings: { ...DEFAULT_SETTINGS, mode: 'report', kinds: { model: { mode: 'off' } } },
         notificationEmails: ['secops@example.com', 'ml@example.org'],
         logRetention: RetentionDays.THREE_MONTHS,
+        sweepSchedule: 'rate(1 day)',
       },
     ],
+    ['a sweep schedule', { sweepSchedule: 'cron(0 6 * * ? *)' }, { ...defaults, sweepSchedule: 'cron(0 6 * * ? *)' }],
+    ['no sweep', { sweepSchedule: 'off' }, { ...defaults, sweepSchedule: 'off' }],
     ['a policy as a JSON string (as -c passes it)', { policy: '{"mode":"report","maxRuntimeSeconds":3600}' }, { ...defaults, settings: { ...DEFAULT_SETTINGS, mode: 'report', maxRuntimeSeconds: 3600 } }],
     ['JSON values pass through', { notificationEmails: ['a@example.com'], logRetentionDays: 9999 }, { ...defaults, notificationEmails: ['a@example.com'], logRetention: RetentionDays.INFINITE }],
     ['null means not set', { policy: null, notificationEmails: null, logRetentionDays: null }, defaults],
@@ -84,6 +87,7 @@ describe('loadConfig: invalid context names the key, the value and what is expec
     ['emails not a list', { notificationEmails: 42 }, ['notificationEmails: expected a list of email addresses', '(given: 42)']],
     ['retention not in RetentionDays', { logRetentionDays: '42' }, ["logRetentionDays: expected one of CDK's RetentionDays values: 1, 3, 5, 7, 14", '(given: 42)']],
     ['retention not a number', { logRetentionDays: 'a year' }, ['logRetentionDays: expected a number of days', '(given: "a year")']],
+    ['a schedule EventBridge would refuse', { sweepSchedule: 'daily' }, ['sweepSchedule: expected an EventBridge schedule such as "rate(1 day)"', '(given: "daily")']],
     [
       'an address both in notificationEmails and owners',
       { notificationEmails: 'team-a@example.com', policy: { owners: { 'Team-A@example.com': ['team-a'] } } },

@@ -56,6 +56,8 @@ function ids(template: Template) {
     switchParameter: logicalIdByPath(template, 'AWS::SSM::Parameter', 'Guard/EnforcementSwitch/Resource'),
     fn: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::Lambda::Function', `${RESPONDER[kind]}/Function/Resource`),
     role: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::IAM::Role', `${RESPONDER[kind]}/Role/Resource`),
+    sweep: logicalIdByPath(template, 'AWS::Lambda::Function', 'Guard/Sweep/Function/Resource'),
+    sweepRole: logicalIdByPath(template, 'AWS::IAM::Role', 'Guard/Sweep/Role/Resource'),
     logGroup: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::Logs::LogGroup', `${RESPONDER[kind]}/LogGroup/Resource`),
   };
 }
@@ -79,8 +81,8 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     id = ids(template);
   });
 
-  test('one rule per kind, each with exactly the actionable-events pattern', () => {
-    template.resourceCountIs('AWS::Events::Rule', RESOURCE_KINDS.length);
+  test('one rule per kind, each with exactly the actionable-events pattern, and one sweep schedule', () => {
+    template.resourceCountIs('AWS::Events::Rule', RESOURCE_KINDS.length + 1);
     const rules = resourcesOf(template, 'AWS::Events::Rule');
     for (const kind of RESOURCE_KINDS) {
       const targetingKind = Object.values(rules).filter((rule) =>
@@ -92,14 +94,37 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     }
   });
 
-  test('each rule target retries 8 times for up to 24 h, then dead-letters to the queue', () => {
-    for (const rule of Object.values(resourcesOf(template, 'AWS::Events::Rule'))) {
+  test('each event rule target retries 8 times for up to 24 h, then dead-letters to the queue', () => {
+    for (const rule of Object.values(resourcesOf(template, 'AWS::Events::Rule')).filter((candidate) => candidate.Properties.EventPattern !== undefined)) {
       const targets = rule.Properties.Targets as Record<string, unknown>[];
       expect(targets).toHaveLength(1);
       expect(targets[0]).toMatchObject({
         RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 24 * 3600 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id.queue, 'Arn'] } },
       });
+    }
+  });
+
+  test('the sweep runs daily by default, for up to 15 minutes, with adaptive retry, and is not re-run on failure', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id.sweep, 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id.queue, 'Arn'] } } })],
+    });
+    const sweep = resourceById(template, 'AWS::Lambda::Function', id.sweep);
+    expect(sweep.Properties).toMatchObject({ Timeout: 900, MemorySize: 512, Environment: { Variables: { AWS_RETRY_MODE: 'adaptive' } } });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id.sweep }, MaximumRetryAttempts: 0 });
+  });
+
+  test('the sweep role lists all kinds (List* need Resource "*") and acts on each kind only on its own ARNs', () => {
+    const statements = roleStatements(template, id.sweepRole);
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    const list = statements.find((statement) => actionsOf(statement).includes('sagemaker:ListTrainingJobs'));
+    expect(list?.Resource).toBe('*');
+    expect(new Set(actionsOf(list!))).toEqual(new Set(['sagemaker:ListTrainingJobs', 'sagemaker:ListModels', 'sagemaker:ListNotebookInstances']));
+    for (const kind of RESOURCE_KINDS) {
+      const own = statements.find((statement) => JSON.stringify(statement.Resource) === JSON.stringify(sageMakerArn(ARN_TYPE[kind])));
+      expect(new Set(actionsOf(own!))).toEqual(new Set(SAGEMAKER_ACTIONS[kind]));
     }
   });
 
@@ -179,7 +204,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   test('only rules of this stack may send to the dead-letter queue, and only CloudWatch alarms of this account may publish', () => {
     const queuePolicy = onlyResource(template, 'AWS::SQS::QueuePolicy');
     const allows = (queuePolicy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) => s.Effect === 'Allow');
-    expect(allows).toHaveLength(RESOURCE_KINDS.length);
+    expect(allows).toHaveLength(RESOURCE_KINDS.length + 1);
     for (const statement of allows) {
       expect(statement).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' });
       expect(statement.Condition?.ArnEquals['aws:SourceArn']).toBeDefined();
@@ -285,7 +310,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   });
 
   test('each function has its own log group, kept 365 days by default and destroyed with the stack', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', RESOURCE_KINDS.length);
+    template.resourceCountIs('AWS::Logs::LogGroup', RESOURCE_KINDS.length + 1);
     for (const kind of RESOURCE_KINDS) {
       const logGroup = resourceById(template, 'AWS::Logs::LogGroup', id.logGroup(kind));
       expect(logGroup.Properties.RetentionInDays).toBe(365);
@@ -295,7 +320,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
 
   test('alarms on the dead-letter queue and on each function notify the topic', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(1 + RESOURCE_KINDS.length);
+    expect(alarms).toHaveLength(1 + RESOURCE_KINDS.length + 1);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [{ Ref: id.topic }],
@@ -340,7 +365,7 @@ describe('SageMakerGuard stack (settings from -c)', () => {
 
   test('report mode and the other settings reach GUARD_SETTINGS of every function', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(RESOURCE_KINDS.length);
+    expect(functions).toHaveLength(RESOURCE_KINDS.length + 1);
     for (const fn of functions) {
       const settings = settingsFromEnv((fn.Properties.Environment as { Variables: Record<string, string> }).Variables);
       expect(settings.mode).toBe('report');
@@ -362,7 +387,7 @@ describe('SageMakerGuard stack (settings from -c)', () => {
 
   test('log retention follows logRetentionDays', () => {
     const logGroups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    expect(logGroups.map((logGroup) => logGroup.Properties.RetentionInDays)).toEqual([30, 30, 30]);
+    expect(logGroups.map((logGroup) => logGroup.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
   });
 });
 

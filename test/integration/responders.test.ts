@@ -19,11 +19,6 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import {
   attributesOf,
-  clientsFor,
-  createKmsKey,
-  createNetwork,
-  createNoticeChannel,
-  destroyClients,
   listTags,
   createQueue,
   receiveNotices,
@@ -33,10 +28,10 @@ import {
   type NoticeChannel,
 } from '../../tools/local/aws-scene';
 import { findBundles, staleSynthWarning, switchParameterName, type BundledFunction, type ResponderKind } from '../../tools/local/cdk-out';
-import { startEmulator, type Emulator } from '../../tools/local/emulator';
 import { eventFor, loadEvent, type SampleEvent } from '../../tools/local/sample-events';
 import { decisionLog, invokeBundled, logsWithMessage, type Invocation } from '../../tools/local/lambda-runner';
 import { emulatorPolicy } from '../../tools/local/settings';
+import { useEmulatorScene } from '../support/emulator-scene';
 import { motoGate } from '../support/moto-gate';
 
 /**
@@ -55,44 +50,25 @@ const gate = motoGate('responders against moto');
 
 gate.describe('responders (cdk.out bundles) against moto', () => {
   let bundles: Record<ResponderKind, BundledFunction>;
-  let emulator: Emulator | undefined;
+  const scene = useEmulatorScene();
   let clients: Clients;
   let network: Network;
   let channel: NoticeChannel;
   let eventCount = 0;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     bundles = findBundles();
     const stale = staleSynthWarning();
     if (stale !== undefined) console.warn(stale);
-    emulator = await startEmulator();
-    clients = clientsFor(emulator);
-  }, 60_000);
-
-  afterAll(async () => {
-    if (emulator === undefined) return;
-    destroyClients(clients);
-    await emulator.stop();
   });
 
-  beforeEach(async () => {
-    const moto = requireEmulator();
-    await moto.reset();
-    const kmsKeyArn = await createKmsKey(moto);
-    network = await createNetwork(clients.ec2);
-    channel = await createNoticeChannel(clients, kmsKeyArn);
-    // The stack creates the backout switch at "policy"; the functions read it on every cold start.
-    await setEnforcementSwitch(clients.ssm, switchParameterName(), 'policy');
+  beforeEach(() => {
+    ({ clients, network, channel } = scene());
   });
-
-  function requireEmulator(): Emulator {
-    if (emulator === undefined) throw new Error('the emulator did not start (see beforeAll)');
-    return emulator;
-  }
 
   function invoke(kind: ResponderKind, event: unknown, settings: unknown = SETTINGS): Promise<Invocation> {
     return invokeBundled(bundles[kind], event, {
-      emulatorEnv: requireEmulator().env,
+      emulatorEnv: scene().emulator.env,
       env: { TOPIC_ARN: channel.topicArn, GUARD_SETTINGS: JSON.stringify(settings) },
     });
   }
@@ -213,6 +189,11 @@ gate.describe('responders (cdk.out bundles) against moto', () => {
     expect(logsWithMessage(invocation, 'Notice published')).toHaveLength(1);
     // EMF metrics go to stdout too, one document per fact.
     expect(metricNames(invocation)).toEqual(expect.arrayContaining(['Evaluations', 'Violations', 'Remediations', 'Notices']));
+    // One EMF document per point, each with its own dimensions: a violation names its control.
+    const violations = invocation.logs.filter((line) => 'Violations' in line);
+    expect(violations).toHaveLength(failed.length);
+    expect(violations.map((line) => line.Control).sort()).toEqual([...failed].sort());
+    expect(violations.every((line) => line.Kind === 'notebook-instance' && line.Remediations === undefined)).toBe(true);
     expect(metricNames(invocation)).not.toContain('Failures');
 
     // EventBridge delivers at least once: the same event again finds the notebook Stopped and sends nothing.

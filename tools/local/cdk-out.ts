@@ -20,6 +20,10 @@ export const RESPONDERS = {
 export type ResponderKind = keyof typeof RESPONDERS;
 export const RESPONDER_KINDS = Object.keys(RESPONDERS) as ResponderKind[];
 
+/** Every function of the app: the responders and the scheduled sweep. */
+export const FUNCTIONS = { ...RESPONDERS, sweep: 'Sweep' } as const;
+export type FunctionName = keyof typeof FUNCTIONS;
+
 export interface TemplateResource {
   readonly Type: string;
   readonly Properties?: Record<string, unknown>;
@@ -30,7 +34,7 @@ export interface Template {
 }
 
 export interface BundledFunction {
-  readonly kind: ResponderKind;
+  readonly kind: FunctionName;
   readonly constructId: string;
   readonly logicalId: string;
   /** The construct path, e.g. SageMakerGuard/TrainingJobResponder/Resource. */
@@ -95,8 +99,8 @@ export function switchParameterName(template: Template = readTemplate()): string
 }
 
 /** The code of one responder, located through its AWS::Lambda::Function's aws:cdk:path and aws:asset:path metadata. */
-export function findBundle(kind: ResponderKind, cdkOut: string = CDK_OUT, template: Template = readTemplate(cdkOut)): BundledFunction {
-  const constructId = RESPONDERS[kind];
+export function findBundle(kind: FunctionName, cdkOut: string = CDK_OUT, template: Template = readTemplate(cdkOut)): BundledFunction {
+  const constructId = FUNCTIONS[kind];
   const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
   const matches = functions.filter(([, resource]) => {
     const cdkPath = asString(resource.Metadata?.['aws:cdk:path']) ?? '';

@@ -1,0 +1,62 @@
+import { PromisePool } from '@supercharge/promise-pool';
+import { classifyError, errorName, type ErrorClass } from '../aws/errors';
+import type { ResourceKind } from '../core/kinds';
+import { handleResource, type Evaluated, type HandleOptions, type Runtime } from '../handlers/respond';
+import { modelAccess, notebookInstanceAccess, trainingJobAccess, type ResourceAccess } from '../handlers/resources';
+import { listNames, type ListOptions } from './list';
+
+export interface SweepOptions extends ListOptions {
+  readonly kinds: readonly ResourceKind[];
+  readonly handle: HandleOptions;
+  /** Describe calls in flight at once. */
+  readonly concurrency: number;
+  /** Written into tags and notices, and the logs' correlation id: one per run. */
+  readonly correlationId: string;
+}
+
+/** A resource the sweep could not evaluate, and why (the error's name, class and message). */
+export interface SweepFailure {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  readonly decision: 'error';
+  readonly error: { readonly name: string; readonly class: ErrorClass['type']; readonly message: string };
+}
+
+export type SweepItem = Evaluated | SweepFailure;
+
+export function isFailure(item: SweepItem): item is SweepFailure {
+  return item.decision === 'error';
+}
+
+export const ACCESS: { readonly [K in ResourceKind]: ResourceAccess<K> } = {
+  'training-job': trainingJobAccess,
+  model: modelAccess,
+  'notebook-instance': notebookInstanceAccess,
+};
+
+/**
+ * Lists each kind page by page and evaluates each page's resources with bounded concurrency, through the
+ * responder's own pipeline. Yields every result as its page completes: memory holds one page at a time.
+ * A resource gone between list and describe comes back as `gone`; any other per-resource error is
+ * yielded as a failure and the sweep goes on. A listing error (access denied) ends it: it is thrown.
+ */
+export async function* sweep(options: SweepOptions, runtime: Runtime, access = ACCESS): AsyncGenerator<SweepItem> {
+  for (const kind of options.kinds) {
+    for await (const names of listNames(kind, options)) {
+      const { results } = await PromisePool.withConcurrency(options.concurrency)
+        .for(names)
+        .useCorrespondingResults()
+        .process(async (name): Promise<SweepItem> => {
+          try {
+            return await handleResource(kind, name, options.correlationId, access[kind] as ResourceAccess<typeof kind>, runtime, options.handle);
+          } catch (error) {
+            return { kind, name, decision: 'error', error: { name: errorName(error), class: classifyError(error).type, message: (error as Error).message } };
+          }
+        });
+      for (const result of results) {
+        // useCorrespondingResults marks items the pool did not run; process() above never throws, so none are.
+        if (typeof result !== 'symbol') yield result;
+      }
+    }
+  }
+}
