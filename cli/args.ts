@@ -43,7 +43,7 @@ Options:
   --kinds LIST             comma-separated: ${RESOURCE_KINDS.join(',')} (default: all)
   --since DATE             training jobs created since DATE (YYYY-MM-DD or ISO 8601), in any status,
                            for a historical report (default: only InProgress jobs)
-  --policy FILE            policy JSON, the same schema as the "settings" context in cdk.json
+  --policy FILE            policy JSON, the same document as the "policy" key in cdk.json
                            (default: the built-in defaults)
   --switch-parameter NAME  honour the enforcement switch in this SSM parameter (one region only)
   --concurrency N          Describe calls in flight at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
