@@ -3,9 +3,9 @@
  * with fixed column widths so chunks line up), NDJSON lines, and the running tally behind the summary.
  */
 import Table from 'cli-table3';
-import { KINDS, type ResourceKind } from '../lambda/core/kinds';
+import { KINDS, PAST_TENSE, type ResourceKind } from '../lambda/core/kinds';
 import type { Evaluated } from '../lambda/handlers/respond';
-import type { SweepFailure, SweepItem } from '../lambda/sweep/sweep';
+import { isFailure, type SweepFailure, type SweepItem } from '../lambda/sweep/sweep';
 
 /** One item of the sweep, and the region it came from. */
 export interface RegionItem {
@@ -22,14 +22,8 @@ export interface ListingError {
   readonly error: { readonly name: string; readonly class: string; readonly message: string };
 }
 
-const LIST_CALLS: Readonly<Record<ResourceKind, string>> = {
-  'training-job': 'sagemaker:ListTrainingJobs',
-  model: 'sagemaker:ListModels',
-  'notebook-instance': 'sagemaker:ListNotebookInstances',
-};
-
 export function listCall(kind: ResourceKind): string {
-  return LIST_CALLS[kind];
+  return KINDS[kind].listAction;
 }
 
 /** The IAM action an access-denied message names ("... is not authorized to perform: sagemaker:DescribeModel on ..."). */
@@ -43,16 +37,12 @@ export function deniedMessage(call: string | undefined, error: { readonly name: 
   return `${what} was denied (${error.name}) ${where}: ${error.message}`;
 }
 
-function isFailure(item: SweepItem): item is SweepFailure {
-  return item.decision === 'error';
-}
-
 /** The action vocabulary of the notices' `action` attribute: stopped, deleted, would-stop, would-delete, none; plus not-applied. */
 export function actionOf(item: Evaluated): string {
   if (item.decision !== 'remediate') return 'none';
   const action = KINDS[item.kind].action;
   if (item.actionResult === undefined) return `would-${action}`;
-  if (item.actionResult.type === 'done') return action === 'stop' ? 'stopped' : 'deleted';
+  if (item.actionResult.type === 'done') return PAST_TENSE[action];
   return 'not-applied';
 }
 
@@ -73,9 +63,9 @@ export function decisionLabel(item: SweepItem): string {
       const action = KINDS[item.kind].action;
       const result = item.actionResult;
       if (result === undefined) return `would ${action}`;
-      if (result.type === 'done') return action === 'stop' ? 'stopped' : 'deleted';
+      if (result.type === 'done') return PAST_TENSE[action];
       if (result.type === 'gone') return `gone before ${action}`;
-      return `not ${action === 'stop' ? 'stopped' : 'deleted'} (${result.status ?? 'wrong state'})`;
+      return `not ${PAST_TENSE[action]} (${result.status ?? 'wrong state'})`;
     }
   }
 }

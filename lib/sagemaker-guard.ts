@@ -66,7 +66,7 @@ export const EC2_ACTIONS: Readonly<Record<ResourceKind, readonly string[]>> = {
 };
 
 /** The sweep's listings: List* actions have no resource-level permissions. */
-export const LIST_ACTIONS = ['sagemaker:ListTrainingJobs', 'sagemaker:ListModels', 'sagemaker:ListNotebookInstances'] as const;
+export const LIST_ACTIONS: readonly string[] = RESOURCE_KINDS.map((kind) => KINDS[kind].listAction);
 
 export const DEFAULT_SWEEP_SCHEDULE = 'rate(1 day)';
 

@@ -23,7 +23,12 @@ export interface KindInfo {
   readonly consolePath: string;
   /** Resource type segment of its ARN: arn:aws:sagemaker:REGION:ACCOUNT:<arnType>/NAME. */
   readonly arnType: string;
+  /** The IAM action that lists the kind (the sweep's listing; it has no resource-level permissions). */
+  readonly listAction: string;
 }
+
+/** How notices, summaries and the audit command say an action was done. */
+export const PAST_TENSE: Readonly<Record<Action, string>> = { stop: 'stopped', delete: 'deleted' };
 
 export const KINDS: Readonly<Record<ResourceKind, KindInfo>> = {
   'training-job': {
@@ -36,6 +41,7 @@ export const KINDS: Readonly<Record<ResourceKind, KindInfo>> = {
     survivesAction: true,
     consolePath: 'jobs',
     arnType: 'training-job',
+    listAction: 'sagemaker:ListTrainingJobs',
   },
   model: {
     label: 'model',
@@ -46,6 +52,7 @@ export const KINDS: Readonly<Record<ResourceKind, KindInfo>> = {
     survivesAction: false,
     consolePath: 'models',
     arnType: 'model',
+    listAction: 'sagemaker:ListModels',
   },
   'notebook-instance': {
     label: 'notebook instance',
@@ -57,6 +64,7 @@ export const KINDS: Readonly<Record<ResourceKind, KindInfo>> = {
     survivesAction: true,
     consolePath: 'notebook-instances',
     arnType: 'notebook-instance',
+    listAction: 'sagemaker:ListNotebookInstances',
   },
 };
 

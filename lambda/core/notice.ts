@@ -1,6 +1,6 @@
 import { SEVERITY_ORDER, type Finding, type Severity } from '../controls/types';
 import { actionableFindings } from './decision';
-import { KINDS, type Action, type ResourceKind } from './kinds';
+import { KINDS, PAST_TENSE as PAST, type Action, type ResourceKind } from './kinds';
 import type { IgnoredExemption } from './modes';
 import { TAG } from './tags';
 
@@ -38,7 +38,6 @@ export interface Notice {
 }
 
 const SUBJECT_LIMIT = 100;
-const PAST: Record<Action, string> = { stop: 'stopped', delete: 'deleted' };
 const API: Record<ResourceKind, string> = {
   'training-job': 'StopTrainingJob',
   model: 'DeleteModel',

@@ -1,6 +1,6 @@
 import { SEVERITY_ORDER, type Finding, type Severity } from '../controls/types';
 import { actionableFindings } from './decision';
-import { KINDS, type ResourceKind } from './kinds';
+import { KINDS, PAST_TENSE, type ResourceKind } from './kinds';
 import type { Notice } from './notice';
 
 /** One resource's line in a sweep summary. */
@@ -59,7 +59,7 @@ export class SweepTally {
 }
 
 function actionText(decision: string, kind: ResourceKind, result: string | undefined): string {
-  const past = KINDS[kind].action === 'stop' ? 'stopped' : 'deleted';
+  const past = PAST_TENSE[KINDS[kind].action];
   if (decision === 'remediate') return result === 'done' ? past : `not ${past} (${result ?? 'unknown'})`;
   if (decision === 'report') return `would be ${past} (report mode)`;
   if (decision === 'not-actionable') return 'none (not in a state that can be acted on)';

@@ -70,6 +70,14 @@ describe('the policy in the responder', () => {
     expect(sageMakerMock).not.toHaveReceivedCommand(StopTrainingJobCommand);
   });
 
+  test('a switch that cannot be read (denied, throttled) fails the invocation before any action, so Lambda retries it', async () => {
+    withTags({});
+    ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('not authorized to perform: ssm:GetParameter'), { name: 'AccessDeniedException' }));
+    await expect(handlerFor('training-job')(inProgress)).rejects.toThrow('ssm:GetParameter');
+    expect(sageMakerMock).not.toHaveReceivedCommand(StopTrainingJobCommand);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
   test('the decision line says each control\'s mode and where it came from', async () => {
     setSwitch('report');
     withTags({ [EXEMPT_TAG.controls]: 'training-job.volume-kms-key', [EXEMPT_TAG.reason]: 'KMS migration', owner: 'team-a' });
