@@ -6,3 +6,4 @@ process.env.TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:sagemaker-guard-noti
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_METRICS_NAMESPACE = 'SageMakerGuard';
+process.env.LEDGER_TABLE = 'sagemaker-guard-ledger';

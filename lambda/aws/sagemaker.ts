@@ -11,9 +11,10 @@ import {
 import type { Model } from '../controls/model';
 import type { TrainingJob } from '../controls/training-job';
 import type { ActionResult } from '../core/decision';
+import { KINDS } from '../core/kinds';
 import type { Tag } from '../core/tags';
 import { sageMaker } from './clients';
-import { classifyError } from './errors';
+import { classifyError, errorName } from './errors';
 
 /** Runs a Describe*; a resource that does not exist (any more) is `undefined`, not an error. */
 async function describeOrUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
@@ -25,8 +26,11 @@ async function describeOrUndefined<T>(call: () => Promise<T>): Promise<T | undef
   }
 }
 
-/** Runs a Stop or Delete, mapping the expected refusals to results; anything else is thrown. */
-async function act(call: () => Promise<unknown>): Promise<ActionResult> {
+/**
+ * Runs a Stop or Delete, mapping the expected refusals to results: gone, wrong state, and denied (an SCP,
+ * a permissions boundary, a changed role), which no retry will fix. Anything else is thrown (retried).
+ */
+async function act(api: string, call: () => Promise<unknown>): Promise<ActionResult> {
   try {
     await call();
     return { type: 'done' };
@@ -34,6 +38,7 @@ async function act(call: () => Promise<unknown>): Promise<ActionResult> {
     const kind = classifyError(error);
     if (kind.type === 'not-found') return { type: 'gone' };
     if (kind.type === 'wrong-state') return { type: 'wrong-state', status: kind.status };
+    if (kind.type === 'access-denied') return { type: 'denied', errorName: errorName(error), permission: `sagemaker:${api}`, message: (error as Error).message };
     throw error;
   }
 }
@@ -48,13 +53,13 @@ export const describeNotebookInstance = (name: string) =>
   describeOrUndefined(() => sageMaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name })));
 
 export const stopTrainingJob = (name: string): Promise<ActionResult> =>
-  act(() => sageMaker.send(new StopTrainingJobCommand({ TrainingJobName: name })));
+  act(KINDS['training-job'].api, () => sageMaker.send(new StopTrainingJobCommand({ TrainingJobName: name })));
 
 export const stopNotebookInstance = (name: string): Promise<ActionResult> =>
-  act(() => sageMaker.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name })));
+  act(KINDS['notebook-instance'].api, () => sageMaker.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name })));
 
 export const deleteModel = (name: string): Promise<ActionResult> =>
-  act(() => sageMaker.send(new DeleteModelCommand({ ModelName: name })));
+  act(KINDS.model.api, () => sageMaker.send(new DeleteModelCommand({ ModelName: name })));
 
 /** All tags of a resource as a map; when a key repeats, the last value wins. */
 export async function listTags(arn: string): Promise<Record<string, string>> {

@@ -1,6 +1,5 @@
 import type { Finding } from '../controls/types';
 import { KINDS, type Action, type ResourceKind } from './kinds';
-import type { NoticeState } from './tags';
 
 export interface DecisionInput {
   readonly kind: ResourceKind;
@@ -8,8 +7,6 @@ export interface DecisionInput {
   readonly status: string | undefined;
   /** Failed controls, each in its effective mode (enforce, report or exempt). */
   readonly findings: readonly Finding[];
-  /** What the guard's own tags on the resource say about an earlier notice. */
-  readonly noticeState: NoticeState | undefined;
 }
 
 export type Decision =
@@ -17,7 +14,6 @@ export type Decision =
   | { readonly type: 'exempt' }
   | { readonly type: 'remediate'; readonly action: Action }
   | { readonly type: 'report'; readonly action: Action }
-  | { readonly type: 'resend-notice'; readonly action: Action; readonly status: string }
   | { readonly type: 'not-actionable'; readonly status: string };
 
 /** Whether the kind's action is valid in this status (a model that was described still exists). */
@@ -28,20 +24,26 @@ export function isActionable(kind: ResourceKind, status: string | undefined): bo
 }
 
 /**
+ * Whether Describe* lags the event: the event reports an actionable status and Describe* still shows one
+ * that comes before it (a notebook's InService event, described as Pending). Retried, never dropped.
+ */
+export function isLagging(kind: ResourceKind, reportedStatus: string | undefined, describedStatus: string | undefined): boolean {
+  if (reportedStatus === undefined || describedStatus === undefined) return false;
+  return isActionable(kind, reportedStatus) && KINDS[kind].precedingStatuses.includes(describedStatus);
+}
+
+/**
  * Picks what to do with a described resource. Any enforced finding means the kind's action; reported
- * findings alone mean a notice; exempt findings alone mean nothing but the log. A non-actionable status
- * is normal (duplicates, late events): nothing is done, unless the guard's own tag says an earlier attempt
- * acted but its notice never went out, in which case the notice is sent again (notices may repeat, never vanish).
+ * findings alone mean a notice; exempt findings alone mean nothing but the log and the exemption notice.
+ * A non-actionable status is normal (duplicates, late events): nothing is done. What was already done
+ * for this resource is the ledger's business (lambda/ledger/records.ts), not this function's.
  */
 export function decide(input: DecisionInput): Decision {
   const enforced = input.findings.some((finding) => finding.mode === 'enforce');
   const reported = input.findings.some((finding) => finding.mode === 'report');
   if (!enforced && !reported) return input.findings.length === 0 ? { type: 'compliant' } : { type: 'exempt' };
   const action = KINDS[input.kind].action;
-  if (!isActionable(input.kind, input.status)) {
-    const status = input.status ?? 'unknown';
-    return input.noticeState === 'pending' ? { type: 'resend-notice', action, status } : { type: 'not-actionable', status };
-  }
+  if (!isActionable(input.kind, input.status)) return { type: 'not-actionable', status: input.status ?? 'unknown' };
   return enforced ? { type: 'remediate', action } : { type: 'report', action };
 }
 
@@ -50,23 +52,9 @@ export function actionableFindings(findings: readonly Finding[]): Finding[] {
   return findings.filter((finding) => finding.mode !== 'exempt');
 }
 
-/** What came of calling the Stop or Delete API. */
+/** What came of calling the Stop or Delete API: exactly what the notice and the ledger say. */
 export type ActionResult =
   | { readonly type: 'done' }
   | { readonly type: 'wrong-state'; readonly status: string | undefined }
-  | { readonly type: 'gone' };
-
-/** States that mean someone (a duplicate event, a person) is already stopping the resource. */
-const ALREADY_STOPPING = new Set(['Stopping', 'Stopped']);
-
-/** Whether the outcome of an action deserves a notice: exactly one notice per remediation. */
-export function noticeAfterAction(result: ActionResult): boolean {
-  switch (result.type) {
-    case 'done':
-      return true;
-    case 'gone':
-      return false;
-    case 'wrong-state':
-      return result.status === undefined || !ALREADY_STOPPING.has(result.status);
-  }
-}
+  | { readonly type: 'gone' }
+  | { readonly type: 'denied'; readonly errorName: string; readonly permission: string; readonly message: string };

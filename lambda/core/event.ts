@@ -11,6 +11,9 @@ export interface GuardEvent {
   /** The status the event reported; informational only, decisions use Describe*. */
   readonly reportedStatus?: string;
   readonly time?: string;
+  /** Where the event came from; used only to name a resource that is already gone. */
+  readonly account?: string;
+  readonly region?: string;
 }
 
 export class MalformedEventError extends Error {
@@ -71,5 +74,7 @@ export function parseEvent(raw: unknown, expected: ResourceKind): GuardEvent {
     name: fields[info.nameField] as string,
     ...(typeof status === 'string' ? { reportedStatus: status } : {}),
     ...(envelope.data.time !== undefined ? { time: envelope.data.time } : {}),
+    ...(envelope.data.account !== undefined ? { account: envelope.data.account } : {}),
+    ...(envelope.data.region !== undefined ? { region: envelope.data.region } : {}),
   };
 }

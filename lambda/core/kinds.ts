@@ -15,8 +15,15 @@ export interface KindInfo {
   readonly statusField?: string;
   /** Statuses worth invoking the function for: the only ones in which acting is possible. */
   readonly actionableStatuses: readonly string[];
+  /**
+   * Statuses that come before the actionable ones: an actionable event whose Describe* still shows one
+   * of these is eventual consistency, so the invocation retries instead of dropping the event.
+   */
+  readonly precedingStatuses: readonly string[];
   /** The remediation applied to a non-compliant resource. */
   readonly action: Action;
+  /** The SageMaker API that applies it (its IAM action is `sagemaker:<api>`). */
+  readonly api: string;
   /** Whether the resource still exists after the action (and so can carry tags explaining it). */
   readonly survivesAction: boolean;
   /** Path of the resource in the SageMaker console, after `#/`. */
@@ -37,7 +44,9 @@ export const KINDS: Readonly<Record<ResourceKind, KindInfo>> = {
     nameField: 'TrainingJobName',
     statusField: 'TrainingJobStatus',
     actionableStatuses: ['InProgress'],
+    precedingStatuses: [],
     action: 'stop',
+    api: 'StopTrainingJob',
     survivesAction: true,
     consolePath: 'jobs',
     arnType: 'training-job',
@@ -48,7 +57,9 @@ export const KINDS: Readonly<Record<ResourceKind, KindInfo>> = {
     detailType: 'SageMaker Model State Change',
     nameField: 'ModelName',
     actionableStatuses: [],
+    precedingStatuses: [],
     action: 'delete',
+    api: 'DeleteModel',
     survivesAction: false,
     consolePath: 'models',
     arnType: 'model',
@@ -60,7 +71,9 @@ export const KINDS: Readonly<Record<ResourceKind, KindInfo>> = {
     nameField: 'NotebookInstanceName',
     statusField: 'NotebookInstanceStatus',
     actionableStatuses: ['InService'],
+    precedingStatuses: ['Pending'],
     action: 'stop',
+    api: 'StopNotebookInstance',
     survivesAction: true,
     consolePath: 'notebook-instances',
     arnType: 'notebook-instance',

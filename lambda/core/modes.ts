@@ -1,4 +1,5 @@
 import type { ResourceKind } from './kinds';
+import type { Severity } from '../controls/types';
 import type { GuardSettings, PolicyMode } from './settings';
 
 /** Tags a resource owner sets to exempt it: `sagemaker-guard:exempt` = `all` or control ids separated by spaces. */
@@ -26,9 +27,13 @@ export interface ModeDecision {
 
 export interface ActiveExemption {
   readonly source: 'exemption-tag' | 'exemption-prefix';
+  /** The controls it exempts (for a tag: only those the policy lets a tag exempt). */
   readonly controls: 'all' | readonly string[];
   readonly reason: string;
+  /** The last day (UTC) it holds; for a tag, capped at `tagExemptions.maxDays` after the guard first saw it. */
   readonly expires?: string;
+  /** For a prefix exemption: the prefix; for a tag: the tag value as written. */
+  readonly scope: string;
 }
 
 export interface IgnoredExemption {
@@ -41,57 +46,112 @@ export interface Exemptions {
   readonly ignored: readonly IgnoredExemption[];
 }
 
+/** What the exemption rules need of a control: its id and how severe it is. */
+export interface ExemptibleControl {
+  readonly id: string;
+  readonly severity: Severity;
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The end (inclusive, UTC) of a YYYY-MM-DD day; undefined when it is not a real date. */
+function endOfDay(date: string): number | undefined {
+  if (!DATE.test(date)) return undefined;
+  const end = Date.parse(`${date}T23:59:59.999Z`);
+  if (Number.isNaN(end) || new Date(end).toISOString().slice(0, 10) !== date) return undefined;
+  return end;
+}
 
 /** Whether an expiry date (inclusive, to the end of that day UTC) has passed; undefined when it is not a real date. */
 function isExpired(expires: string, now: Date): boolean | undefined {
-  if (!DATE.test(expires)) return undefined;
-  const end = Date.parse(`${expires}T23:59:59.999Z`);
-  if (Number.isNaN(end) || new Date(end).toISOString().slice(0, 10) !== expires) return undefined;
-  return now.getTime() > end;
+  const end = endOfDay(expires);
+  return end === undefined ? undefined : now.getTime() > end;
 }
 
-/** The tag exemption, if the resource carries one: valid only with a reason, and not past its expiry. */
-function tagExemption(tags: Readonly<Partial<Record<string, string>>>, knownControls: readonly string[], now: Date): ActiveExemption | IgnoredExemption | undefined {
+/** The controls of the kind a tag may exempt under the policy: by default none of critical or high severity. */
+export function tagExemptibleControls(controls: readonly ExemptibleControl[], policy: GuardSettings): string[] {
+  const allowed = policy.tagExemptions.controls;
+  if (allowed === 'all') return controls.map((control) => control.id);
+  if (allowed === 'none') return [];
+  if (allowed === undefined) return controls.filter((control) => control.severity !== 'critical' && control.severity !== 'high').map((control) => control.id);
+  return controls.filter((control) => allowed.includes(control.id)).map((control) => control.id);
+}
+
+/**
+ * The tag exemption, if the resource carries one. The security team's policy bounds it: it needs a
+ * reason and an expiry, it holds only for the controls `tagExemptions.controls` allows (by default no
+ * critical or high one), and for at most `tagExemptions.maxDays` from when the guard first saw it
+ * (`firstSeen`, from the ledger: removing and re-adding the tag does not restart the clock).
+ */
+function tagExemption(
+  tags: Readonly<Partial<Record<string, string>>>,
+  controls: readonly ExemptibleControl[],
+  policy: GuardSettings,
+  now: Date,
+  firstSeen: Date,
+): (ActiveExemption | IgnoredExemption)[] {
   const value = tags[EXEMPT_TAG.controls]?.trim();
-  if (value === undefined || value === '') return undefined;
+  if (value === undefined || value === '') return [];
   const source = 'exemption-tag';
+  const ignore = (why: string): IgnoredExemption[] => [{ source, why }];
   const reason = tags[EXEMPT_TAG.reason]?.trim() ?? '';
-  if (reason === '') return { source, why: `tag ${EXEMPT_TAG.controls}=${value} has no ${EXEMPT_TAG.reason} tag, so it is ignored` };
-  const until = tags[EXEMPT_TAG.until]?.trim();
-  if (until !== undefined && until !== '') {
-    const expired = isExpired(until, now);
-    if (expired === undefined) return { source, why: `tag ${EXEMPT_TAG.until}=${until} is not a date (YYYY-MM-DD), so the exemption is ignored` };
-    if (expired) return { source, why: `tag exemption expired on ${until}, so it is ignored` };
+  if (reason === '') return ignore(`tag ${EXEMPT_TAG.controls}=${value} has no ${EXEMPT_TAG.reason} tag, so it is ignored`);
+  const until = tags[EXEMPT_TAG.until]?.trim() ?? '';
+  if (until === '') return ignore(`tag ${EXEMPT_TAG.controls}=${value} has no ${EXEMPT_TAG.until} tag (YYYY-MM-DD): a tag exemption needs an expiry, so it is ignored`);
+  const untilEnd = endOfDay(until);
+  if (untilEnd === undefined) return ignore(`tag ${EXEMPT_TAG.until}=${until} is not a date (YYYY-MM-DD), so the exemption is ignored`);
+  if (now.getTime() > untilEnd) return ignore(`tag exemption expired on ${until}, so it is ignored`);
+  const { maxDays } = policy.tagExemptions;
+  const capEnd = firstSeen.getTime() + maxDays * DAY_MS;
+  if (now.getTime() > capEnd) {
+    return ignore(`tag exemption first seen on ${firstSeen.toISOString().slice(0, 10)} ran out after the policy's tagExemptions.maxDays (${maxDays} days), so it is ignored`);
   }
-  if (value.toLowerCase() === 'all') return { source, controls: 'all', reason, ...(until ? { expires: until } : {}) };
-  const ids = value.split(/\s+/);
-  const unknown = ids.filter((id) => !knownControls.includes(id));
-  if (unknown.length > 0) return { source, why: `tag ${EXEMPT_TAG.controls} names unknown control(s) ${unknown.join(', ')} (use ids from the controls table, separated by spaces), so it is ignored` };
-  return { source, controls: ids, reason, ...(until ? { expires: until } : {}) };
+  const expires = capEnd < untilEnd ? new Date(capEnd).toISOString().slice(0, 10) : until;
+
+  const ids = controls.map((control) => control.id);
+  const requested = value.toLowerCase() === 'all' ? ids : value.split(/\s+/);
+  const unknown = requested.filter((id) => !ids.includes(id));
+  if (unknown.length > 0) return ignore(`tag ${EXEMPT_TAG.controls} names unknown control(s) ${unknown.join(', ')} (use ids from the controls table, separated by spaces), so it is ignored`);
+  const exemptible = tagExemptibleControls(controls, policy);
+  const granted = requested.filter((id) => exemptible.includes(id));
+  const refused = requested.filter((id) => !exemptible.includes(id));
+  const result: (ActiveExemption | IgnoredExemption)[] = [];
+  if (refused.length > 0) {
+    const rule = policy.tagExemptions.controls === undefined ? 'no critical or high control can be exempted by tag' : 'the policy\'s tagExemptions.controls does not list them';
+    result.push({ source, why: `tag ${EXEMPT_TAG.controls} asks to exempt ${refused.join(', ')}, which is refused: ${rule}; they are enforced as the policy says` });
+  }
+  if (granted.length > 0) result.push({ source, controls: granted, reason, expires, scope: value });
+  return result;
 }
 
 /** Every exemption that applies to a resource, and every one that was found but does not count (and why). */
 export function exemptionsFor(
+  kind: ResourceKind,
   name: string,
   tags: Readonly<Record<string, string>>,
   policy: GuardSettings,
-  knownControls: readonly string[],
+  controls: readonly ExemptibleControl[],
   now: Date,
+  tagFirstSeen: Date = now,
 ): Exemptions {
   const active: ActiveExemption[] = [];
   const ignored: IgnoredExemption[] = [];
-  const fromTag = tagExemption(tags, knownControls, now);
-  if (fromTag !== undefined) ('why' in fromTag ? ignored : active).push(fromTag as never);
+  for (const found of tagExemption(tags, controls, policy, now, tagFirstSeen)) ('why' in found ? ignored : active).push(found as never);
   for (const rule of policy.exemptions) {
-    if (!name.startsWith(rule.namePrefix)) continue;
+    if (!rule.kinds.includes(kind) || !name.startsWith(rule.namePrefix)) continue;
     if (rule.expires !== undefined && isExpired(rule.expires, now) === true) {
       ignored.push({ source: 'exemption-prefix', why: `policy exemption for names starting "${rule.namePrefix}" expired on ${rule.expires}, so it is ignored` });
       continue;
     }
-    active.push({ source: 'exemption-prefix', controls: rule.controls, reason: rule.reason, ...(rule.expires ? { expires: rule.expires } : {}) });
+    active.push({ source: 'exemption-prefix', controls: rule.controls, reason: rule.reason, scope: rule.namePrefix, ...(rule.expires ? { expires: rule.expires } : {}) });
   }
   return { active, ignored };
+}
+
+/** Whether the resource carries a tag exemption at all (then the ledger's first sighting is needed). */
+export function hasTagExemption(tags: Readonly<Partial<Record<string, string>>>): boolean {
+  return (tags[EXEMPT_TAG.controls]?.trim() ?? '') !== '';
 }
 
 /** The policy's own mode for a control: the control's entry, else its kind's default, else the global default. */

@@ -3,13 +3,20 @@ import { actionableFindings } from './decision';
 import { KINDS, PAST_TENSE as PAST, type Action, type ResourceKind } from './kinds';
 import type { IgnoredExemption } from './modes';
 import { TAG } from './tags';
+import { oneLine } from './text';
 
-/** What the guard did about the findings, as told in the notice. */
+/**
+ * What the guard did about the findings, as told in the notice: only what really happened. `acted` is
+ * told after the Stop or Delete call succeeded (by this invocation, or by an earlier attempt whose result
+ * was never recorded); `denied` names the error and the permission; `gone` is a resource deleted before
+ * the guard could act.
+ */
 export type Outcome =
-  | { readonly type: 'acted'; readonly action: Action }
-  | { readonly type: 'acted-earlier'; readonly action: Action; readonly status: string }
+  | { readonly type: 'acted'; readonly action: Action; readonly byEarlierAttempt?: boolean; readonly status?: string }
   | { readonly type: 'report-only'; readonly action: Action }
-  | { readonly type: 'not-possible'; readonly action: Action; readonly status: string | undefined };
+  | { readonly type: 'not-possible'; readonly action: Action; readonly status: string | undefined }
+  | { readonly type: 'denied'; readonly action: Action; readonly errorName: string; readonly permission: string }
+  | { readonly type: 'gone'; readonly action: Action };
 
 export interface NoticeInput {
   readonly kind: ResourceKind;
@@ -23,6 +30,8 @@ export interface NoticeInput {
   /** Every failed control, exempt ones included (they are listed apart). */
   readonly findings: readonly Finding[];
   readonly outcome: Outcome;
+  /** Whether the guard's explanation tags were written on the resource (the notice names them only then). */
+  readonly tagged: boolean;
   readonly owner: string | undefined;
   /** Exemptions found on the resource or in the policy that do not count, and why. */
   readonly ignoredExemptions: readonly IgnoredExemption[];
@@ -38,11 +47,6 @@ export interface Notice {
 }
 
 const SUBJECT_LIMIT = 100;
-const API: Record<ResourceKind, string> = {
-  'training-job': 'StopTrainingJob',
-  model: 'DeleteModel',
-  'notebook-instance': 'StopNotebookInstance',
-};
 
 export function highestSeverity(findings: readonly Finding[]): Severity {
   return SEVERITY_ORDER.find((severity) => findings.some((finding) => finding.severity === severity)) ?? 'low';
@@ -56,11 +60,13 @@ function sortBySeverity(findings: readonly Finding[]): Finding[] {
 export function actionAttribute(outcome: Outcome): string {
   switch (outcome.type) {
     case 'acted':
-    case 'acted-earlier':
       return PAST[outcome.action];
     case 'report-only':
       return `would-${outcome.action}`;
+    case 'denied':
+      return 'denied';
     case 'not-possible':
+    case 'gone':
       return 'none';
   }
 }
@@ -70,12 +76,15 @@ function headline(input: NoticeInput): string {
   const { outcome } = input;
   switch (outcome.type) {
     case 'acted':
-    case 'acted-earlier':
       return `${capitalise(PAST[outcome.action])} ${label} ${input.name}`;
     case 'report-only':
       return `Would ${outcome.action} ${label} ${input.name}`;
     case 'not-possible':
       return `Could not ${outcome.action} ${label} ${input.name}`;
+    case 'denied':
+      return `Denied: could not ${outcome.action} ${label} ${input.name}`;
+    case 'gone':
+      return `Gone before the guard acted: ${label} ${input.name}`;
   }
 }
 
@@ -89,17 +98,26 @@ export function subjectFor(input: NoticeInput): string {
 
 function whatWasDone(input: NoticeInput): string {
   const { outcome } = input;
-  const label = KINDS[input.kind].label;
-  const tagged = KINDS[input.kind].survivesAction ? ` Its tag ${TAG.violations} lists the failed controls.` : '';
+  const { label, api } = KINDS[input.kind];
+  const tagged = input.tagged ? ` Its tag ${TAG.violations} lists the failed controls.` : '';
   switch (outcome.type) {
-    case 'acted':
-      return `${capitalise(PAST[outcome.action])} the ${label} (${API[input.kind]}).${tagged}`;
-    case 'acted-earlier':
-      return `An earlier attempt ${PAST[outcome.action]} the ${label} (${API[input.kind]}), but its notice did not go out; this is that notice. Status now: ${outcome.status}.${tagged}`;
+    case 'acted': {
+      const how = outcome.byEarlierAttempt === true ? `${api}, called by an earlier attempt of the guard whose result was not recorded` : api;
+      const now = outcome.status !== undefined ? ` Status now: ${outcome.status}.` : '';
+      return `${capitalise(PAST[outcome.action])} the ${label} (${how}).${now}${tagged}`;
+    }
     case 'report-only':
       return `Nothing: the failed controls are in report mode. Enforced, they would have ${PAST[outcome.action]} the ${label}.`;
     case 'not-possible':
-      return `Nothing: the ${label} could not be ${PAST[outcome.action]} because it had already reached status ${outcome.status ?? '(unknown)'} when ${API[input.kind]} was called.`;
+      return `Nothing: the ${label} could not be ${PAST[outcome.action]} because it had already reached status ${outcome.status ?? '(unknown)'} when ${api} was called.${tagged}`;
+    case 'denied':
+      return (
+        `Nothing: ${api} was denied (${outcome.errorName}), so the ${label} is still running as described above. ` +
+        `The guard's role needs ${outcome.permission} on ${input.arn}; look for a service control policy, a permissions boundary ` +
+        `or a change to the role. The operators' "actions denied" alarm has fired. The sweep tries again.${tagged}`
+      );
+    case 'gone':
+      return `Nothing: the ${label} no longer existed when ${api} was called (someone deleted it first).`;
   }
 }
 
@@ -176,7 +194,9 @@ export function buildNotice(input: NoticeInput): Notice {
     `  CloudWatch Logs Insights: fields @timestamp, message | filter correlation_id = "${input.eventId}"`,
     '',
     '-- sagemaker-guard',
-  ].join('\n');
+  ]
+    .map(oneLine)
+    .join('\n');
   const attributes: Record<string, string> = {
     kind: input.kind,
     action: actionAttribute(input.outcome),
@@ -184,7 +204,8 @@ export function buildNotice(input: NoticeInput): Notice {
     account: input.account,
     region: input.region,
   };
-  if (input.owner !== undefined && input.owner.trim() !== '') attributes.owner = input.owner;
+  const owner = input.owner === undefined ? '' : oneLine(input.owner).trim();
+  if (owner !== '') attributes.owner = owner;
   return { subject: subjectFor(input), message, attributes };
 }
 

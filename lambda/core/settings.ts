@@ -35,9 +35,20 @@ const kindPolicy = z
   })
   .strict();
 
+const resourceKind = z.enum(RESOURCE_KINDS, { error: `expected one of: ${RESOURCE_KINDS.join(', ')}` });
+
 const exemption = z
   .object({
     namePrefix: z.string().min(1, 'expected a non-empty name prefix'),
+    /** A prefix means different things for different kinds, so each exemption names the kinds it covers. */
+    kinds: z
+      .array(resourceKind, {
+        error: (issue) =>
+          issue.input === undefined
+            ? `a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: ${RESOURCE_KINDS.join(', ')})`
+            : 'expected a list of resource kinds',
+      })
+      .min(1, `expected at least one of: ${RESOURCE_KINDS.join(', ')}`),
     controls: z.union([z.literal('all'), z.array(controlId).min(1)], { error: 'expected "all" or a list of control ids' }),
     reason: z.string().trim().min(1, 'an exemption needs a reason'),
     expires: isoDate.optional(),
@@ -76,6 +87,18 @@ export const settingsSchema = z
     requiredTags: z.record(z.string().min(1).max(128), z.array(z.string().min(1).max(256))).optional(),
     /** Resources whose names start with a prefix are exempt from some or all controls. */
     exemptions: z.array(exemption).default([]),
+    /**
+     * What a resource's own exemption tags may do: the controls a tag may exempt (default: every control
+     * below high severity; "none" turns tag exemptions off; "all" allows any), and for how many days after
+     * the guard first saw the tag (default 90). The expiry tag is always required.
+     */
+    tagExemptions: z
+      .object({
+        controls: z.union([z.literal('all'), z.literal('none'), z.array(controlId).min(1)], { error: 'expected "all", "none" or a list of control ids' }).optional(),
+        maxDays: z.number({ error: 'expected a number of days' }).int().min(1).max(365, 'expected at most 365 days').default(90),
+      })
+      .strict()
+      .default({ maxDays: 90 }),
     /** Owner routing: each address receives the notices whose owner tag has one of the listed values. */
     owners: z.record(z.email({ error: 'expected an email address' }), z.array(z.string().min(1).max(256)).min(1, 'expected at least one owner tag value')).default({}),
     ownerTagKey: z.string().min(1).max(128).default('owner'),

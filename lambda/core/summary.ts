@@ -2,6 +2,7 @@ import { SEVERITY_ORDER, type Finding, type Severity } from '../controls/types';
 import { actionableFindings } from './decision';
 import { KINDS, PAST_TENSE, type ResourceKind } from './kinds';
 import type { Notice } from './notice';
+import { oneLine } from './text';
 
 /** One resource's line in a sweep summary. */
 export interface SweepLine {
@@ -11,6 +12,16 @@ export interface SweepLine {
   readonly decision: string;
   readonly action: string;
   readonly failed: readonly string[];
+}
+
+/** One honoured exemption in a sweep summary. */
+export interface ExemptionLine {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  readonly source: string;
+  readonly reason: string;
+  readonly expires: string | undefined;
+  readonly controls: readonly string[];
 }
 
 /** How many resource lines a summary keeps; the counts cover everything. */
@@ -28,9 +39,30 @@ export class SweepTally {
   withFindings = 0;
   failures = 0;
   highest: Severity | undefined;
+  /** Per-resource notices the run sent (acted on, reported, denied). */
+  notified = 0;
+  /** Exemptions honoured: every one is counted, the first MAX_SUMMARY_LINES are listed. */
+  exemptionCount = 0;
+  readonly exemptions: ExemptionLine[] = [];
 
-  add(item: { kind: ResourceKind; name: string; status?: string; decision: string; findings?: readonly Finding[]; actionResult?: { type: string } }): void {
+  add(item: {
+    kind: ResourceKind;
+    name: string;
+    status?: string;
+    decision: string;
+    findings?: readonly Finding[];
+    actionResult?: { type: string };
+    notified?: boolean;
+    exemptionsHonoured?: readonly { source: string; scope: string; reason: string; expires?: string; controls: readonly string[] }[];
+  }): void {
     this.checked += 1;
+    if (item.notified === true) this.notified += 1;
+    for (const exemption of item.exemptionsHonoured ?? []) {
+      this.exemptionCount += 1;
+      if (this.exemptions.length < MAX_SUMMARY_LINES) {
+        this.exemptions.push({ kind: item.kind, name: item.name, source: exemption.source, reason: exemption.reason, expires: exemption.expires, controls: exemption.controls });
+      }
+    }
     this.byDecision[item.decision] = (this.byDecision[item.decision] ?? 0) + 1;
     if (item.decision === 'error') this.failures += 1;
     const failed = actionableFindings(item.findings ?? []);
@@ -52,15 +84,16 @@ export class SweepTally {
     }
   }
 
-  /** Whether the run found anything worth a notice: violations, or resources it could not check. */
+  /** Whether the run found anything worth a notice: violations, exemptions, or resources it could not check. */
   get found(): boolean {
-    return this.withFindings > 0 || this.failures > 0;
+    return this.withFindings > 0 || this.failures > 0 || this.exemptionCount > 0;
   }
 }
 
 function actionText(decision: string, kind: ResourceKind, result: string | undefined): string {
   const past = PAST_TENSE[KINDS[kind].action];
-  if (decision === 'remediate') return result === 'done' ? past : `not ${past} (${result ?? 'unknown'})`;
+  if (decision === 'remediate' || decision === 'resume' || decision === 'retry-denied') return result === 'done' ? past : `not ${past} (${result ?? 'unknown'})`;
+  if (decision === 'duplicate' || decision === 'busy' || decision === 'resend-notice') return 'none (already handled: see the ledger)';
   if (decision === 'report') return `would be ${past} (report mode)`;
   if (decision === 'not-actionable') return 'none (not in a state that can be acted on)';
   return 'none';
@@ -72,6 +105,10 @@ export interface SweepRun {
   readonly correlationId: string;
   readonly startedAt: Date;
   readonly durationMs: number;
+  /** Set when the run stopped before it had checked everything (its time ran out). */
+  readonly incomplete?: string;
+  /** What the run's drain of the notice outbox did. */
+  readonly outbox?: { readonly sent: number; readonly failed: number };
 }
 
 /** The one notice a scheduled sweep sends when it found something. Pure. */
@@ -80,6 +117,10 @@ export function buildSweepNotice(tally: SweepTally, run: SweepRun): Notice {
   const decisions = Object.entries(tally.byDecision).map(([decision, count]) => `${decision} ${count}`).join(', ');
   const message = [
     `The scheduled sagemaker-guard sweep of account ${run.account} in ${run.region} checked ${tally.checked} resource${tally.checked === 1 ? '' : 's'}: ${tally.withFindings} fail security controls${tally.failures > 0 ? `, ${tally.failures} could not be checked` : ''}.`,
+    ...(run.incomplete !== undefined ? ['', `INCOMPLETE: ${run.incomplete}. What it did before it stopped is below; the next run checks everything again.`] : []),
+    '',
+    `NOTICES: ${tally.notified} per-resource notice${tally.notified === 1 ? '' : 's'} sent to the owners and operators (one per resource acted on or reported).`,
+    ...(run.outbox !== undefined && run.outbox.sent + run.outbox.failed > 0 ? [`OWED NOTICES: ${run.outbox.sent} sent again from the ledger, ${run.outbox.failed} still failing.`] : []),
     '',
     'The sweep catches what events missed: resources that predate the deployment, and events SageMaker did not deliver.',
     '',
@@ -94,13 +135,20 @@ export function buildSweepNotice(tally: SweepTally, run: SweepRun): Notice {
       `    failed: ${line.failed.join(', ')}`,
     ]),
     '',
+    `EXEMPTIONS HONOURED: ${tally.exemptionCount}${tally.exemptionCount > tally.exemptions.length ? ` (first ${tally.exemptions.length} listed)` : ''}`,
+    ...tally.exemptions.map(
+      (line) => `  - ${KINDS[line.kind].label} ${line.name}: ${line.controls.join(', ')} [${line.source === 'exemption-tag' ? 'tag' : 'policy prefix'}, until ${line.expires ?? 'no expiry'}: ${line.reason}]`,
+    ),
+    '',
     'FIND THE LOG LINES',
     `  Sweep id: ${run.correlationId} (started ${run.startedAt.toISOString()}, took ${(run.durationMs / 1000).toFixed(1)} s)`,
     `  CloudWatch Logs Insights: fields @timestamp, resource.name, decision | filter correlation_id = "${run.correlationId}" and message = "Decision"`,
     '',
     '-- sagemaker-guard',
-  ].join('\n');
-  const subject = `[sagemaker-guard] Sweep of ${run.account} ${run.region}: ${tally.withFindings} of ${tally.checked} resources fail controls`.slice(0, 100);
+  ]
+    .map(oneLine)
+    .join('\n');
+  const subject = `[sagemaker-guard] Sweep of ${run.account} ${run.region}: ${tally.withFindings} of ${tally.checked} resources fail controls${run.incomplete !== undefined ? ' (incomplete)' : ''}`.slice(0, 100);
   return {
     subject,
     message,

@@ -1,15 +1,15 @@
 import type { Action } from './kinds';
 
-/** Tags the guard writes on a resource before acting on it, so its owner sees why in the console. */
+/**
+ * Tags the guard writes on a resource before acting on it, so its owner sees why in the console. They
+ * only explain: anyone allowed sagemaker:AddTags can write them, so the guard never reads them back as
+ * state (its state is the ledger).
+ */
 export const TAG = {
   violations: 'sagemaker-guard:violations',
   action: 'sagemaker-guard:action',
-  notice: 'sagemaker-guard:notice',
   eventId: 'sagemaker-guard:event-id',
 } as const;
-
-/** Notice state kept on the resource: `pending` until the notice is published, then `sent`. */
-export type NoticeState = 'pending' | 'sent';
 
 export interface Tag {
   readonly Key: string;
@@ -31,19 +31,10 @@ export function violationsTagValue(controlIds: readonly string[]): string {
   return value;
 }
 
-/** `noticeOwed`: whether a notice will follow (the pending mark that lets a retry send it); the audit command sends none. */
-export function tagsBeforeAction(controlIds: readonly string[], action: Action, eventId: string, noticeOwed = true): Tag[] {
+export function tagsBeforeAction(controlIds: readonly string[], action: Action, eventId: string): Tag[] {
   return [
     { Key: TAG.violations, Value: violationsTagValue(controlIds) },
     { Key: TAG.action, Value: action },
-    ...(noticeOwed ? [{ Key: TAG.notice, Value: 'pending' }] : []),
     { Key: TAG.eventId, Value: eventId.slice(0, MAX_TAG_VALUE) },
   ];
-}
-
-export const noticeSentTag: Tag = { Key: TAG.notice, Value: 'sent' };
-
-export function noticeStateOf(tags: Readonly<Record<string, string>>): NoticeState | undefined {
-  const value = tags[TAG.notice];
-  return value === 'pending' || value === 'sent' ? value : undefined;
 }

@@ -1,6 +1,8 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { Ledger } from '../aws/ledger';
 import type { ResourceKind } from '../core/kinds';
 import { settingsFromEnv, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV } from '../core/settings';
+import { LEDGER_TABLE_ENV } from '../ledger/schema';
 import { logger, metrics } from '../powertools';
 import type { ResourceAccess } from './resources';
 import { respond, type Result, type Runtime } from './respond';
@@ -11,12 +13,20 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime {
   if (topicArn === undefined || !topicArn.startsWith('arn:')) {
     throw new Error(`Environment variable ${TOPIC_ARN_ENV} must hold the SNS topic ARN (given: ${JSON.stringify(topicArn)})`);
   }
+  const table = env[LEDGER_TABLE_ENV];
+  if (table === undefined || table.trim() === '') {
+    throw new Error(`Environment variable ${LEDGER_TABLE_ENV} must name the ledger's DynamoDB table (given: ${JSON.stringify(table)})`);
+  }
   const switchParameter = env[SWITCH_PARAMETER_ENV];
+  // The topic is in the guard's account: its ARN names the account for resources no ARN describes any more.
+  const account = topicArn.split(':').at(4);
   return {
     settings: settingsFromEnv(env),
     topicArn,
     region: env.AWS_REGION ?? 'unknown',
+    ...(account !== undefined && account !== '' ? { account } : {}),
     ...(switchParameter !== undefined && switchParameter !== '' ? { switchParameter } : {}),
+    ledger: new Ledger(table),
     now: () => new Date(),
   };
 }

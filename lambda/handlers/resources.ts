@@ -16,6 +16,18 @@ export interface Described<K extends ResourceKind> {
   readonly arn: string;
   /** Undefined for kinds without a status (models). */
   readonly status: string | undefined;
+  /**
+   * Which state of the resource a decision is about, so that the ledger tells a duplicate event from a
+   * new occasion to act: a notebook restarted after the guard stopped it is a new episode (its
+   * LastModifiedTime moved); a model re-created under the same name is one too (a new CreationTime).
+   */
+  readonly episode: string;
+}
+
+/** An ISO time from Describe* output (the SDK gives Dates), or `unknown`. */
+export function episodeOf(...times: readonly (Date | undefined)[]): string {
+  const time = times.find((candidate) => candidate instanceof Date && !Number.isNaN(candidate.getTime()));
+  return time === undefined ? 'unknown' : time.toISOString();
 }
 
 /** How the pipeline reaches one kind of resource: describe it, and apply the kind's action. */
@@ -28,7 +40,7 @@ export const trainingJobAccess: ResourceAccess<'training-job'> = {
   async describe(name) {
     const job = await describeTrainingJob(name);
     if (job === undefined) return undefined;
-    return { resource: job, arn: job.TrainingJobArn ?? '', status: job.TrainingJobStatus };
+    return { resource: job, arn: job.TrainingJobArn ?? '', status: job.TrainingJobStatus, episode: episodeOf(job.CreationTime) };
   },
   act: stopTrainingJob,
 };
@@ -37,7 +49,7 @@ export const modelAccess: ResourceAccess<'model'> = {
   async describe(name) {
     const model = await describeModel(name);
     if (model === undefined) return undefined;
-    return { resource: model, arn: model.ModelArn ?? '', status: undefined };
+    return { resource: model, arn: model.ModelArn ?? '', status: undefined, episode: episodeOf(model.CreationTime) };
   },
   act: deleteModel,
 };
@@ -52,6 +64,7 @@ export const notebookInstanceAccess: ResourceAccess<'notebook-instance'> = {
       resource: { notebook, ...(network !== undefined ? { network } : {}) },
       arn: notebook.NotebookInstanceArn ?? '',
       status: notebook.NotebookInstanceStatus,
+      episode: episodeOf(notebook.LastModifiedTime, notebook.CreationTime),
     };
   },
   act: stopNotebookInstance,

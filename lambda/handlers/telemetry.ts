@@ -38,3 +38,20 @@ export function explainOutcomes(outcomes: readonly ControlOutcome[]): Record<str
     }),
   );
 }
+
+/**
+ * Metrics the stack alarms on. Each is emitted with no dimension but Powertools' `service`, so one alarm
+ * covers every kind (the log line says which resource).
+ */
+export const ALARM_METRICS = {
+  /** A Stop or Delete was refused by IAM (an SCP, a permissions boundary, a changed role). */
+  actionsDenied: 'ActionsDenied',
+  /** The enforcement switch was missing, unreadable or invalid, so the policy applied. */
+  switchFallback: 'SwitchFallback',
+  /** A notice could not be published (it stays in the ledger's outbox and is re-sent). */
+  noticeFailures: 'NoticeFailures',
+} as const;
+
+export function countAlarmMetric(name: (typeof ALARM_METRICS)[keyof typeof ALARM_METRICS]): void {
+  singleMetrics.addMetric(name, MetricUnit.Count, 1);
+}

@@ -12,6 +12,8 @@ export interface SweepOptions extends ListOptions {
   readonly concurrency: number;
   /** Written into tags and notices, and the logs' correlation id: one per run. */
   readonly correlationId: string;
+  /** Asked before each page: true ends the sweep there (the function's time is running out). */
+  readonly shouldStop?: () => boolean;
 }
 
 /** A resource the sweep could not evaluate, and why (the error's name, class and message). */
@@ -43,6 +45,7 @@ export const ACCESS: { readonly [K in ResourceKind]: ResourceAccess<K> } = {
 export async function* sweep(options: SweepOptions, runtime: Runtime, access = ACCESS): AsyncGenerator<SweepItem> {
   for (const kind of options.kinds) {
     for await (const names of listNames(kind, options)) {
+      if (options.shouldStop?.() === true) return;
       const { results } = await PromisePool.withConcurrency(options.concurrency)
         .for(names)
         .useCorrespondingResults()

@@ -7,7 +7,7 @@ import { event, resetMocks, sageMakerMock } from './harness';
 beforeEach(resetMocks);
 
 describe('entry points and runtime', () => {
-  test.each(['training-job', 'model', 'notebook-instance'])('lambda/handlers/%s exports a handler wired from the environment', async (kind) => {
+  test.each(['training-job', 'model', 'notebook-instance', 'sweep', 'resend', 'switch-watch'])('lambda/handlers/%s exports a handler wired from the environment', async (kind) => {
     const module = (await import(`../../lambda/handlers/${kind}`)) as { handler: unknown };
     expect(typeof module.handler).toBe('function');
   });
@@ -21,11 +21,14 @@ describe('entry points and runtime', () => {
 
   test('a missing topic ARN or bad settings fail at cold start, naming the variable', () => {
     expect(() => runtimeFromEnv({})).toThrow('Environment variable TOPIC_ARN must hold the SNS topic ARN (given: undefined)');
-    expect(() => runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', GUARD_SETTINGS: '{"mode":"loud"}' })).toThrow('mode: Invalid option');
-    const runtime = runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', AWS_REGION: 'eu-west-1', ENFORCEMENT_SWITCH_PARAMETER: '/sagemaker-guard/enforcement' });
-    expect(runtime).toMatchObject({ topicArn: 'arn:aws:sns:us-east-1:1:t', region: 'eu-west-1', switchParameter: '/sagemaker-guard/enforcement' });
+    expect(() => runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t' })).toThrow("Environment variable LEDGER_TABLE must name the ledger's DynamoDB table (given: undefined)");
+    const table = { LEDGER_TABLE: 'ledger' };
+    expect(() => runtimeFromEnv({ ...table, TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t', GUARD_SETTINGS: '{"mode":"loud"}' })).toThrow('mode: Invalid option');
+    const runtime = runtimeFromEnv({ ...table, TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:t', AWS_REGION: 'eu-west-1', ENFORCEMENT_SWITCH_PARAMETER: '/sagemaker-guard/enforcement' });
+    expect(runtime).toMatchObject({ topicArn: 'arn:aws:sns:us-east-1:111122223333:t', region: 'eu-west-1', account: '111122223333', switchParameter: '/sagemaker-guard/enforcement' });
+    expect(runtime.ledger?.tableName).toBe('ledger');
     expect(runtime.now().getTime()).toBeCloseTo(Date.now(), -3);
-    expect(runtimeFromEnv({ TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t' })).not.toHaveProperty('switchParameter');
+    expect(runtimeFromEnv({ ...table, TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t' })).not.toHaveProperty('switchParameter');
   });
 
   test('every client retries throttling with the standard strategy, five attempts', async () => {

@@ -2,13 +2,17 @@ import { DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubn
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { NotebookNetwork } from '../../lambda/controls/notebook-instance';
 import type { ResourceKind } from '../../lambda/core/kinds';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { clearSwitchCache } from '../../lambda/aws/switch';
+import { Ledger } from '../../lambda/aws/ledger';
+import { FakeTable } from '../support/fake-dynamodb';
 import { makeHandler } from '../../lambda/handlers/make-handler';
+import type { Runtime } from '../../lambda/handlers/respond';
 import { modelAccess, notebookInstanceAccess, trainingJobAccess, type ResourceAccess } from '../../lambda/handlers/resources';
 import { loadEvent } from '../fixtures/events';
 import { settings } from '../fixtures/resources';
@@ -18,6 +22,10 @@ export const sageMakerMock = mockClient(SageMakerClient);
 export const ec2Mock = mockClient(EC2Client);
 export const snsMock = mockClient(SNSClient);
 export const ssmMock = mockClient(SSMClient);
+export const ddbMock = mockClient(DynamoDBDocumentClient);
+export const LEDGER_TABLE = 'sagemaker-guard-ledger';
+/** The ledger's table, in memory: reset before each test, shared by every handler a test makes. */
+export let table = new FakeTable();
 export const SWITCH_PARAMETER = '/sagemaker-guard/enforcement';
 export const NOW = new Date('2026-11-22T12:00:00Z');
 
@@ -26,6 +34,9 @@ export function resetMocks(): void {
   ec2Mock.reset();
   snsMock.reset();
   ssmMock.reset();
+  ddbMock.reset();
+  table = new FakeTable();
+  table.attach(ddbMock);
   clearSwitchCache();
   snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
   setSwitch('policy');
@@ -42,14 +53,33 @@ const ACCESS: { [K in ResourceKind]: ResourceAccess<K> } = {
   'notebook-instance': notebookInstanceAccess,
 };
 
-export function handlerFor(kind: ResourceKind, input: GuardSettingsInput = {}) {
+export function handlerFor(kind: ResourceKind, input: GuardSettingsInput = {}, overrides: Partial<Runtime> = {}) {
   return makeHandler(kind, ACCESS[kind] as ResourceAccess<typeof kind>, {
     settings: settings(input),
     topicArn: TOPIC_ARN,
     region: 'us-east-1',
     switchParameter: SWITCH_PARAMETER,
+    account: '123456789012',
+    ledger: new Ledger(LEDGER_TABLE),
     now: () => NOW,
+    sleep: () => Promise.resolve(),
+    ...overrides,
   });
+}
+
+/** Names of the ledger requests made, in order. */
+export function ledgerCalls(): string[] {
+  return [...table.calls];
+}
+
+/** The ledger's remediation records (not notices, sightings), oldest first. */
+export function remediationRecords(): Record<string, unknown>[] {
+  return table.all().filter((item) => item.type === 'remediation');
+}
+
+/** Every record whose notice is still owed. */
+export function owedNotices(): Record<string, unknown>[] {
+  return table.all().filter((item) => item.notice === 'pending');
 }
 
 export function event(file: string): EventBridgeEvent<string, unknown> {

@@ -1,7 +1,7 @@
 import { AddTagsCommand, DeleteModelCommand, DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { model } from '../fixtures/resources';
-import { event, handlerFor, named, publishedNotice, resetMocks, sageMakerCalls, sageMakerMock, snsMock, validation } from './harness';
+import { event, handlerFor, named, publishedNotice, remediationRecords, resetMocks, sageMakerCalls, sageMakerMock, snsMock, table, validation } from './harness';
 
 const NAME = 'ChurnModel-v2';
 const created = event('variants/model.created.json');
@@ -26,7 +26,7 @@ describe('model responder', () => {
     await expect(handlerFor('model')(created)).resolves.toMatchObject({ decision: 'compliant' });
   });
 
-  test('non-compliant model, enforce: the notice goes out first, then the delete; never tagged', async () => {
+  test('non-compliant model, enforce: claimed, deleted, then the notice tells it was deleted; never tagged', async () => {
     describeAs(model({ VpcConfig: undefined, EnableNetworkIsolation: false }), { owner: 'ml-platform' });
     const result = await handlerFor('model')(created);
     expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
@@ -36,10 +36,61 @@ describe('model responder', () => {
     const notice = publishedNotice();
     expect(notice.subject).toBe('[sagemaker-guard] Deleted model ChurnModel-v2: 2 controls failed');
     expect(notice.attributes).toMatchObject({ kind: 'model', action: 'deleted', severity: 'high', owner: 'ml-platform' });
-    // The notice precedes the delete: nothing would be left to carry a "notice pending" tag.
+    expect(notice.message).not.toContain('sagemaker-guard:violations');
+    // With the ledger holding the notice, it no longer has to precede the delete: it tells what happened.
     const [published] = snsMock.commandCalls(PublishCommand);
     const [deleted] = sageMakerMock.commandCalls(DeleteModelCommand);
-    expect(published.calledBefore(deleted as never)).toBe(true);
+    expect(deleted.calledBefore(published as never)).toBe(true);
+    expect(remediationRecords()[0]).toMatchObject({ action: 'delete', result: { type: 'done' }, notice: 'sent' });
+  });
+
+  test('a DeleteModel denied by an SCP: "Denied", the permission named, never "Deleted"', async () => {
+    describeAs(model({ VpcConfig: undefined }));
+    sageMakerMock.on(DeleteModelCommand).rejects(named('AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/guard is not authorized to perform: sagemaker:DeleteModel with an explicit deny in a service control policy'));
+    const result = await handlerFor('model')(created);
+    expect(result).toMatchObject({ decision: 'remediate', actionResult: { type: 'denied', permission: 'sagemaker:DeleteModel' }, notified: true });
+    const notice = publishedNotice();
+    expect(notice.subject).not.toContain('Deleted model');
+    expect(notice.subject).toContain('Denied: could not delete model ChurnModel-v2');
+    expect(notice.attributes.action).toBe('denied');
+    expect(notice.message).toContain('needs sagemaker:DeleteModel');
+  });
+
+  test('the notice fails after the delete: owed in the ledger, and the retry (model gone) sends it once', async () => {
+    describeAs(model({ VpcConfig: undefined }));
+    snsMock.on(PublishCommand).rejectsOnce(named('KMSDisabledException', 'key disabled')).resolves({ MessageId: 'm-2' });
+    const handler = handlerFor('model');
+    await expect(handler(created)).rejects.toThrow('key disabled');
+    expect(sageMakerMock).toHaveReceivedCommandTimes(DeleteModelCommand, 1);
+    sageMakerMock.on(DescribeModelCommand).rejects(validation('Could not find model "ChurnModel-v2".'));
+    await expect(handler(created)).resolves.toEqual({ decision: 'resend-notice', notified: true });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(publishedNotice(1).subject).toBe('[sagemaker-guard] Deleted model ChurnModel-v2: 1 control failed');
+    await expect(handler(created)).resolves.toMatchObject({ decision: 'gone', notified: false });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
+
+  test('the invocation dies between DeleteModel and its record: the retry finds the model gone and tells "deleted" once', async () => {
+    describeAs(model({ VpcConfig: undefined }));
+    table.failOn('UpdateCommand', named('InternalServerError', 'crash'), 1);
+    const handler = handlerFor('model');
+    await expect(handler(created)).rejects.toThrow('crash');
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    sageMakerMock.on(DescribeModelCommand).rejects(validation('Could not find model "ChurnModel-v2".'));
+    await expect(handler(created)).resolves.toMatchObject({ decision: 'resume', actionResult: { type: 'done' }, notified: true });
+    expect(publishedNotice().subject).toBe('[sagemaker-guard] Deleted model ChurnModel-v2: 1 control failed');
+    expect(publishedNotice().message).toContain('called by an earlier attempt of the guard');
+    expect(sageMakerMock).toHaveReceivedCommandTimes(DeleteModelCommand, 1);
+  });
+
+  test('a model re-created under the same name after the guard deleted it is a new remediation', async () => {
+    describeAs(model({ VpcConfig: undefined, CreationTime: new Date('2026-11-20T10:00:00Z') }));
+    const handler = handlerFor('model');
+    await handler(created);
+    describeAs(model({ VpcConfig: undefined, CreationTime: new Date('2026-11-21T09:00:00Z') }));
+    await expect(handler({ ...created, id: 'created-again' })).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(DeleteModelCommand, 2);
+    expect(remediationRecords()).toHaveLength(2);
   });
 
   test('report mode: "would delete", the model stays', async () => {
@@ -56,17 +107,12 @@ describe('model responder', () => {
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
-  test('a failed notice fails the invocation before anything is deleted, so the retry can tell', async () => {
-    describeAs(model({ VpcConfig: undefined }));
-    snsMock.on(PublishCommand).rejects(named('KMSDisabledException', 'key disabled'));
-    await expect(handlerFor('model')(created)).rejects.toThrow('key disabled');
-    expect(sageMakerMock).not.toHaveReceivedCommand(DeleteModelCommand);
-  });
-
-  test('deleted meanwhile by a duplicate event: no error', async () => {
+  test('deleted by someone else between Describe and DeleteModel: an honest "gone" notice, no error', async () => {
     describeAs(model({ VpcConfig: undefined }));
     sageMakerMock.on(DeleteModelCommand).rejects(validation('Could not find model "ChurnModel-v2".'));
     await expect(handlerFor('model')(created)).resolves.toEqual({ decision: 'remediate', actionResult: { type: 'gone' }, notified: true });
+    expect(publishedNotice().subject).toContain('Gone before the guard acted: model ChurnModel-v2');
+    expect(publishedNotice().attributes.action).toBe('none');
   });
 
   test('a delete that keeps failing fails the invocation (retried, then dead-lettered)', async () => {

@@ -2,6 +2,7 @@ import { DescribeRouteTablesCommand, DescribeSubnetsCommand } from '@aws-sdk/cli
 import { AddTagsCommand, DescribeNotebookInstanceCommand, ListTagsCommand, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { TAG } from '../../lambda/core/tags';
+import { DescribeLagError } from '../../lambda/pipeline/handle';
 import { notebook, privateNetwork, type NotebookOverrides } from '../fixtures/resources';
 import { ec2Mock, event, handlerFor, mockNetwork, named, publishedNotice, resetMocks, sageMakerCalls, sageMakerMock, snsMock, validation } from './harness';
 
@@ -31,7 +32,7 @@ describe('notebook instance responder', () => {
     describeAs({ DirectInternetAccess: 'Enabled', RootAccess: undefined }, { owner: 'team-a' });
     const result = await handlerFor('notebook-instance')(inService);
     expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
-    expect(sageMakerCalls()).toEqual(['DescribeNotebookInstanceCommand', 'ListTagsCommand', 'AddTagsCommand', 'StopNotebookInstanceCommand', 'AddTagsCommand']);
+    expect(sageMakerCalls()).toEqual(['DescribeNotebookInstanceCommand', 'ListTagsCommand', 'AddTagsCommand', 'StopNotebookInstanceCommand']);
     expect(sageMakerMock).toHaveReceivedNthCommandWith(3, AddTagsCommand, {
       Tags: expect.arrayContaining([{ Key: TAG.violations, Value: 'notebook-instance.direct-internet-access notebook-instance.root-access' }]) as unknown,
     });
@@ -65,20 +66,82 @@ describe('notebook instance responder', () => {
     expect(sageMakerMock).not.toHaveReceivedCommand(AddTagsCommand);
   });
 
-  test.each(['Pending', 'Stopping', 'Stopped', 'Failed', 'Updating', 'Deleting'])('status %s: no action, no notice (a Pending one is handled on its InService event)', async (status) => {
-    describeAs({ DirectInternetAccess: 'Enabled', NotebookInstanceStatus: status as never }, { [TAG.notice]: 'sent' });
+  test.each(['Stopping', 'Stopped', 'Failed', 'Updating', 'Deleting'])('status %s: no action, no notice', async (status) => {
+    describeAs({ DirectInternetAccess: 'Enabled', NotebookInstanceStatus: status as never });
     await expect(handlerFor('notebook-instance')(inService)).resolves.toEqual({ decision: 'not-actionable', notified: false });
     expect(sageMakerMock).not.toHaveReceivedCommand(StopNotebookInstanceCommand);
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
-  test('left InService between Describe and Stop (SageMaker\'s real message): no second notice', async () => {
+  test('an InService event whose Describe still says Pending is read again with backoff, then acted on', async () => {
+    sageMakerMock
+      .on(DescribeNotebookInstanceCommand, { NotebookInstanceName: NAME })
+      .resolvesOnce(notebook({ NotebookInstanceName: NAME, DirectInternetAccess: 'Enabled', NotebookInstanceStatus: 'Pending' }, null).notebook)
+      .resolves(notebook({ NotebookInstanceName: NAME, DirectInternetAccess: 'Enabled' }, null).notebook);
+    sageMakerMock.on(ListTagsCommand).resolves({ Tags: [] });
+    await expect(handlerFor('notebook-instance')(inService)).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(DescribeNotebookInstanceCommand, 2);
+  });
+
+  test('Describe still Pending after every re-read: the invocation fails (Lambda retries it later), never a silent drop', async () => {
+    describeAs({ DirectInternetAccess: 'Enabled', NotebookInstanceStatus: 'Pending' });
+    const waits: number[] = [];
+    const handler = handlerFor('notebook-instance', {}, { sleep: (ms) => { waits.push(ms); return Promise.resolve(); } });
+    await expect(handler(inService)).rejects.toThrow(DescribeLagError);
+    expect(waits).toEqual([1000, 2000, 4000]);
+    expect(sageMakerMock).toHaveReceivedCommandTimes(DescribeNotebookInstanceCommand, 4);
+    expect(sageMakerMock).not.toHaveReceivedCommand(StopNotebookInstanceCommand);
+  });
+
+  test('a Pending event (never routed by the rule) with Pending Describe is simply not actionable', async () => {
+    describeAs({ DirectInternetAccess: 'Enabled', NotebookInstanceStatus: 'Pending' });
+    await expect(handlerFor('notebook-instance')(event('variants/notebook-instance.pending.json'))).resolves.toEqual({ decision: 'not-actionable', notified: false });
+  });
+
+  test('the guard stops a notebook; its owner starts it again: a new episode, stopped and told again', async () => {
+    describeAs({ DirectInternetAccess: 'Enabled', LastModifiedTime: new Date('2026-11-22T10:00:00Z') });
+    const handler = handlerFor('notebook-instance');
+    await handler(inService);
+    describeAs({ DirectInternetAccess: 'Enabled', LastModifiedTime: new Date('2026-11-22T11:30:00Z') });
+    await expect(handler({ ...inService, id: 'restarted' })).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(StopNotebookInstanceCommand, 2);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
+
+  test('two concurrent copies of one event: one stop and one notice', async () => {
+    describeAs({ DirectInternetAccess: 'Enabled' });
+    const handler = handlerFor('notebook-instance');
+    const results = await Promise.all([handler(inService), handler({ ...inService, id: 'concurrent-copy' })]);
+    expect(results.map((result) => result.decision).sort()).toEqual(['busy', 'remediate']);
+    expect(sageMakerMock).toHaveReceivedCommandTimes(StopNotebookInstanceCommand, 1);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  test('report mode: one notice per episode, not one per duplicate event', async () => {
+    describeAs({ DirectInternetAccess: 'Enabled' });
+    const handler = handlerFor('notebook-instance', { mode: 'report' });
+    await handler(inService);
+    await expect(handler({ ...inService, id: 'duplicate' })).resolves.toEqual({ decision: 'duplicate', notified: false });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  test('an owner tag with a line break, U+2028 or a bidi override cannot forge lines in the notice or the attribute', async () => {
+    describeAs({ DirectInternetAccess: 'Enabled' }, { owner: 'team-a\nWHAT WAS DONE\u2028  Nothing: all clear\u202e' });
+    await handlerFor('notebook-instance')(inService);
+    const notice = publishedNotice();
+    expect(notice.attributes.owner).toBe('team-aWHAT WAS DONE  Nothing: all clear');
+    expect(notice.message).not.toMatch(/[\u2028\u2029\u202e\r]/);
+    expect(notice.message.split('\n').filter((line) => line.startsWith('WHAT WAS DONE'))).toHaveLength(1);
+    expect(notice.message).toContain('  Owner:    team-aWHAT WAS DONE  Nothing: all clear');
+  });
+
+  test('left InService between Describe and Stop (SageMaker\'s real message): one honest notice, not "Stopped"', async () => {
     describeAs({ DirectInternetAccess: 'Enabled' });
     sageMakerMock
       .on(StopNotebookInstanceCommand)
       .rejects(validation(`Status (Stopping) not in ([InService]). Unable to transition to (Stopping) for Notebook Instance (arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/basicnotebookinstance-x4cc6zfjzqjj).`));
-    await expect(handlerFor('notebook-instance')(inService)).resolves.toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'Stopping' }, notified: false });
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    await expect(handlerFor('notebook-instance')(inService)).resolves.toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'Stopping' }, notified: true });
+    expect(publishedNotice().subject).toContain('Could not stop notebook instance');
   });
 
   test('deleted before the event was handled (RecordNotFound): not an error', async () => {

@@ -3,7 +3,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { EXEMPT_TAG } from '../../lambda/core/modes';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
-import { logger } from '../../lambda/powertools';
+import { logger, singleMetrics } from '../../lambda/powertools';
 import { trainingJob } from '../fixtures/resources';
 import { event, handlerFor, publishedNotice, resetMocks, sageMakerMock, setSwitch, snsMock, ssmMock, SWITCH_PARAMETER } from './harness';
 
@@ -37,11 +37,15 @@ describe('the policy in the responder', () => {
     ['off for every failing control: compliant', { controls: { 'training-job.network-isolation': 'off', 'training-job.volume-kms-key': 'off' } }, 'policy', {}, 'compliant', false],
     ['one control enforced among reported ones: stop', { mode: 'report', controls: { 'training-job.volume-kms-key': 'enforce' } }, 'policy', {}, 'remediate', true],
     ['the switch turns everything to report', { controls: { 'training-job.network-isolation': 'enforce' } }, 'report', {}, 'report', false],
-    ['exempt from all, with a reason: nothing but the log', {}, 'policy', { [EXEMPT_TAG.controls]: 'all', [EXEMPT_TAG.reason]: 'vendor image' }, 'exempt', false],
+    ['a self-exemption from all: only the medium control is exempt, the high one still stops it', {}, 'policy', { [EXEMPT_TAG.controls]: 'all', [EXEMPT_TAG.reason]: 'vendor image', [EXEMPT_TAG.until]: '2026-12-31' }, 'remediate', true],
+    ['tag exemption from all, where the policy lets tags exempt any control: nothing but the log', { tagExemptions: { controls: 'all' } }, 'policy', { [EXEMPT_TAG.controls]: 'all', [EXEMPT_TAG.reason]: 'vendor image', [EXEMPT_TAG.until]: '2026-12-31' }, 'exempt', false],
+    ['tag exemption without an expiry: ignored, stopped', { tagExemptions: { controls: 'all' } }, 'policy', { [EXEMPT_TAG.controls]: 'all', [EXEMPT_TAG.reason]: 'vendor image' }, 'remediate', true],
+    ['tag exemptions turned off by the policy', { tagExemptions: { controls: 'none' } }, 'policy', { [EXEMPT_TAG.controls]: 'training-job.volume-kms-key', [EXEMPT_TAG.reason]: 'r', [EXEMPT_TAG.until]: '2026-12-31' }, 'remediate', true],
     ['exempt without a reason: ignored, stopped', {}, 'policy', { [EXEMPT_TAG.controls]: 'all' }, 'remediate', true],
     ['exempt until yesterday: ignored, stopped', {}, 'policy', { [EXEMPT_TAG.controls]: 'all', [EXEMPT_TAG.reason]: 'r', [EXEMPT_TAG.until]: '2026-11-21' }, 'remediate', true],
-    ['exempt from one of two failing controls: the other still stops it', {}, 'policy', { [EXEMPT_TAG.controls]: 'training-job.volume-kms-key', [EXEMPT_TAG.reason]: 'r' }, 'remediate', true],
-    ['exempt by name prefix in the policy', { exemptions: [{ namePrefix: '89c96cc8-', controls: 'all', reason: 'imported jobs' }] }, 'policy', {}, 'exempt', false],
+    ['exempt from one of two failing controls: the other still stops it', {}, 'policy', { [EXEMPT_TAG.controls]: 'training-job.volume-kms-key', [EXEMPT_TAG.reason]: 'r', [EXEMPT_TAG.until]: '2026-12-31' }, 'remediate', true],
+    ['exempt by name prefix in the policy, for training jobs', { exemptions: [{ namePrefix: '89c96cc8-', kinds: ['training-job'], controls: 'all', reason: 'imported jobs' }] }, 'policy', {}, 'exempt', false],
+    ['a name prefix written for notebooks does not exempt a training job', { exemptions: [{ namePrefix: '89c96cc8-', kinds: ['notebook-instance'], controls: 'all', reason: 'lab notebooks' }] }, 'policy', {}, 'remediate', true],
   ])('%s', async (_title, policy, switchValue, tags, decision, stopped) => {
     setSwitch(switchValue);
     withTags(tags);
@@ -63,24 +67,84 @@ describe('the policy in the responder', () => {
     expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, { Name: SWITCH_PARAMETER });
   });
 
-  test('an unreadable or invalid switch fails the invocation rather than guess', async () => {
+  test.each<[string, () => void, string]>([
+    ['holds an invalid value', () => setSwitch('maybe'), 'holds "maybe", not one of policy, report'],
+    ['was deleted', () => ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('Parameter /sagemaker-guard/enforcement not found.'), { name: 'ParameterNotFound' })), 'does not exist (deleted?)'],
+    ['cannot be read (denied)', () => ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('not authorized to perform: ssm:GetParameter'), { name: 'AccessDeniedException' })), 'could not be read (AccessDeniedException'],
+  ])('a switch that %s fails safe: the policy is enforced, the alarm metric counts it, the operators are told once an hour', async (_title, breakSwitch, detail) => {
     withTags({});
-    setSwitch('maybe');
-    await expect(handlerFor('training-job')(inProgress)).rejects.toThrow('SSM parameter /sagemaker-guard/enforcement must be one of policy, report (given: "maybe")');
+    breakSwitch();
+    const metric = jest.spyOn(singleMetrics, 'addMetric');
+    const handler = handlerFor('training-job');
+    await expect(handler(inProgress)).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
+    expect(sageMakerMock).toHaveReceivedCommandWith(StopTrainingJobCommand, { TrainingJobName: NAME });
+    expect(metric).toHaveBeenCalledWith('SwitchFallback', 'Count', 1);
+    const alerts = () => snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input).filter((input) => input.MessageAttributes?.action?.StringValue === 'switch-fallback');
+    expect(alerts()).toHaveLength(1);
+    expect(alerts()[0].Subject).toContain('Enforcement switch unreadable');
+    expect(alerts()[0].Message).toContain(detail);
+    expect(alerts()[0].MessageAttributes?.owner).toBeUndefined();
+    await handler({ ...inProgress, id: 'a-second-event' });
+    expect(alerts()).toHaveLength(1);
+    metric.mockRestore();
+  });
+
+  test('a switch set to report is honoured: nothing is stopped', async () => {
+    withTags({});
+    setSwitch('report');
+    await expect(handlerFor('training-job')(inProgress)).resolves.toMatchObject({ decision: 'report' });
     expect(sageMakerMock).not.toHaveReceivedCommand(StopTrainingJobCommand);
   });
 
-  test('a switch that cannot be read (denied, throttled) fails the invocation before any action, so Lambda retries it', async () => {
+  test('a self-exemption of a critical or high control is refused and the notice tells the operators why', async () => {
+    withTags({ [EXEMPT_TAG.controls]: 'training-job.network-isolation', [EXEMPT_TAG.reason]: 'trust me', [EXEMPT_TAG.until]: '2026-12-31' });
+    await expect(handlerFor('training-job')(inProgress)).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'done' } });
+    const notice = publishedNotice();
+    expect(notice.message).toContain('EXEMPTIONS IGNORED');
+    expect(notice.message).toContain('asks to exempt training-job.network-isolation, which is refused: no critical or high control can be exempted by tag');
+  });
+
+  test('an honoured exemption reaches the operators once; again only when its controls or expiry change', async () => {
+    const tags = { [EXEMPT_TAG.controls]: 'training-job.volume-kms-key', [EXEMPT_TAG.reason]: 'KMS migration', [EXEMPT_TAG.until]: '2026-12-15', owner: 'team-a' };
+    withTags(tags);
+    const handler = handlerFor('training-job', { controls: { 'training-job.network-isolation': 'off' } });
+    await expect(handler(inProgress)).resolves.toMatchObject({ decision: 'exempt' });
+    const exemptionNotices = () => snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input).filter((input) => input.MessageAttributes?.action?.StringValue === 'exempted');
+    expect(exemptionNotices()).toHaveLength(1);
+    const first = exemptionNotices()[0];
+    expect(first.Subject).toBe(`[sagemaker-guard] Exemption honoured for training job ${NAME}`);
+    expect(first.Message).toContain('Reason:   KMS migration');
+    expect(first.Message).toContain('Until:    2026-12-15');
+    expect(first.MessageAttributes?.owner?.StringValue).toBe('team-a');
+    await handler({ ...inProgress, id: 'again' });
+    expect(exemptionNotices()).toHaveLength(1);
+    withTags({ ...tags, [EXEMPT_TAG.until]: '2027-03-10' });
+    await handler({ ...inProgress, id: 'extended' });
+    expect(exemptionNotices()).toHaveLength(2);
+    // 2027-03-10 is past the 90-day cap from the first sighting (2026-11-22): the notice gives the cap.
+    expect(exemptionNotices()[1].Message).toContain('Until:    2027-02-20');
+  });
+
+  test('a tag exemption lasts at most tagExemptions.maxDays after the guard first saw it, even if the tag is removed and re-added', async () => {
+    const tags = { [EXEMPT_TAG.controls]: 'training-job.volume-kms-key', [EXEMPT_TAG.reason]: 'r', [EXEMPT_TAG.until]: '2027-12-31' };
+    const policy = { controls: { 'training-job.network-isolation': 'off' as const }, tagExemptions: { maxDays: 10 } };
+    withTags(tags);
+    let now = new Date('2026-11-22T12:00:00Z');
+    const handler = handlerFor('training-job', policy, { now: () => now });
+    await expect(handler(inProgress)).resolves.toMatchObject({ decision: 'exempt' });
+    now = new Date('2026-11-30T12:00:00Z');
     withTags({});
-    ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('not authorized to perform: ssm:GetParameter'), { name: 'AccessDeniedException' }));
-    await expect(handlerFor('training-job')(inProgress)).rejects.toThrow('ssm:GetParameter');
-    expect(sageMakerMock).not.toHaveReceivedCommand(StopTrainingJobCommand);
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    await expect(handler({ ...inProgress, id: 'untagged' })).resolves.toMatchObject({ decision: 'remediate' });
+    now = new Date('2026-12-03T12:00:00Z');
+    withTags(tags);
+    await expect(handler({ ...inProgress, id: 'retagged' })).resolves.toMatchObject({ decision: 'duplicate' });
+    const line = infoLog.mock.calls.filter(([message]) => message === 'Decision').at(-1)?.[1] as { exemptions: { ignored: string[] } };
+    expect(line.exemptions.ignored[0]).toContain("first seen on 2026-11-22 ran out after the policy's tagExemptions.maxDays (10 days)");
   });
 
   test('the decision line says each control\'s mode and where it came from', async () => {
     setSwitch('report');
-    withTags({ [EXEMPT_TAG.controls]: 'training-job.volume-kms-key', [EXEMPT_TAG.reason]: 'KMS migration', owner: 'team-a' });
+    withTags({ [EXEMPT_TAG.controls]: 'training-job.volume-kms-key', [EXEMPT_TAG.reason]: 'KMS migration', [EXEMPT_TAG.until]: '2026-12-31', owner: 'team-a' });
     await handlerFor('training-job', { controls: { 'training-job.max-runtime': 'off' }, owners: { 'team-a@example.com': ['team-a'] } })(inProgress);
     const line = decisionLine(infoLog);
     expect(line).toMatchObject({
@@ -88,13 +152,13 @@ describe('the policy in the responder', () => {
       switch: 'report',
       failed: ['training-job.network-isolation'],
       exempt: ['training-job.volume-kms-key'],
-      exemptions: { active: [{ source: 'exemption-tag', controls: ['training-job.volume-kms-key'], reason: 'KMS migration' }], ignored: [] },
+      exemptions: { active: [{ source: 'exemption-tag', controls: ['training-job.volume-kms-key'], reason: 'KMS migration', expires: '2026-12-31' }], ignored: [] },
       ownerRecipients: ['team-a@example.com'],
       resource: { owner: 'team-a' },
     });
     expect(line.controls).toMatchObject({
       'training-job.network-isolation': 'fail [report by switch: policy says enforce (policy.mode)]: EnableNetworkIsolation is false',
-      'training-job.volume-kms-key': 'fail [exempt by exemption-tag: KMS migration]: ResourceConfig.VolumeKmsKeyId is not set, so an AWS managed key is used',
+      'training-job.volume-kms-key': 'fail [exempt by exemption-tag: KMS migration (until 2026-12-31)]: ResourceConfig.VolumeKmsKeyId is not set, so an AWS managed key is used',
       'training-job.max-runtime': 'off [off by policy.controls]',
       'training-job.vpc': 'pass',
     });
@@ -103,7 +167,7 @@ describe('the policy in the responder', () => {
   test('the notice says who was told, lists the exempt finding apart and explains an ignored exemption', async () => {
     withTags({ [EXEMPT_TAG.controls]: 'training-job.vpc', [EXEMPT_TAG.reason]: 'r', [EXEMPT_TAG.until]: '2026-01-01', owner: 'team-b' });
     await handlerFor('training-job', {
-      exemptions: [{ namePrefix: '89c96cc8', controls: ['training-job.volume-kms-key'], reason: 'imported' }],
+      exemptions: [{ namePrefix: '89c96cc8', kinds: ['training-job'], controls: ['training-job.volume-kms-key'], reason: 'imported' }],
       owners: { 'team-a@example.com': ['team-a'], 'ml-platform@example.com': ['team-b', 'ml-platform'] },
     })(inProgress);
     const notice = publishedNotice();
@@ -112,6 +176,7 @@ describe('the policy in the responder', () => {
     expect(notice.message).toContain('  - training-job.volume-kms-key: ResourceConfig.VolumeKmsKeyId is not set, so an AWS managed key is used [exemption-prefix: imported]');
     expect(notice.message).toContain('  - tag exemption expired on 2026-01-01, so it is ignored');
     expect(notice.subject).toContain('1 control failed');
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    // The remediation notice, and the operators' notice of the honoured prefix exemption.
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
   });
 });

@@ -9,7 +9,22 @@ import { MalformedEventError } from '../../lambda/core/event';
 import { TAG } from '../../lambda/core/tags';
 import { logger } from '../../lambda/powertools';
 import { trainingJob } from '../fixtures/resources';
-import { event, handlerFor, named, publishedNotice, resetMocks, sageMakerCalls, sageMakerMock, snsMock, validation } from './harness';
+import { singleMetrics } from '../../lambda/powertools';
+import {
+  event,
+  handlerFor,
+  ledgerCalls,
+  named,
+  owedNotices,
+  publishedNotice,
+  remediationRecords,
+  resetMocks,
+  sageMakerCalls,
+  sageMakerMock,
+  snsMock,
+  table,
+  validation,
+} from './harness';
 
 const NAME = '89c96cc8-dded-4739-afcc-6f1dc936701d';
 const ARN = `arn:aws:sagemaker:us-east-1:123456789012:training-job/${NAME}`;
@@ -32,27 +47,55 @@ describe('training job responder', () => {
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
-  test('non-compliant InProgress job, enforce: tag, stop, notify, mark notice sent, in that order', async () => {
+  test('non-compliant InProgress job, enforce: claim in the ledger, tag, stop, record, notify, mark sent', async () => {
     describeAs(nonCompliant('InProgress'), { owner: 'team-a' });
     const result = await handlerFor('training-job')(inProgress);
     expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
-    expect(sageMakerCalls()).toEqual(['DescribeTrainingJobCommand', 'ListTagsCommand', 'AddTagsCommand', 'StopTrainingJobCommand', 'AddTagsCommand']);
+    expect(sageMakerCalls()).toEqual(['DescribeTrainingJobCommand', 'ListTagsCommand', 'AddTagsCommand', 'StopTrainingJobCommand']);
     expect(sageMakerMock).toHaveReceivedCommandWith(StopTrainingJobCommand, { TrainingJobName: NAME });
-    expect(sageMakerMock).toHaveReceivedNthCommandWith(3, AddTagsCommand, {
+    expect(sageMakerMock).toHaveReceivedCommandWith(AddTagsCommand, {
       ResourceArn: ARN,
       Tags: [
         { Key: TAG.violations, Value: 'training-job.network-isolation' },
         { Key: TAG.action, Value: 'stop' },
-        { Key: TAG.notice, Value: 'pending' },
         { Key: TAG.eventId, Value: '11111111-0000-4000-8000-000000000001' },
       ],
     });
-    expect(sageMakerMock).toHaveReceivedNthCommandWith(5, AddTagsCommand, { ResourceArn: ARN, Tags: [{ Key: TAG.notice, Value: 'sent' }] });
+    // The ledger: claimed before anything was done, then the attempt, the result and the notice.
+    expect(ledgerCalls()).toEqual(['QueryCommand', 'PutCommand', 'UpdateCommand', 'UpdateCommand', 'UpdateCommand']);
+    const [record] = remediationRecords();
+    expect(record).toMatchObject({ action: 'stop', actAttempts: 1, result: { type: 'done' }, notice: 'sent', messageId: 'msg-1', controls: ['training-job.network-isolation'], owner: 'team-a' });
+    expect(record.noticePending).toBeUndefined();
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     const notice = publishedNotice();
     expect(notice.subject).toBe(`[sagemaker-guard] Stopped training job ${NAME}: 1 control failed`);
     expect(notice.attributes).toEqual({ kind: 'training-job', action: 'stopped', severity: 'high', account: '123456789012', region: 'us-east-1', owner: 'team-a' });
     expect(notice.message).toContain('Found: EnableNetworkIsolation is false');
+    expect(notice.message).toContain(`Its tag ${TAG.violations} lists the failed controls.`);
+  });
+
+  test('a duplicate event after the stop does nothing: the job is Stopping, no second notice', async () => {
+    describeAs(nonCompliant('InProgress'));
+    const handler = handlerFor('training-job');
+    await handler(inProgress);
+    describeAs(nonCompliant('Stopping'));
+    await expect(handler({ ...inProgress, id: 'another-copy' })).resolves.toEqual({ decision: 'not-actionable', notified: false });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  test('a copy of the event that described the job before the stop finds the remediation done: nothing more', async () => {
+    describeAs(nonCompliant('InProgress'));
+    const handler = handlerFor('training-job');
+    await handler(inProgress);
+    await expect(handler({ ...inProgress, id: 'late-copy' })).resolves.toEqual({ decision: 'duplicate', notified: false });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  test('tags the owner can write never silence the guard: a forged notice=sent tag changes nothing', async () => {
+    describeAs(nonCompliant('InProgress'), { 'sagemaker-guard:notice': 'sent', 'sagemaker-guard:action': 'stop' });
+    await expect(handlerFor('training-job')(inProgress)).resolves.toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
   });
 
   test('report mode: notify with "would stop", never tag or stop', async () => {
@@ -64,14 +107,13 @@ describe('training job responder', () => {
   });
 
   test.each([
-    ['duplicate event: already Stopping, notice sent', 'Stopping', { [TAG.notice]: 'sent' }],
-    ['stopped by a person', 'Stopping', {}],
-    ['already Stopped', 'Stopped', { [TAG.notice]: 'sent' }],
-    ['Completed before the event was handled', 'Completed', {}],
-    ['Failed', 'Failed', {}],
-    ['an unknown future status', 'Paused', {}],
-  ])('%s: no action, no notice', async (_title, status, tags) => {
-    describeAs(nonCompliant(status), tags);
+    ['stopped by a person', 'Stopping'],
+    ['already Stopped', 'Stopped'],
+    ['Completed before the event was handled', 'Completed'],
+    ['Failed', 'Failed'],
+    ['an unknown future status', 'Paused'],
+  ])('%s: no action, no notice', async (_title, status) => {
+    describeAs(nonCompliant(status));
     const result = await handlerFor('training-job')(inProgress);
     expect(result).toEqual({ decision: 'not-actionable', notified: false });
     expect(sageMakerMock).not.toHaveReceivedCommand(StopTrainingJobCommand);
@@ -88,12 +130,13 @@ describe('training job responder', () => {
     expect(publishedNotice().message).toContain('already reached status Completed');
   });
 
-  test('concurrent duplicate: Stop refused because another invocation is stopping it, so no second notice', async () => {
+  test('stopped by someone else between Describe and Stop: one honest notice, not a claim the guard stopped it', async () => {
     describeAs(nonCompliant('InProgress'));
     sageMakerMock.on(StopTrainingJobCommand).rejects(validation('The request was rejected because the training job is in status Stopping.'));
     const result = await handlerFor('training-job')(inProgress);
-    expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'Stopping' }, notified: false });
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'Stopping' }, notified: true });
+    expect(publishedNotice().subject).toContain('Could not stop training job');
+    expect(remediationRecords()[0]).toMatchObject({ result: { type: 'wrong-state', status: 'Stopping' }, notice: 'sent' });
   });
 
   test('a job that no longer exists is not an error', async () => {
@@ -109,52 +152,128 @@ describe('training job responder', () => {
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
-  test('a notice that fails to publish is sent by the retry: notices may repeat, never vanish', async () => {
+  test('a notice that fails to publish stays owed in the ledger and the retry sends exactly it, without stopping again', async () => {
     describeAs(nonCompliant('InProgress'));
     snsMock.on(PublishCommand).rejectsOnce(named('InternalErrorException', 'SNS is having a bad day')).resolves({ MessageId: 'msg-2' });
     const handler = handlerFor('training-job');
 
     await expect(handler(inProgress)).rejects.toThrow('SNS is having a bad day');
     expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);
-    expect(sageMakerMock).toHaveReceivedCommandTimes(AddTagsCommand, 1); // pending only; never marked sent
+    expect(owedNotices()).toHaveLength(1);
+    expect(remediationRecords()[0]).toMatchObject({ result: { type: 'done' }, notice: 'pending', noticePending: 'pending' });
 
-    // Lambda retries the same event: the job is Stopping now and still carries notice=pending.
-    describeAs(nonCompliant('Stopping'), { [TAG.notice]: 'pending' });
+    // Lambda retries the same event (same id): the job is Stopping now, the ledger still owes the notice.
+    describeAs(nonCompliant('Stopping'));
     const retry = await handler(inProgress);
     expect(retry).toEqual({ decision: 'resend-notice', notified: true });
     expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
-    expect(publishedNotice(1).message).toContain('this is that notice. Status now: Stopping.');
-    expect(sageMakerMock).toHaveReceivedNthCommandWith(sageMakerMock.calls().length, AddTagsCommand, { ResourceArn: ARN, Tags: [{ Key: TAG.notice, Value: 'sent' }] });
+    expect(publishedNotice(1).subject).toBe(publishedNotice(0).subject);
+    expect(publishedNotice(1).message).toBe(publishedNotice(0).message);
+    expect(owedNotices()).toHaveLength(0);
   });
 
-  test('tagging is best effort: a refused AddTags still stops the job, and the notice goes out first', async () => {
+  test('another copy of the event does not send the owed notice while the first invocation still holds the record', async () => {
+    describeAs(nonCompliant('InProgress'));
+    snsMock.on(PublishCommand).rejectsOnce(named('InternalErrorException', 'SNS down')).resolves({ MessageId: 'm' });
+    const handler = handlerFor('training-job');
+    await expect(handler(inProgress)).rejects.toThrow('SNS down');
+    describeAs(nonCompliant('InProgress'));
+    await expect(handler({ ...inProgress, id: 'concurrent-copy' })).resolves.toEqual({ decision: 'busy', notified: false });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  test('tagging is best effort: a refused AddTags still stops the job, and the notice does not name the tag', async () => {
     describeAs(nonCompliant('InProgress'));
     sageMakerMock.on(AddTagsCommand).rejects(named('AccessDeniedException', 'not authorized to perform: sagemaker:AddTags'));
     const result = await handlerFor('training-job')(inProgress);
     expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
     const [published] = snsMock.commandCalls(PublishCommand);
     const [stopped] = sageMakerMock.commandCalls(StopTrainingJobCommand);
-    expect(published.calledBefore(stopped as never)).toBe(true);
+    expect(stopped.calledBefore(published as never)).toBe(true);
+    expect(publishedNotice().message).not.toContain(TAG.violations);
   });
 
-  test('no pending mark and a failed notice: nothing is stopped, so the retry starts over and the notice cannot vanish', async () => {
+  test('nothing claims a stop before it happened: a notice is published only after StopTrainingJob returned', async () => {
     describeAs(nonCompliant('InProgress'));
-    sageMakerMock.on(AddTagsCommand).rejects(named('AccessDeniedException', 'not authorized to perform: sagemaker:AddTags'));
-    snsMock.on(PublishCommand).rejectsOnce(named('InternalErrorException', 'SNS down')).resolves({ MessageId: 'm' });
-    const handler = handlerFor('training-job');
-    await expect(handler(inProgress)).rejects.toThrow('SNS down');
-    expect(sageMakerMock).not.toHaveReceivedCommand(StopTrainingJobCommand);
-    await expect(handler(inProgress)).resolves.toMatchObject({ decision: 'remediate', notified: true });
-    expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);
-    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
-  });
-
-  test('a Stop refused for lack of permission fails the invocation and sends no false notice', async () => {
-    describeAs(nonCompliant('InProgress'));
-    sageMakerMock.on(StopTrainingJobCommand).rejects(named('AccessDeniedException', 'not authorized to perform: sagemaker:StopTrainingJob'));
-    await expect(handlerFor('training-job')(inProgress)).rejects.toThrow('sagemaker:StopTrainingJob');
+    sageMakerMock.on(StopTrainingJobCommand).rejects(named('ThrottlingException', 'Rate exceeded'));
+    await expect(handlerFor('training-job')(inProgress)).rejects.toThrow('Rate exceeded');
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(remediationRecords()[0]).toMatchObject({ actAttempts: 1 });
+    expect(remediationRecords()[0].result).toBeUndefined();
+  });
+
+  test('the retry after a crash between Stop and its record finds the job Stopping: "stopped by an earlier attempt", once', async () => {
+    describeAs(nonCompliant('InProgress'));
+    const handler = handlerFor('training-job');
+    // The Stop went through, then the ledger write of its result failed (the invocation died).
+    table.failOn('UpdateCommand', named('InternalServerError', 'DynamoDB hiccup'), 1);
+    await expect(handler(inProgress)).rejects.toThrow('DynamoDB hiccup');
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    describeAs(nonCompliant('Stopping'));
+    await expect(handler(inProgress)).resolves.toEqual({ decision: 'resume', actionResult: { type: 'done' }, notified: true });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);
+    expect(publishedNotice().message).toContain('called by an earlier attempt of the guard');
+    expect(remediationRecords()[0]).toMatchObject({ result: { type: 'done', byEarlierAttempt: true, status: 'Stopping' }, notice: 'sent' });
+  });
+
+  test('a Stop denied by IAM (SCP, boundary): an honest notice naming the error and permission, the alarm metric, no retry loop', async () => {
+    describeAs(nonCompliant('InProgress'));
+    const metric = jest.spyOn(singleMetrics, 'addMetric');
+    sageMakerMock.on(StopTrainingJobCommand).rejects(named('AccessDeniedException', 'User is not authorized to perform: sagemaker:StopTrainingJob with an explicit deny in a service control policy'));
+    const result = await handlerFor('training-job')(inProgress);
+    expect(result).toMatchObject({ decision: 'remediate', actionResult: { type: 'denied', errorName: 'AccessDeniedException', permission: 'sagemaker:StopTrainingJob' }, notified: true });
+    const notice = publishedNotice();
+    expect(notice.subject.startsWith(`[sagemaker-guard] Denied: could not stop training job ${NAME}`)).toBe(true);
+    expect(notice.attributes.action).toBe('denied');
+    expect(notice.message).toContain('StopTrainingJob was denied (AccessDeniedException)');
+    expect(notice.message).toContain(`needs sagemaker:StopTrainingJob on ${ARN}`);
+    expect(notice.message).not.toMatch(/^Stopped/m);
+    expect(metric).toHaveBeenCalledWith('ActionsDenied', 'Count', 1);
+    metric.mockRestore();
+  });
+
+  test('denied, then the job finishes: no later "Stopped" notice', async () => {
+    describeAs(nonCompliant('InProgress'));
+    sageMakerMock.on(StopTrainingJobCommand).rejects(named('AccessDeniedException', 'explicit deny'));
+    const handler = handlerFor('training-job');
+    await handler(inProgress);
+    describeAs(nonCompliant('Completed'));
+    await expect(handler({ ...inProgress, id: 'retry-after-finish' })).resolves.toEqual({ decision: 'not-actionable', notified: false });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(publishedNotice().attributes.action).toBe('denied');
+  });
+
+  test('denied, then the denial is lifted: the next attempt stops the job and says so; denied again stays quiet', async () => {
+    describeAs(nonCompliant('InProgress'));
+    sageMakerMock.on(StopTrainingJobCommand).rejects(named('AccessDeniedException', 'explicit deny'));
+    const handler = handlerFor('training-job');
+    await handler(inProgress);
+    await expect(handler({ ...inProgress, id: 'sweep-1' })).resolves.toMatchObject({ decision: 'retry-denied', notified: false });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    sageMakerMock.on(StopTrainingJobCommand).resolves({});
+    await expect(handler({ ...inProgress, id: 'sweep-2' })).resolves.toMatchObject({ decision: 'retry-denied', actionResult: { type: 'done' }, notified: true });
+    expect(publishedNotice(1).attributes.action).toBe('stopped');
+    expect(remediationRecords()[0]).toMatchObject({ actAttempts: 3, result: { type: 'done' }, notice: 'sent' });
+  });
+
+  test('the ledger unavailable: nothing is done blindly; the invocation fails and is retried', async () => {
+    describeAs(nonCompliant('InProgress'));
+    table.failOn('QueryCommand', named('ServiceUnavailable', 'DynamoDB is down'));
+    await expect(handlerFor('training-job')(inProgress)).rejects.toThrow('DynamoDB is down');
+    expect(sageMakerMock).not.toHaveReceivedCommand(StopTrainingJobCommand);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  test('a failed step still logs one Decision line, naming the stage', async () => {
+    const infoLog = jest.spyOn(logger, 'info');
+    describeAs(nonCompliant('InProgress'));
+    snsMock.on(PublishCommand).rejects(named('KMSAccessDeniedException', 'key policy'));
+    await expect(handlerFor('training-job')(inProgress)).rejects.toThrow('key policy');
+    const decisions = infoLog.mock.calls.filter(([message]) => message === 'Decision');
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0][1]).toMatchObject({ decision: 'error', failedStage: 'notify', errorName: 'KMSAccessDeniedException', resource: { kind: 'training-job', name: NAME } });
+    infoLog.mockRestore();
   });
 
   test('a malformed event is rejected before any AWS call, with an error log naming the field', async () => {

@@ -6,6 +6,7 @@
 import {
   clientsFor,
   createKmsKey,
+  createLedgerTable,
   createNetwork,
   createNoticeChannel,
   destroyClients,
@@ -23,6 +24,8 @@ export interface EmulatorScene {
   readonly network: Network;
   readonly channel: NoticeChannel;
   readonly kmsKeyArn: string;
+  /** The remediation ledger (DynamoDB), as the stack creates it. */
+  readonly ledgerTable: string;
 }
 
 /** Registers the hooks; call the returned function inside a test (or a later hook) for the current scene. */
@@ -49,7 +52,8 @@ export function useEmulatorScene(options: { readonly switchParameter?: boolean }
     const channel = await createNoticeChannel(clients, kmsKeyArn);
     // The stack creates the backout switch at "policy"; the functions read it on every cold start.
     if (options.switchParameter ?? true) await setEnforcementSwitch(clients.ssm, switchParameterName(), 'policy');
-    scene = { emulator, clients, network, channel, kmsKeyArn };
+    const ledgerTable = await createLedgerTable(clients.dynamoDb);
+    scene = { emulator, clients, network, channel, kmsKeyArn, ledgerTable };
   });
 
   return () => {

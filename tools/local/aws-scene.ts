@@ -19,7 +19,9 @@ import {
   ModifySubnetAttributeCommand,
   RevokeSecurityGroupEgressCommand,
 } from '@aws-sdk/client-ec2';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LEDGER } from '../../lambda/ledger/schema';
 import { ListTagsCommand, SageMakerClient, type Tag } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
@@ -32,6 +34,7 @@ export interface Clients {
   readonly sns: SNSClient;
   readonly sqs: SQSClient;
   readonly events: EventBridgeClient;
+  readonly dynamoDb: DynamoDBClient;
 }
 
 /** Clients wired explicitly to the emulator (they never read the test process's AWS settings). */
@@ -49,6 +52,7 @@ export function clientsFor(emulator: Emulator): Clients {
     sns: new SNSClient(config),
     sqs: new SQSClient(config),
     events: new EventBridgeClient(config),
+    dynamoDb: new DynamoDBClient(config),
   };
 }
 
@@ -206,4 +210,32 @@ export function attributesOf(envelope: SnsEnvelope): Record<string, string> {
 
 export async function listTags(sageMaker: SageMakerClient, arn: string): Promise<Tag[]> {
   return (await sageMaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? [];
+}
+
+/** The ledger table, with the keys and indexes the stack gives it (lambda/ledger/schema.ts). */
+export async function createLedgerTable(dynamoDb: DynamoDBClient, tableName = 'sagemaker-guard-ledger'): Promise<string> {
+  const index = (spec: { readonly name: string; readonly partitionKey: string; readonly sortKey: string }) => ({
+    IndexName: spec.name,
+    KeySchema: [
+      { AttributeName: spec.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: spec.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  });
+  await dynamoDb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [LEDGER.partitionKey, LEDGER.sortKey, LEDGER.pendingIndex.partitionKey, LEDGER.historyIndex.partitionKey, 'at'].map((name) => ({
+        AttributeName: name,
+        AttributeType: 'S' as const,
+      })),
+      KeySchema: [
+        { AttributeName: LEDGER.partitionKey, KeyType: 'HASH' },
+        { AttributeName: LEDGER.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [index(LEDGER.pendingIndex), index(LEDGER.historyIndex)],
+    }),
+  );
+  return tableName;
 }

@@ -1,0 +1,234 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import {
+  EPISODE_PREFIX,
+  expiresAt,
+  LEASE_MS,
+  resourcePk,
+  TAG_EXEMPTION_SK,
+  type ExemptionSighting,
+  type LedgerRecord,
+  type NoticeDelivery,
+  type RecordedResult,
+  type RemediationRecord,
+  type ResourceRef,
+  type StoredNotice,
+} from '../ledger/records';
+import { LEDGER, NOTICE_PENDING } from '../ledger/schema';
+import { RETRY } from './clients';
+
+/** The key of one ledger record. */
+export interface LedgerKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** A conditional write lost to another writer: the caller re-reads and decides again. */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+export function documentClient(client: DynamoDBClient = new DynamoDBClient(RETRY)): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * The ledger table: conditional writes only (Powertools' idempotency utility keys on one event's payload,
+ * but the copies of one state change are different events, so the key here is the resource and its
+ * episode). Every write that works on a record requires the caller to hold its lease.
+ */
+export class Ledger {
+  constructor(
+    readonly tableName: string,
+    private readonly client: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  /** The resource's remediation records, newest episode first (strongly consistent). */
+  async recentRemediations(ref: ResourceRef, limit = 10): Promise<RemediationRecord[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': LEDGER.partitionKey, '#sk': LEDGER.sortKey },
+        ExpressionAttributeValues: { ':pk': resourcePk(ref), ':prefix': EPISODE_PREFIX },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []) as RemediationRecord[];
+  }
+
+  async get<T extends LedgerRecord>(key: LedgerKey): Promise<T | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { ...key }, ConsistentRead: true }));
+    return result.Item as T | undefined;
+  }
+
+  /** Creates the record unless one with its key exists. False means another invocation got there first. */
+  async create(record: LedgerRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': LEDGER.partitionKey },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Takes the record's lease if it is this holder's or has expired; the record as it now is, or undefined if another holds it. */
+  async acquire<T extends LedgerRecord>(key: LedgerKey, holder: string, now: Date): Promise<T | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { ...key },
+          UpdateExpression: 'SET holder = :holder, leaseUntil = :until',
+          ConditionExpression: 'attribute_exists(#pk) AND (holder = :holder OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#pk': LEDGER.partitionKey },
+          ExpressionAttributeValues: { ':holder': holder, ':until': now.getTime() + LEASE_MS, ':now': now.getTime() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as T | undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Counts an attempt at the action before it is made, so a retry after a crash knows the call may have happened. */
+  async countAttempt(key: LedgerKey, holder: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { ...key },
+        UpdateExpression: 'ADD actAttempts :one',
+        ConditionExpression: 'holder = :holder',
+        ExpressionAttributeValues: { ':one': 1, ':holder': holder },
+      }),
+    );
+  }
+
+  /**
+   * Records the action's real result and the notice it owes (kept with its text so that a later run can
+   * send exactly it), or `none`; `keep` leaves the notice as it was (a repeated denial after the notice went out).
+   */
+  async recordResult(key: LedgerKey, holder: string, result: RecordedResult, at: Date, notice: StoredNotice | 'none' | 'keep'): Promise<void> {
+    const set: Record<string, NativeAttributeValue> = { result, resultAt: at.toISOString() };
+    const remove: string[] = [];
+    if (notice === 'none' || notice === 'keep') {
+      // Nothing more to do on the record: release it.
+      set.leaseUntil = 0;
+    }
+    if (notice === 'none') {
+      set.notice = 'none' satisfies NoticeDelivery;
+      remove.push('noticePending');
+    } else if (notice !== 'keep') {
+      Object.assign(set, { notice: 'pending' satisfies NoticeDelivery, storedNotice: notice, noticePending: NOTICE_PENDING });
+    }
+    await this.update(key, holder, set, remove);
+  }
+
+  /** SET (and REMOVE) attributes of a record this holder holds. */
+  private async update(key: LedgerKey, holder: string, set: Readonly<Record<string, NativeAttributeValue>>, remove: readonly string[] = []): Promise<void> {
+    const names = Object.keys(set);
+    const removal = remove.length > 0 ? ` REMOVE ${remove.map((_name, index) => `#r${index}`).join(', ')}` : '';
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { ...key },
+        UpdateExpression: `SET ${names.map((_name, index) => `#n${index} = :v${index}`).join(', ')}${removal}`,
+        ConditionExpression: 'holder = :holder',
+        ExpressionAttributeNames: {
+          ...Object.fromEntries(names.map((name, index) => [`#n${index}`, name])),
+          ...Object.fromEntries(remove.map((name, index) => [`#r${index}`, name])),
+        },
+        ExpressionAttributeValues: { ...Object.fromEntries(names.map((name, index) => [`:v${index}`, set[name]])), ':holder': holder },
+      }),
+    );
+  }
+
+  /** The notice went out: it leaves the outbox. */
+  async markSent(key: LedgerKey, messageId: string | undefined, at: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { ...key },
+        UpdateExpression: 'SET notice = :sent, sentAt = :at, messageId = :id, leaseUntil = :released REMOVE noticePending',
+        ExpressionAttributeValues: { ':sent': 'sent', ':at': at.toISOString(), ':id': messageId ?? 'unknown', ':released': 0 },
+      }),
+    );
+  }
+
+  /** Records whose notice is owed, oldest first, a page at a time. */
+  async *pendingNotices(pageSize = 100): AsyncGenerator<LedgerRecord[]> {
+    let start: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LEDGER.pendingIndex.name,
+          KeyConditionExpression: '#p = :pending',
+          ExpressionAttributeNames: { '#p': LEDGER.pendingIndex.partitionKey },
+          ExpressionAttributeValues: { ':pending': NOTICE_PENDING },
+          Limit: pageSize,
+          ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      yield (page.Items ?? []) as LedgerRecord[];
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+
+  /** Remediation records of one UTC day (YYYY-MM-DD), oldest first. */
+  async *recordsOfDay(day: string, pageSize = 100): AsyncGenerator<RemediationRecord[]> {
+    let start: Record<string, NativeAttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LEDGER.historyIndex.name,
+          KeyConditionExpression: '#d = :day',
+          ExpressionAttributeNames: { '#d': LEDGER.historyIndex.partitionKey },
+          ExpressionAttributeValues: { ':day': day },
+          Limit: pageSize,
+          ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      yield (page.Items ?? []) as RemediationRecord[];
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+
+  /**
+   * When the guard first saw a tag exemption on the resource: recorded on first sight and never moved, so
+   * removing and re-adding the tag does not restart the clock.
+   */
+  async tagExemptionFirstSeen(ref: ResourceRef, now: Date): Promise<Date> {
+    const key = { pk: resourcePk(ref), sk: TAG_EXEMPTION_SK };
+    const sighting: ExemptionSighting = { ...key, type: 'tag-exemption', firstSeen: now.toISOString(), expiresAt: expiresAt(now) };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...sighting },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': LEDGER.partitionKey },
+        }),
+      );
+      return now;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const existing = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const firstSeen = (existing.Item as ExemptionSighting | undefined)?.firstSeen;
+    return firstSeen !== undefined ? new Date(firstSeen) : now;
+  }
+}

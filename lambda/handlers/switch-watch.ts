@@ -1,0 +1,60 @@
+import * as z from 'zod';
+import { readSwitchNow } from '../aws/switch';
+import { buildSwitchChangeNotice } from '../core/operator-notice';
+import { describeIssues } from '../core/validation';
+import { deliverOnce, noticeRecord, type DeliveryResult } from '../pipeline/deliver';
+import { logger, metrics } from '../powertools';
+import { runtimeFromEnv } from './make-handler';
+import type { Runtime } from './respond';
+
+/** The Parameter Store change event (source aws.ssm): the parameter's name and what was done to it, not its value. */
+const changeEvent = z.object({
+  id: z.string().min(1),
+  source: z.literal('aws.ssm'),
+  'detail-type': z.literal('Parameter Store Change'),
+  account: z.string().optional(),
+  region: z.string().optional(),
+  time: z.string().optional(),
+  detail: z.object({ name: z.string().min(1), operation: z.string().min(1) }),
+});
+
+export class MalformedSwitchEventError extends Error {
+  override readonly name = 'MalformedSwitchEventError';
+}
+
+/**
+ * Tells the operators every change of the enforcement switch, with the value it now holds (read at once,
+ * bypassing the cache) and what that means; a deleted or invalid switch is said to fail safe. Exactly one
+ * notice per change event, through the ledger.
+ */
+export function makeSwitchWatchHandler(runtime: Runtime) {
+  return async (raw: unknown): Promise<DeliveryResult> => {
+    logger.resetKeys();
+    try {
+      const parsed = changeEvent.safeParse(raw);
+      if (!parsed.success) {
+        const problems = describeIssues(parsed.error, raw);
+        logger.error('Malformed Parameter Store change event; it ends in the dead-letter queue', { problems, event: raw });
+        throw new MalformedSwitchEventError(`Malformed Parameter Store change event: ${problems.join('; ')}`);
+      }
+      const event = parsed.data;
+      logger.setCorrelationId(event.id);
+      if (runtime.ledger === undefined) throw new Error('the switch watcher needs the ledger (LEDGER_TABLE)');
+      const parameterName = runtime.switchParameter ?? event.detail.name;
+      const reading = await readSwitchNow(parameterName);
+      const account = event.account ?? runtime.account ?? 'unknown';
+      const region = event.region ?? runtime.region;
+      const notice = buildSwitchChangeNotice({ parameterName, operation: event.detail.operation, time: event.time ?? runtime.now().toISOString(), reading, account, region });
+      const now = runtime.now();
+      const record = noticeRecord({ pk: `guard#${account}#${region}#switch`, sk: `change#${event.id}` }, 'switch', notice, event.id, now);
+      const delivered = await deliverOnce(runtime.ledger, runtime.topicArn, record, event.id, now);
+      logger.info('Switch change', { operation: event.detail.operation, value: reading.value, problem: reading.problem?.detail, delivered });
+      return delivered;
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** Entry point of the switch watcher (EventBridge rule on the parameter's changes). */
+export const handler = makeSwitchWatchHandler(runtimeFromEnv(process.env));

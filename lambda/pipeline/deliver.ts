@@ -1,0 +1,103 @@
+/**
+ * Notices that cannot be lost: every notice is first stored in the ledger as owed, then published, then
+ * marked sent. A notice whose publish fails stays owed (the ledger's outbox) and is published later by
+ * a retry of the same invocation, by another copy of the event, or by the resend function, which drains
+ * the outbox every few minutes; the lease on the record keeps two of them from sending it twice.
+ */
+import type { Ledger, LedgerKey } from '../aws/ledger';
+import { publishNotice } from '../aws/sns';
+import { errorName } from '../aws/errors';
+import { expiresAt, type LedgerRecord, type NoticeRecord, type StoredNotice } from '../ledger/records';
+import { NOTICE_PENDING } from '../ledger/schema';
+import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/telemetry';
+import { logger } from '../powertools';
+
+/** Publishes a stored notice and marks it sent. A failed publish is counted (it alarms) and thrown. */
+export async function publishStored(ledger: Ledger, topicArn: string, key: LedgerKey, notice: StoredNotice, now: Date): Promise<string | undefined> {
+  let messageId: string | undefined;
+  try {
+    messageId = await publishNotice(topicArn, notice);
+  } catch (error) {
+    countAlarmMetric(ALARM_METRICS.noticeFailures);
+    logger.error('Could not publish a notice; it stays owed in the ledger and is sent again', { key, subject: notice.subject, errorName: errorName(error), error: error as Error });
+    throw error;
+  }
+  countMetric('Notices', { Topic: (notice.attributes as Partial<Record<string, string>>).kind ?? 'unknown' });
+  logger.info('Notice published', { messageId, subject: notice.subject, attributes: notice.attributes });
+  // A failure here leaves the notice owed although it went out: the one way a notice can repeat.
+  await ledger.markSent(key, messageId, now);
+  return messageId;
+}
+
+export type DeliveryResult = 'sent' | 'already-sent' | 'busy';
+
+/** A notice record owed once: created with its notice pending, published, marked sent. */
+export function noticeRecord(key: LedgerKey, topic: string, notice: StoredNotice, holder: string, now: Date): NoticeRecord {
+  return {
+    ...key,
+    type: 'notice',
+    topic,
+    at: now.toISOString(),
+    expiresAt: expiresAt(now),
+    holder,
+    leaseUntil: now.getTime() + 60_000,
+    notice: 'pending',
+    storedNotice: notice,
+    noticePending: NOTICE_PENDING,
+  };
+}
+
+/**
+ * Sends the record's notice exactly once across every invocation that tries: the first to create the
+ * record sends it; a later one sends it only if it is still owed and nobody holds the record.
+ */
+export async function deliverOnce(ledger: Ledger, topicArn: string, record: LedgerRecord, holder: string, now: Date): Promise<DeliveryResult> {
+  const key = { pk: record.pk, sk: record.sk };
+  let notice = record.storedNotice;
+  if (!(await ledger.create(record))) {
+    const existing = await ledger.get(key);
+    if (existing?.notice !== 'pending') return 'already-sent';
+    const held = await ledger.acquire(key, holder, now);
+    if (held === undefined) return 'busy';
+    notice = held.storedNotice;
+  }
+  if (notice === undefined) return 'already-sent';
+  await publishStored(ledger, topicArn, key, notice, now);
+  return 'sent';
+}
+
+export interface OutboxResult {
+  readonly sent: number;
+  readonly failed: number;
+  /** Held by another invocation that is sending them now. */
+  readonly busy: number;
+}
+
+/**
+ * Sends every owed notice in the ledger, oldest first. Failures are counted and left owed; the run goes
+ * on with the next one. `shouldStop` ends the run early (time is running out).
+ */
+export async function drainOutbox(ledger: Ledger, topicArn: string, holder: string, now: () => Date, shouldStop: () => boolean = () => false): Promise<OutboxResult> {
+  let sent = 0;
+  let failed = 0;
+  let busy = 0;
+  for await (const page of ledger.pendingNotices()) {
+    for (const record of page) {
+      if (shouldStop()) return { sent, failed, busy };
+      const key = { pk: record.pk, sk: record.sk };
+      const held = await ledger.acquire(key, holder, now());
+      if (held === undefined) {
+        busy += 1;
+        continue;
+      }
+      if (held.notice !== 'pending' || held.storedNotice === undefined) continue;
+      try {
+        await publishStored(ledger, topicArn, key, held.storedNotice, now());
+        sent += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+  }
+  return { sent, failed, busy };
+}

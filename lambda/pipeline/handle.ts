@@ -1,0 +1,351 @@
+/**
+ * One resource through the pipeline: describe -> (retry a lagging Describe) -> evaluate -> decide ->
+ * consult the ledger -> act -> tell, for the responders, the sweep and the audit command alike. Every
+ * run ends in exactly one `Decision` log line, a failed one included (with the stage that failed).
+ */
+import { createHash } from 'node:crypto';
+import { ALL_CONTROLS, CATALOG, evaluate } from '../controls/catalog';
+import type { Finding } from '../controls/types';
+import { errorName } from '../aws/errors';
+import type { Ledger } from '../aws/ledger';
+import { addTags, listTags } from '../aws/sagemaker';
+import { readSwitch, type SwitchReading } from '../aws/switch';
+import { actionableFindings, decide, isLagging, type ActionResult } from '../core/decision';
+import { KINDS, type ResourceKind } from '../core/kinds';
+import { exemptionsFor, hasTagExemption, resolveMode, type ActiveExemption, type Exemptions } from '../core/modes';
+import { ownerRecipients } from '../core/notice';
+import { buildExemptionNotice, buildSwitchProblemNotice } from '../core/operator-notice';
+import { tagsBeforeAction } from '../core/tags';
+import { oneLine } from '../core/text';
+import { planFromLedger, remediationSk, resourcePk, type LedgerPlan, type RemediationRecord, type ResourceRef } from '../ledger/records';
+import { logger } from '../powertools';
+import { ALARM_METRICS, countAlarmMetric, countFindings, countMetric, explainOutcomes } from '../handlers/telemetry';
+import type { ResourceAccess } from '../handlers/resources';
+import { deliverOnce, noticeRecord } from './deliver';
+import { remediateFresh, reportOnce, resend, resume, retryDenied, type Carried } from './remediation';
+import { bestEffort, step, type Context, type HandleOptions, type Progress, type Runtime } from './steps';
+
+export type { HandleOptions, Runtime } from './steps';
+
+export const RESPONDER: HandleOptions = { act: true, notify: true };
+
+/** What the event said, which the pipeline uses only to notice a lagging Describe and to name a gone resource. */
+export interface EventHint {
+  readonly reportedStatus?: string;
+  readonly account?: string;
+  readonly region?: string;
+}
+
+export type DecisionType = 'compliant' | 'exempt' | 'remediate' | 'report' | 'not-actionable' | 'gone' | 'resume' | 'resend-notice' | 'retry-denied' | 'busy' | 'duplicate';
+
+/** What one evaluation came to; returned for tests and logged as the decision line. */
+export interface Result {
+  readonly decision: DecisionType;
+  readonly actionResult?: ActionResult;
+  readonly notified: boolean;
+}
+
+/** An exemption the guard honoured for this resource (it exempted at least one failing control). */
+export interface HonouredExemption {
+  readonly source: ActiveExemption['source'];
+  readonly scope: string;
+  readonly reason: string;
+  readonly expires?: string;
+  readonly controls: readonly string[];
+}
+
+/** One resource's evaluation, with what a report needs (the sweep and the audit command print these). */
+export interface Evaluated extends Result {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  readonly arn?: string;
+  readonly status?: string;
+  readonly findings: readonly Finding[];
+  readonly exemptionsHonoured?: readonly HonouredExemption[];
+}
+
+/** How many times, and after how long, a lagging Describe* is read again before the invocation is retried. */
+export const LAG_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000];
+
+export class DescribeLagError extends Error {
+  override readonly name = 'DescribeLagError';
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Account and region of a resource: from its ARN, else the event, else the function's own. */
+function refOf(kind: ResourceKind, name: string, arn: string | undefined, hint: EventHint, runtime: Runtime): ResourceRef {
+  const parts = arn?.split(':') ?? [];
+  return {
+    account: parts[4] || hint.account || runtime.account || 'unknown',
+    region: parts[3] || hint.region || runtime.region,
+    kind,
+    name,
+  };
+}
+
+export async function handleResource<K extends ResourceKind>(
+  kind: K,
+  name: string,
+  correlationId: string,
+  access: ResourceAccess<K>,
+  runtime: Runtime,
+  options: HandleOptions,
+  hint: EventHint = {},
+): Promise<Evaluated> {
+  const progress: Progress = { kind, stage: 'describe' };
+  try {
+    return await run(kind, name, correlationId, access, runtime, options, hint, progress);
+  } catch (error) {
+    logger.info('Decision', {
+      decision: 'error',
+      failedStage: progress.stage,
+      errorName: errorName(error),
+      errorMessage: (error as Error).message,
+      resource: { kind, name },
+      detail: 'the run failed at this stage; it is retried (Lambda, or the next sweep), and after the retries the event is dead-lettered',
+    });
+    throw error;
+  }
+}
+
+async function run<K extends ResourceKind>(
+  kind: K,
+  name: string,
+  correlationId: string,
+  access: ResourceAccess<K>,
+  runtime: Runtime,
+  options: HandleOptions,
+  hint: EventHint,
+  progress: Progress,
+): Promise<Evaluated> {
+  if (options.notify && runtime.ledger === undefined) throw new Error('the pipeline cannot notify without the ledger (LEDGER_TABLE)');
+  const ledger = options.notify ? runtime.ledger : undefined;
+  let described = await step(progress, 'describe', () => access.describe(name));
+  for (const delay of LAG_RETRY_DELAYS_MS) {
+    if (!isLagging(kind, hint.reportedStatus, described?.status)) break;
+    logger.info('Describe lags the event; reading it again', { reportedStatus: hint.reportedStatus, describedStatus: described?.status, delayMs: delay });
+    await (runtime.sleep ?? defaultSleep)(delay);
+    described = await step(progress, 'describe', () => access.describe(name));
+  }
+  if (isLagging(kind, hint.reportedStatus, described?.status)) {
+    progress.stage = 'describe-lag';
+    throw new DescribeLagError(
+      `the event says ${hint.reportedStatus ?? '?'} but Describe still says ${described?.status ?? '?'} after ${LAG_RETRY_DELAYS_MS.length + 1} reads; failing so that Lambda retries later`,
+    );
+  }
+  const ref = refOf(kind, name, described?.arn, hint, runtime);
+  if (described === undefined) return handleGone(kind, name, ref, correlationId, access, runtime, options, ledger, progress);
+
+  const { settings } = runtime;
+  const tags = await step(progress, 'list-tags', () => listTags(described.arn));
+  const switchReading: SwitchReading = runtime.switchParameter === undefined ? { value: 'policy' } : await step(progress, 'read-switch', () => readSwitch(runtime.switchParameter ?? ''));
+  if (switchReading.problem !== undefined) await reportSwitchProblem(switchReading.problem.detail, switchReading.problem.code, ref, runtime, ledger, correlationId, progress);
+
+  const now = runtime.now();
+  const firstSeen = ledger !== undefined && hasTagExemption(tags) ? await step(progress, 'ledger-sighting', () => ledger.tagExemptionFirstSeen(ref, now)) : now;
+  const exemptions = exemptionsFor(kind, name, tags, settings, CATALOG[kind], now, firstSeen);
+  const { outcomes, findings } = evaluate(kind, described.resource, { settings, tags }, (controlId) => resolveMode(controlId, kind, settings, exemptions, switchReading.value));
+  countMetric('Evaluations', { Kind: kind });
+  countFindings(kind, findings);
+  const decision = decide({ kind, status: described.status, findings });
+  const rawOwner = (tags as Partial<Record<string, string>>)[settings.ownerTagKey];
+  const owner = rawOwner === undefined ? undefined : oneLine(rawOwner).trim() || undefined;
+  const context: Context<K> = { kind, name, ref, access, described, present: true, findings, runtime, owner, exemptions, options, correlationId, progress };
+
+  let carried: Carried = { notified: false };
+  let type: DecisionType = decision.type;
+  let plan: LedgerPlan = { type: 'fresh' };
+  if (ledger !== undefined) {
+    const intended = decision.type === 'remediate' || decision.type === 'report' ? { sk: remediationSk(described.episode, decision.type === 'report' ? 'report' : decision.action) } : undefined;
+    const records = await step(progress, 'ledger-read', () => ledger.recentRemediations(ref));
+    plan = planFromLedger(records, intended, correlationId, now);
+    ({ type, carried } = await carryOut(context, ledger, decision, plan));
+  } else if (decision.type === 'remediate' && options.act) {
+    carried = await actWithoutLedger(context, decision.action);
+  }
+
+  const honoured = honouredExemptions(exemptions, findings);
+  if (ledger !== undefined) await tellExemptions(context, ledger, honoured, progress);
+
+  logger.info('Decision', {
+    decision: type,
+    ...(plan.type !== 'fresh' ? { ledger: { plan: plan.type, record: { sk: plan.record.sk, holder: plan.record.holder, result: plan.record.result?.type, notice: plan.record.notice } } } : {}),
+    resource: { kind, name, arn: described.arn, status: described.status, episode: described.episode, owner },
+    switch: switchReading.value,
+    ...(switchReading.problem !== undefined ? { switchProblem: switchReading.problem.detail } : {}),
+    controls: explainOutcomes(outcomes),
+    failed: actionableFindings(findings).map((finding) => finding.controlId),
+    exempt: findings.filter((finding) => finding.mode === 'exempt').map((finding) => finding.controlId),
+    exemptions: { active: exemptions.active, ignored: exemptions.ignored.map((ignored) => ignored.why) },
+    actionResult: carried.actionResult,
+    notified: carried.notified,
+    ownerRecipients: carried.notified ? ownerRecipients(owner, settings.owners) : [],
+  });
+  return {
+    decision: type,
+    ...(carried.actionResult !== undefined ? { actionResult: carried.actionResult } : {}),
+    notified: carried.notified,
+    kind,
+    name,
+    arn: described.arn,
+    ...(described.status !== undefined ? { status: described.status } : {}),
+    findings,
+    ...(honoured.length > 0 ? { exemptionsHonoured: honoured } : {}),
+  };
+}
+
+async function carryOut<K extends ResourceKind>(
+  context: Context<K>,
+  ledger: Ledger,
+  decision: ReturnType<typeof decide>,
+  plan: LedgerPlan,
+): Promise<{ type: DecisionType; carried: Carried }> {
+  switch (plan.type) {
+    case 'resume':
+      return { type: 'resume', carried: await resume(context, ledger, plan.record) };
+    case 'busy':
+      return { type: 'busy', carried: { notified: false, skipped: 'busy' } };
+    case 'done':
+      return { type: 'duplicate', carried: { notified: false, skipped: 'duplicate' } };
+    case 'resend':
+      return { type: 'resend-notice', carried: await resend(context, ledger, plan.record) };
+    case 'retry-denied':
+      return { type: 'retry-denied', carried: await retryDenied(context, ledger, plan.record) };
+    case 'fresh':
+      break;
+  }
+  if (decision.type === 'remediate') {
+    if (!context.options.act) return { type: decision.type, carried: { notified: false } };
+    const carried = await remediateFresh(context, ledger, decision.action);
+    return { type: carried.skipped === 'busy' ? 'busy' : 'remediate', carried };
+  }
+  if (decision.type === 'report') {
+    const carried = await reportOnce(context, ledger, decision.action);
+    return { type: carried.skipped === 'busy' ? 'busy' : 'report', carried };
+  }
+  return { type: decision.type, carried: { notified: false } };
+}
+
+/** The audit command's --remediate: tags (no notice is owed), acts, tells nobody (it prints the result). */
+async function actWithoutLedger<K extends ResourceKind>(context: Context<K>, action: 'stop' | 'delete'): Promise<Carried> {
+  const { kind, described, name, findings } = context;
+  if (KINDS[kind].survivesAction) {
+    await bestEffort(context.progress, 'tag', () => addTags(described.arn, tagsBeforeAction(actionableFindings(findings).map((finding) => finding.controlId), action, context.correlationId)));
+  }
+  const actionResult = await step(context.progress, 'act', () => context.access.act(name));
+  if (actionResult.type === 'done') countMetric('Remediations', { Kind: kind, Action: action });
+  return { actionResult, notified: false };
+}
+
+/**
+ * A resource that no longer exists. Normal for a model's delete event; but if the ledger holds a
+ * remediation of it in doubt (the delete went through, the invocation died before recording it), that
+ * record is finished and its notice sent.
+ */
+async function handleGone<K extends ResourceKind>(
+  kind: K,
+  name: string,
+  ref: ResourceRef,
+  correlationId: string,
+  access: ResourceAccess<K>,
+  runtime: Runtime,
+  options: HandleOptions,
+  ledger: Ledger | undefined,
+  progress: Progress,
+): Promise<Evaluated> {
+  const records = ledger !== undefined && ref.account !== 'unknown' ? await step(progress, 'ledger-read', () => ledger.recentRemediations(ref)) : [];
+  const plan = planFromLedger(records, undefined, correlationId, runtime.now());
+  if (ledger !== undefined && (plan.type === 'resume' || plan.type === 'busy' || plan.type === 'resend')) {
+    const record = plan.record;
+    const findings = findingsFromRecord(record);
+    const context: Context<K> = {
+      kind,
+      name,
+      ref,
+      access,
+      described: { arn: record.arn, status: undefined, episode: record.episode },
+      present: false,
+      findings,
+      runtime,
+      owner: record.owner,
+      exemptions: { active: [], ignored: [] },
+      options,
+      correlationId,
+      progress,
+    };
+    const carried = plan.type === 'resume' ? await resume(context, ledger, record) : plan.type === 'resend' ? await resend(context, ledger, record) : { notified: false };
+    const decision: DecisionType = plan.type === 'resend' ? 'resend-notice' : plan.type;
+    logger.info('Decision', { decision, detail: `the ${KINDS[kind].label} is gone; the ledger held its remediation (${plan.type})`, resource: { kind, name }, actionResult: carried.actionResult, notified: carried.notified });
+    return { kind, name, decision, ...(carried.actionResult !== undefined ? { actionResult: carried.actionResult } : {}), notified: carried.notified, findings };
+  }
+  logger.info('Decision', { decision: 'gone', detail: `the ${KINDS[kind].label} no longer exists; nothing to check`, resource: { kind, name } });
+  return { kind, name, decision: 'gone', notified: false, findings: [] };
+}
+
+/** The findings a record was made for, from the catalog (the resource is gone, so they cannot be re-evaluated). */
+function findingsFromRecord(record: RemediationRecord): Finding[] {
+  return record.controls.flatMap((id) => {
+    const control = ALL_CONTROLS.find((candidate) => candidate.id === id);
+    if (control === undefined) return [];
+    return [{ controlId: id, title: control.title, why: control.why, fix: control.fix, severity: control.severity, observed: `failed when the guard decided to act (${record.at})`, mode: 'enforce', modeSource: 'policy.mode' }];
+  });
+}
+
+/** The active exemptions that exempted at least one failing control, with the controls they exempted. */
+function honouredExemptions(exemptions: Exemptions, findings: readonly Finding[]): HonouredExemption[] {
+  const exempt = findings.filter((finding) => finding.mode === 'exempt');
+  return exemptions.active.flatMap((exemption) => {
+    const controls = exempt.filter((finding) => finding.modeSource === exemption.source && (exemption.controls === 'all' || exemption.controls.includes(finding.controlId))).map((finding) => finding.controlId);
+    if (controls.length === 0) return [];
+    return [{ source: exemption.source, scope: exemption.scope, reason: exemption.reason, ...(exemption.expires !== undefined ? { expires: exemption.expires } : {}), controls }];
+  });
+}
+
+/** Each honoured exemption reaches the operators once, and again when its controls or expiry change. */
+async function tellExemptions<K extends ResourceKind>(context: Context<K>, ledger: Ledger, honoured: readonly HonouredExemption[], progress: Progress): Promise<void> {
+  for (const exemption of honoured) {
+    const fingerprint = createHash('sha256').update(JSON.stringify([exemption.source, exemption.scope, [...exemption.controls].sort(), exemption.expires ?? ''])).digest('hex').slice(0, 20);
+    const active = context.exemptions.active.find((candidate) => candidate.source === exemption.source && candidate.scope === exemption.scope);
+    if (active === undefined) continue;
+    const notice = buildExemptionNotice({
+      kind: context.kind,
+      name: context.name,
+      arn: context.described.arn,
+      account: context.ref.account,
+      region: context.ref.region,
+      exemption: active,
+      exempted: context.findings.filter((finding) => exemption.controls.includes(finding.controlId)),
+      owner: context.owner,
+      correlationId: context.correlationId,
+    });
+    const now = context.runtime.now();
+    const record = noticeRecord({ pk: resourcePk(context.ref), sk: `exemption-notice#${fingerprint}` }, 'exemption', notice, context.correlationId, now);
+    const delivered = await step(progress, 'notify-exemption', () => deliverOnce(ledger, context.runtime.topicArn, record, context.correlationId, now));
+    if (delivered === 'sent') countMetric('ExemptionNotices', { Kind: context.kind });
+  }
+}
+
+/**
+ * The switch could not be read: the run goes on as `policy`, the SwitchFallback alarm counts it, and the
+ * operators get one notice an hour while it lasts (one ledger record per hour and problem).
+ */
+async function reportSwitchProblem(
+  detail: string,
+  code: string,
+  ref: ResourceRef,
+  runtime: Runtime,
+  ledger: Ledger | undefined,
+  correlationId: string,
+  progress: Progress,
+): Promise<void> {
+  countAlarmMetric(ALARM_METRICS.switchFallback);
+  logger.error('The enforcement switch could not be read; failing safe: the policy applies', { detail });
+  if (ledger === undefined) return;
+  const now = runtime.now();
+  const hour = now.toISOString().slice(0, 13);
+  const notice = buildSwitchProblemNotice({ parameterName: runtime.switchParameter ?? '', detail, account: ref.account, region: ref.region });
+  const record = noticeRecord({ pk: `guard#${ref.account}#${ref.region}#switch`, sk: `problem#${code}#${hour}` }, 'switch', notice, correlationId, now);
+  // Telling the operators must not stop the enforcement it is about: a failure here is logged only.
+  await bestEffort(progress, 'notify-switch-problem', () => deliverOnce(ledger, runtime.topicArn, record, correlationId, now));
+}

@@ -1,0 +1,208 @@
+/**
+ * Acting and telling, with the ledger as the guard's memory: claim the remediation (a conditional write,
+ * so copies of one event agree on one remediation), explain it in tags, count the attempt, act, record
+ * the real result with the notice it owes, publish, mark sent. Every step that fails fails the invocation,
+ * and its retry (or the resend function) picks the record up where it stopped.
+ */
+import type { Ledger, LedgerKey } from '../aws/ledger';
+import { addTags } from '../aws/sagemaker';
+import { actionableFindings, isActionable, type ActionResult } from '../core/decision';
+import { KINDS, type Action, type ResourceKind } from '../core/kinds';
+import { buildNotice, ownerRecipients, type Outcome } from '../core/notice';
+import { tagsBeforeAction } from '../core/tags';
+import { dayOf, expiresAt, remediationSk, resourcePk, type RecordAction, type RecordedResult, type RemediationRecord } from '../ledger/records';
+import { NOTICE_PENDING } from '../ledger/schema';
+import { logger } from '../powertools';
+import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/telemetry';
+import { publishStored } from './deliver';
+import { bestEffort, step, type Context } from './steps';
+
+/** What carrying out a remediation came to, for the decision line and the caller. */
+export interface Carried {
+  readonly actionResult?: ActionResult;
+  readonly notified: boolean;
+  /** Set when the ledger says another invocation owns the work or it was done before. */
+  readonly skipped?: 'busy' | 'duplicate';
+}
+
+function keyOf(record: Pick<RemediationRecord, 'pk' | 'sk'>): LedgerKey {
+  return { pk: record.pk, sk: record.sk };
+}
+
+/** The record a fresh remediation or report creates. */
+export function newRecord<K extends ResourceKind>(context: Context<K>, action: RecordAction, now: Date): RemediationRecord {
+  const { ref, described, findings, correlationId, owner } = context;
+  return {
+    pk: resourcePk(ref),
+    sk: remediationSk(described.episode, action),
+    type: 'remediation',
+    ref,
+    arn: described.arn,
+    episode: described.episode,
+    action,
+    controls: actionableFindings(findings).map((finding) => finding.controlId),
+    ...(owner !== undefined ? { owner } : {}),
+    at: now.toISOString(),
+    day: dayOf(now),
+    expiresAt: expiresAt(now),
+    holder: correlationId,
+    leaseUntil: now.getTime() + 3 * 60 * 1000,
+    actAttempts: 0,
+    correlationId,
+  };
+}
+
+/** What the notice says happened, from the action's result. */
+export function outcomeOf(action: Action, result: ActionResult, status: string | undefined, byEarlierAttempt = false): Outcome {
+  switch (result.type) {
+    case 'done':
+      return { type: 'acted', action, ...(byEarlierAttempt ? { byEarlierAttempt } : {}), ...(status !== undefined ? { status } : {}) };
+    case 'wrong-state':
+      return { type: 'not-possible', action, status: result.status };
+    case 'gone':
+      return { type: 'gone', action };
+    case 'denied':
+      return { type: 'denied', action, errorName: result.errorName, permission: result.permission };
+  }
+}
+
+function recorded(result: ActionResult, status: string | undefined, byEarlierAttempt: boolean): RecordedResult {
+  switch (result.type) {
+    case 'done':
+      return { type: 'done', ...(status !== undefined ? { status } : {}), ...(byEarlierAttempt ? { byEarlierAttempt } : {}) };
+    case 'wrong-state':
+      return { type: 'wrong-state', ...(result.status !== undefined ? { status: result.status } : {}) };
+    case 'gone':
+      return { type: 'gone' };
+    case 'denied':
+      return { type: 'denied', errorName: result.errorName, permission: result.permission, message: result.message.slice(0, 500) };
+  }
+}
+
+export function noticeFor<K extends ResourceKind>(context: Context<K>, outcome: Outcome, tagged: boolean) {
+  const { kind, described, name, findings, runtime, ref, owner } = context;
+  return buildNotice({
+    kind,
+    name,
+    arn: described.arn,
+    account: ref.account,
+    region: ref.region,
+    eventId: context.correlationId,
+    status: described.status,
+    findings,
+    outcome,
+    tagged,
+    owner,
+    ignoredExemptions: context.exemptions.ignored,
+    ownerRecipients: ownerRecipients(owner, runtime.settings.owners),
+  });
+}
+
+/** A fresh remediation: claim it, then act and tell. Losing the claim means another copy of the event has it. */
+export async function remediateFresh<K extends ResourceKind>(context: Context<K>, ledger: Ledger, action: Action): Promise<Carried> {
+  const record = newRecord(context, action, context.runtime.now());
+  const claimed = await step(context.progress, 'ledger-claim', () => ledger.create(record));
+  if (!claimed) {
+    logger.info('Another invocation claimed this remediation first; it acts and tells', { key: keyOf(record) });
+    return { notified: false, skipped: 'busy' };
+  }
+  return actAndTell(context, ledger, record, { tag: true });
+}
+
+/**
+ * Finishes a record an earlier attempt left in doubt (it may have called the action without recording
+ * what came of it). If the resource can still be acted on, act; otherwise, if an attempt was made, the
+ * resource being stopped or gone is that attempt's doing; if none was, it is what it is now.
+ */
+export async function resume<K extends ResourceKind>(context: Context<K>, ledger: Ledger, record: RemediationRecord): Promise<Carried> {
+  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.correlationId, context.runtime.now()));
+  if (held === undefined) return { notified: false, skipped: 'busy' };
+  const action = held.action === 'report' ? KINDS[context.kind].action : held.action;
+  if (context.present && isActionable(context.kind, context.described.status)) return actAndTell(context, ledger, held, { tag: false });
+  const result: ActionResult = held.actAttempts > 0 ? { type: 'done' } : context.present ? { type: 'wrong-state', status: context.described.status } : { type: 'gone' };
+  return recordAndTell(context, ledger, held, action, result, { tagged: false, byEarlierAttempt: held.actAttempts > 0 });
+}
+
+/** A remediation that was denied before: try again; tell only if the outcome changed. */
+export async function retryDenied<K extends ResourceKind>(context: Context<K>, ledger: Ledger, record: RemediationRecord): Promise<Carried> {
+  if (!isActionable(context.kind, context.described.status)) return { notified: false, skipped: 'duplicate' };
+  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.correlationId, context.runtime.now()));
+  if (held === undefined) return { notified: false, skipped: 'busy' };
+  return actAndTell(context, ledger, held, { tag: false, quietIfDeniedAgain: true });
+}
+
+async function actAndTell<K extends ResourceKind>(
+  context: Context<K>,
+  ledger: Ledger,
+  record: RemediationRecord,
+  options: { readonly tag: boolean; readonly quietIfDeniedAgain?: boolean },
+): Promise<Carried> {
+  const { kind, described, name } = context;
+  const action = KINDS[kind].action;
+  const key = keyOf(record);
+  // Tags explain the stop to the resource's owner; the guard never reads them back as state.
+  const tagged =
+    options.tag && KINDS[kind].survivesAction
+      ? await bestEffort(context.progress, 'tag', () => addTags(described.arn, tagsBeforeAction(record.controls, action, context.correlationId)))
+      : false;
+  await step(context.progress, 'ledger-attempt', () => ledger.countAttempt(key, context.correlationId));
+  const result = await step(context.progress, 'act', () => context.access.act(name));
+  countActionResult(kind, action, result);
+  if (options.quietIfDeniedAgain === true && result.type === 'denied') {
+    await step(context.progress, 'ledger-result', () => ledger.recordResult(key, context.correlationId, recorded(result, undefined, false), context.runtime.now(), 'keep'));
+    return { actionResult: result, notified: false };
+  }
+  return recordAndTell(context, ledger, record, action, result, { tagged, byEarlierAttempt: false });
+}
+
+async function recordAndTell<K extends ResourceKind>(
+  context: Context<K>,
+  ledger: Ledger,
+  record: RemediationRecord,
+  action: Action,
+  result: ActionResult,
+  how: { readonly tagged: boolean; readonly byEarlierAttempt: boolean },
+): Promise<Carried> {
+  const key = keyOf(record);
+  const status = context.present ? context.described.status : undefined;
+  const notice = noticeFor(context, outcomeOf(action, result, status, how.byEarlierAttempt), how.tagged);
+  const now = context.runtime.now();
+  await step(context.progress, 'ledger-result', () => ledger.recordResult(key, context.correlationId, recorded(result, status, how.byEarlierAttempt), now, notice));
+  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, key, notice, context.runtime.now()));
+  return { actionResult: result, notified: true };
+}
+
+/** A report-only notice, once per episode: the record is created with its notice owed, then sent. */
+export async function reportOnce<K extends ResourceKind>(context: Context<K>, ledger: Ledger, action: Action): Promise<Carried> {
+  const now = context.runtime.now();
+  const notice = noticeFor(context, { type: 'report-only', action }, false);
+  const record: RemediationRecord = {
+    ...newRecord(context, 'report', now),
+    result: { type: 'reported' },
+    resultAt: now.toISOString(),
+    notice: 'pending',
+    storedNotice: notice,
+    noticePending: NOTICE_PENDING,
+  };
+  const claimed = await step(context.progress, 'ledger-claim', () => ledger.create(record));
+  if (!claimed) return { notified: false, skipped: 'busy' };
+  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(record), notice, context.runtime.now()));
+  return { notified: true };
+}
+
+/** Sends the stored notice of a record whose notice is still owed (its publish failed earlier). */
+export async function resend<K extends ResourceKind>(context: Context<K>, ledger: Ledger, record: RemediationRecord): Promise<Carried> {
+  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.correlationId, context.runtime.now()));
+  if (held === undefined || held.notice !== 'pending' || held.storedNotice === undefined) return { notified: false, skipped: 'busy' };
+  const notice = held.storedNotice;
+  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(held), notice, context.runtime.now()));
+  return { notified: true };
+}
+
+function countActionResult(kind: ResourceKind, action: Action, result: ActionResult): void {
+  if (result.type === 'done') countMetric('Remediations', { Kind: kind, Action: action });
+  if (result.type === 'denied') {
+    countAlarmMetric(ALARM_METRICS.actionsDenied);
+    logger.error('The action was denied: the resource keeps running; an SCP, a permissions boundary or the role refuses it', { action, result });
+  } else if (result.type !== 'done') logger.info('Action not applied', { action, result });
+}
