@@ -8,8 +8,9 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SETTINGS_ENV, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV, type GuardSettings } from '../lambda/core/settings';
+import { LEDGER_TABLE_ENV } from '../lambda/ledger/schema';
 
-/** Where the handlers live: `lambda/handlers/<entry>.ts` (one per kind, and the sweep). */
+/** Where the handlers live: `lambda/handlers/<entry>.ts` (one per kind, the sweep, the resend and the switch watcher). */
 export const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
 
 /** Powertools reads these; they match SERVICE_NAME / METRICS_NAMESPACE in lambda/powertools.ts. */
@@ -35,7 +36,7 @@ export const FUNCTION_DEFAULTS = {
 } as const;
 
 export interface GuardFunctionProps {
-  /** The handler file, `lambda/handlers/<entry>.ts`: a resource kind, or `sweep`. */
+  /** The handler file, `lambda/handlers/<entry>.ts`: a resource kind, `sweep`, `resend` or `switch-watch`. */
   readonly entry: string;
   /** What the function does, for its description. */
   readonly purpose: string;
@@ -51,6 +52,8 @@ export interface GuardFunctionProps {
   readonly topicArn: string;
   /** Name of the SSM parameter holding the account-wide enforcement switch (ENFORCEMENT_SWITCH_PARAMETER). */
   readonly switchParameterName: string;
+  /** Name of the remediation ledger table (LEDGER_TABLE). Permission to use it is granted by the caller. */
+  readonly ledgerTableName: string;
   /** Where Lambda sends invocations that still fail after `retryAttempts`. */
   readonly deadLetterQueue: Queue;
   readonly logRetention: RetentionDays;
@@ -59,7 +62,7 @@ export interface GuardFunctionProps {
 /**
  * One responder: a bundled NodejsFunction with its own log group and its own role. The role starts with
  * nothing but write access to that log group (no AWS managed policy); the caller adds the SageMaker,
- * EC2 and SNS permissions the kind needs with `role.addToPrincipalPolicy` / grants.
+ * EC2, SSM, DynamoDB and SNS permissions the function needs with `role.addToPrincipalPolicy` / grants.
  */
 export class GuardFunction extends Construct {
   readonly function: NodejsFunction;
@@ -103,6 +106,7 @@ export class GuardFunction extends Construct {
         [TOPIC_ARN_ENV]: props.topicArn,
         [SETTINGS_ENV]: JSON.stringify(props.settings),
         [SWITCH_PARAMETER_ENV]: props.switchParameterName,
+        [LEDGER_TABLE_ENV]: props.ledgerTableName,
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -33,6 +33,10 @@ export class SageMakerGuardStack extends Stack {
       description: 'Events and invocations the guard could not process',
       value: this.guard.deadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'LedgerTableName', {
+      description: 'DynamoDB remediation ledger: what the guard decided, did and still owes to tell (npx sagemaker-guard history reads it)',
+      value: this.guard.ledger.tableName,
+    });
     new CfnOutput(this, 'PolicyMode', { description: 'The policy\'s global default mode (per-kind and per-control modes may differ)', value: config.settings.mode });
     new CfnOutput(this, 'EnforcementSwitchParameter', {
       description: 'Set to "report" to stop all enforcement within 30 seconds, "policy" to resume',

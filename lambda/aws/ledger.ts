@@ -155,6 +155,26 @@ export class Ledger {
     );
   }
 
+  /**
+   * Gives the record up (its publish failed): its state is consistent, so the next run, a copy of the
+   * event or the resend function may take it at once. Only the holder can release it.
+   */
+  async release(key: LedgerKey, holder: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { ...key },
+          UpdateExpression: 'SET leaseUntil = :released',
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':released': 0, ':holder': holder },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   /** The notice went out: it leaves the outbox. */
   async markSent(key: LedgerKey, messageId: string | undefined, at: Date): Promise<void> {
     await this.client.send(

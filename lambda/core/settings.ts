@@ -95,7 +95,7 @@ export const settingsSchema = z
     tagExemptions: z
       .object({
         controls: z.union([z.literal('all'), z.literal('none'), z.array(controlId).min(1)], { error: 'expected "all", "none" or a list of control ids' }).optional(),
-        maxDays: z.number({ error: 'expected a number of days' }).int().min(1).max(365, 'expected at most 365 days').default(90),
+        maxDays: z.number({ error: 'expected a number of days' }).int('expected a whole number of days, 1 to 365').min(1, 'expected 1 to 365 days').max(365, 'expected 1 to 365 days').default(90),
       })
       .strict()
       .default({ maxDays: 90 }),

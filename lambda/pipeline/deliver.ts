@@ -13,13 +13,17 @@ import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/teleme
 import { logger } from '../powertools';
 
 /** Publishes a stored notice and marks it sent. A failed publish is counted (it alarms) and thrown. */
-export async function publishStored(ledger: Ledger, topicArn: string, key: LedgerKey, notice: StoredNotice, now: Date): Promise<string | undefined> {
+export async function publishStored(ledger: Ledger, topicArn: string, key: LedgerKey, notice: StoredNotice, now: Date, holder: string): Promise<string | undefined> {
   let messageId: string | undefined;
   try {
     messageId = await publishNotice(topicArn, notice);
   } catch (error) {
     countAlarmMetric(ALARM_METRICS.noticeFailures);
     logger.error('Could not publish a notice; it stays owed in the ledger and is sent again', { key, subject: notice.subject, errorName: errorName(error), error: error as Error });
+    // Whoever tries next (a retry, a copy of the event, the resend function) may send it at once.
+    await ledger.release(key, holder).catch((releaseError: unknown) => {
+      logger.warn('Could not release the record; its lease runs out by itself', { key, error: releaseError as Error });
+    });
     throw error;
   }
   countMetric('Notices', { Topic: (notice.attributes as Partial<Record<string, string>>).kind ?? 'unknown' });
@@ -62,7 +66,7 @@ export async function deliverOnce(ledger: Ledger, topicArn: string, record: Ledg
     notice = held.storedNotice;
   }
   if (notice === undefined) return 'already-sent';
-  await publishStored(ledger, topicArn, key, notice, now);
+  await publishStored(ledger, topicArn, key, notice, now, holder);
   return 'sent';
 }
 
@@ -92,7 +96,7 @@ export async function drainOutbox(ledger: Ledger, topicArn: string, holder: stri
       }
       if (held.notice !== 'pending' || held.storedNotice === undefined) continue;
       try {
-        await publishStored(ledger, topicArn, key, held.storedNotice, now());
+        await publishStored(ledger, topicArn, key, held.storedNotice, now(), holder);
         sent += 1;
       } catch {
         failed += 1;

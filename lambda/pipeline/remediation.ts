@@ -168,7 +168,7 @@ async function recordAndTell<K extends ResourceKind>(
   const notice = noticeFor(context, outcomeOf(action, result, status, how.byEarlierAttempt), how.tagged);
   const now = context.runtime.now();
   await step(context.progress, 'ledger-result', () => ledger.recordResult(key, context.correlationId, recorded(result, status, how.byEarlierAttempt), now, notice));
-  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, key, notice, context.runtime.now()));
+  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, key, notice, context.runtime.now(), context.correlationId));
   return { actionResult: result, notified: true };
 }
 
@@ -186,7 +186,7 @@ export async function reportOnce<K extends ResourceKind>(context: Context<K>, le
   };
   const claimed = await step(context.progress, 'ledger-claim', () => ledger.create(record));
   if (!claimed) return { notified: false, skipped: 'busy' };
-  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(record), notice, context.runtime.now()));
+  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(record), notice, context.runtime.now(), context.correlationId));
   return { notified: true };
 }
 
@@ -195,7 +195,7 @@ export async function resend<K extends ResourceKind>(context: Context<K>, ledger
   const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.correlationId, context.runtime.now()));
   if (held === undefined || held.notice !== 'pending' || held.storedNotice === undefined) return { notified: false, skipped: 'busy' };
   const notice = held.storedNotice;
-  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(held), notice, context.runtime.now()));
+  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(held), notice, context.runtime.now(), context.correlationId));
   return { notified: true };
 }
 

@@ -120,3 +120,8 @@ export function mockNetwork(network: NotebookNetwork, routeTableIsMain = false):
     RouteTables: routeTableIsMain ? tables : [],
   });
 }
+
+/** A message attribute of a published notice's input (absent attributes are undefined). */
+export function attribute(input: { readonly MessageAttributes?: Record<string, { readonly StringValue?: string }> }, key: string): string | undefined {
+  return (input.MessageAttributes as Partial<Record<string, { readonly StringValue?: string }>> | undefined)?.[key]?.StringValue;
+}

@@ -56,6 +56,14 @@ describe('model responder', () => {
     expect(notice.message).toContain('needs sagemaker:DeleteModel');
   });
 
+  test('a denial whose body the SDK cannot parse (HTTP 403, as an emulator or a proxy sends) is still a denial, not a retry loop', async () => {
+    describeAs(model({ VpcConfig: undefined }));
+    const unparsable = Object.assign(new SyntaxError('Unexpected token \'<\', "<?xml vers"... is not valid JSON'), { $metadata: { httpStatusCode: 403 } });
+    sageMakerMock.on(DeleteModelCommand).rejects(unparsable);
+    await expect(handlerFor('model')(created)).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'denied', errorName: 'HTTP 403 (SyntaxError)' }, notified: true });
+    expect(publishedNotice().message).toContain('DeleteModel was denied (HTTP 403 (SyntaxError))');
+  });
+
   test('the notice fails after the delete: owed in the ledger, and the retry (model gone) sends it once', async () => {
     describeAs(model({ VpcConfig: undefined }));
     snsMock.on(PublishCommand).rejectsOnce(named('KMSDisabledException', 'key disabled')).resolves({ MessageId: 'm-2' });

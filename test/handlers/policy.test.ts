@@ -5,7 +5,7 @@ import { EXEMPT_TAG } from '../../lambda/core/modes';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { logger, singleMetrics } from '../../lambda/powertools';
 import { trainingJob } from '../fixtures/resources';
-import { event, handlerFor, publishedNotice, resetMocks, sageMakerMock, setSwitch, snsMock, ssmMock, SWITCH_PARAMETER } from './harness';
+import { attribute, event, handlerFor, publishedNotice, resetMocks, sageMakerMock, setSwitch, snsMock, ssmMock, SWITCH_PARAMETER } from './harness';
 
 const NAME = '89c96cc8-dded-4739-afcc-6f1dc936701d';
 const inProgress = event('variants/training-job.in-progress.json');
@@ -68,9 +68,9 @@ describe('the policy in the responder', () => {
   });
 
   test.each<[string, () => void, string]>([
-    ['holds an invalid value', () => setSwitch('maybe'), 'holds "maybe", not one of policy, report'],
-    ['was deleted', () => ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('Parameter /sagemaker-guard/enforcement not found.'), { name: 'ParameterNotFound' })), 'does not exist (deleted?)'],
-    ['cannot be read (denied)', () => ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('not authorized to perform: ssm:GetParameter'), { name: 'AccessDeniedException' })), 'could not be read (AccessDeniedException'],
+    ['holds an invalid value', () => { setSwitch('maybe'); }, 'holds "maybe", not one of policy, report'],
+    ['was deleted', () => { ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('Parameter /sagemaker-guard/enforcement not found.'), { name: 'ParameterNotFound' })); }, 'does not exist (deleted?)'],
+    ['cannot be read (denied)', () => { ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('not authorized to perform: ssm:GetParameter'), { name: 'AccessDeniedException' })); }, 'could not be read (AccessDeniedException'],
   ])('a switch that %s fails safe: the policy is enforced, the alarm metric counts it, the operators are told once an hour', async (_title, breakSwitch, detail) => {
     withTags({});
     breakSwitch();
@@ -79,11 +79,11 @@ describe('the policy in the responder', () => {
     await expect(handler(inProgress)).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
     expect(sageMakerMock).toHaveReceivedCommandWith(StopTrainingJobCommand, { TrainingJobName: NAME });
     expect(metric).toHaveBeenCalledWith('SwitchFallback', 'Count', 1);
-    const alerts = () => snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input).filter((input) => input.MessageAttributes?.action?.StringValue === 'switch-fallback');
+    const alerts = () => snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input).filter((input) => attribute(input, 'action') === 'switch-fallback');
     expect(alerts()).toHaveLength(1);
     expect(alerts()[0].Subject).toContain('Enforcement switch unreadable');
     expect(alerts()[0].Message).toContain(detail);
-    expect(alerts()[0].MessageAttributes?.owner).toBeUndefined();
+    expect(attribute(alerts()[0], 'owner')).toBeUndefined();
     await handler({ ...inProgress, id: 'a-second-event' });
     expect(alerts()).toHaveLength(1);
     metric.mockRestore();
@@ -109,13 +109,13 @@ describe('the policy in the responder', () => {
     withTags(tags);
     const handler = handlerFor('training-job', { controls: { 'training-job.network-isolation': 'off' } });
     await expect(handler(inProgress)).resolves.toMatchObject({ decision: 'exempt' });
-    const exemptionNotices = () => snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input).filter((input) => input.MessageAttributes?.action?.StringValue === 'exempted');
+    const exemptionNotices = () => snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input).filter((input) => attribute(input, 'action') === 'exempted');
     expect(exemptionNotices()).toHaveLength(1);
     const first = exemptionNotices()[0];
     expect(first.Subject).toBe(`[sagemaker-guard] Exemption honoured for training job ${NAME}`);
     expect(first.Message).toContain('Reason:   KMS migration');
     expect(first.Message).toContain('Until:    2026-12-15');
-    expect(first.MessageAttributes?.owner?.StringValue).toBe('team-a');
+    expect(attribute(first, 'owner')).toBe('team-a');
     await handler({ ...inProgress, id: 'again' });
     expect(exemptionNotices()).toHaveLength(1);
     withTags({ ...tags, [EXEMPT_TAG.until]: '2027-03-10' });
@@ -138,7 +138,7 @@ describe('the policy in the responder', () => {
     now = new Date('2026-12-03T12:00:00Z');
     withTags(tags);
     await expect(handler({ ...inProgress, id: 'retagged' })).resolves.toMatchObject({ decision: 'duplicate' });
-    const line = infoLog.mock.calls.filter(([message]) => message === 'Decision').at(-1)?.[1] as { exemptions: { ignored: string[] } };
+    const line = (infoLog.mock.calls as [string, unknown][]).filter(([message]) => message === 'Decision').at(-1)?.[1] as { exemptions: { ignored: string[] } };
     expect(line.exemptions.ignored[0]).toContain("first seen on 2026-11-22 ran out after the policy's tagExemptions.maxDays (10 days)");
   });
 

@@ -173,13 +173,30 @@ describe('training job responder', () => {
     expect(owedNotices()).toHaveLength(0);
   });
 
-  test('another copy of the event does not send the owed notice while the first invocation still holds the record', async () => {
+  test('a failed publish releases the record: the next copy of the event sends the owed notice, once, and stops nothing again', async () => {
     describeAs(nonCompliant('InProgress'));
     snsMock.on(PublishCommand).rejectsOnce(named('InternalErrorException', 'SNS down')).resolves({ MessageId: 'm' });
     const handler = handlerFor('training-job');
     await expect(handler(inProgress)).rejects.toThrow('SNS down');
+    expect(remediationRecords()[0]).toMatchObject({ leaseUntil: 0, notice: 'pending' });
+    await expect(handler({ ...inProgress, id: 'another-copy' })).resolves.toEqual({ decision: 'resend-notice', notified: true });
+    await expect(handler({ ...inProgress, id: 'a-third-copy' })).resolves.toEqual({ decision: 'duplicate', notified: false });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);
+  });
+
+  test('a copy of the event that arrives while the first invocation holds the record leaves it to that invocation', async () => {
     describeAs(nonCompliant('InProgress'));
-    await expect(handler({ ...inProgress, id: 'concurrent-copy' })).resolves.toEqual({ decision: 'busy', notified: false });
+    let copy: unknown;
+    const handler = handlerFor('training-job');
+    // The copy runs, start to end, while the first invocation is inside StopTrainingJob.
+    sageMakerMock.on(StopTrainingJobCommand).callsFake(async () => {
+      copy ??= await handler({ ...inProgress, id: 'concurrent-copy' });
+      return {};
+    });
+    await expect(handler(inProgress)).resolves.toMatchObject({ decision: 'remediate', notified: true });
+    expect(copy).toEqual({ decision: 'busy', notified: false });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 

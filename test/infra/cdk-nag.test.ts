@@ -54,6 +54,10 @@ describe('cdk-nag AwsSolutions checks', () => {
 
   test('acknowledgements are exactly the reviewed ones, each with a specific reason', () => {
     const iam5 = (kind: string) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${kind}/*]`;
+    // Every function queries the ledger's indexes: `<table ARN>/index/*`, one table of this stack.
+    const ledgerIndexes = [...acks.keys()].find((key) => key.startsWith('SageMakerGuard/Guard/Resend/Role: '))?.split(': ')[1];
+    expect(ledgerIndexes).toMatch(/^AwsSolutions-IAM5\[Resource::<GuardLedger[0-9A-F]{8}\.Arn>\/index\/\*\]$/);
+    const roles = ['TrainingJobResponder', 'ModelResponder', 'NotebookInstanceResponder', 'Sweep', 'Resend', 'SwitchWatch'];
     expect([...acks.keys()].sort()).toEqual(
       [
         'SageMakerGuard/Guard/DeadLetterQueue: AwsSolutions-SQS3',
@@ -65,10 +69,12 @@ describe('cdk-nag AwsSolutions checks', () => {
         `SageMakerGuard/Guard/Sweep/Role: ${iam5('model')}`,
         `SageMakerGuard/Guard/Sweep/Role: ${iam5('notebook-instance')}`,
         'SageMakerGuard/Guard/Sweep/Role: AwsSolutions-IAM5[Resource::*]',
+        ...roles.map((role) => `SageMakerGuard/Guard/${role}/Role: ${ledgerIndexes ?? '?'}`),
       ].sort(),
     );
     for (const reason of acks.values()) expect(reason.length).toBeGreaterThan(80);
     expect(acks.get('SageMakerGuard/Guard/NotebookInstanceResponder/Role: AwsSolutions-IAM5[Resource::*]')).toMatch(/resource-level permissions/);
+    expect(acks.get(`SageMakerGuard/Guard/Resend/Role: ${ledgerIndexes ?? '?'}`)).toMatch(/indexes/);
   });
 
   test('the checks do run: an unacknowledged violation fails synthesis', () => {

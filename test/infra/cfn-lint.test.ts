@@ -6,6 +6,9 @@ import { STACK_NAME } from '../../lib/app';
 import { RESOURCE_KINDS } from '../../lambda/core/kinds';
 import { buildGuard, tempDir } from './synth';
 
+/** The responders, the sweep, the resend of owed notices and the switch watcher. */
+const FUNCTION_COUNT = RESOURCE_KINDS.length + 3;
+
 const cfnLintVersion = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
 const cfnLintInstalled = cfnLintVersion.status === 0;
 if (!cfnLintInstalled) {
@@ -41,7 +44,7 @@ describe('synthesized cloud assembly', () => {
   test('each function resource points at its bundle: Metadata aws:asset:path/index.js, SDK bundled in', () => {
     const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources: Record<string, LambdaResource> };
     const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(RESOURCE_KINDS.length + 1); // the responders and the sweep
+    expect(functions).toHaveLength(FUNCTION_COUNT);
     const assetDirs = new Set<string>();
     for (const fn of functions) {
       expect(fn.Metadata?.['aws:asset:property']).toBe('Code');
@@ -55,6 +58,6 @@ describe('synthesized cloud assembly', () => {
       // externalModules: [] - the SDK is in the bundle, not loaded from the runtime.
       expect(code).not.toMatch(/require\("@aws-sdk\/client-/);
     }
-    expect(assetDirs.size).toBe(RESOURCE_KINDS.length + 1);
+    expect(assetDirs.size).toBe(FUNCTION_COUNT);
   });
 });

@@ -2,6 +2,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import { RESOURCE_KINDS, type ResourceKind } from '../../lambda/core/kinds';
 import { InvalidSettingsError, settingsFromEnv } from '../../lambda/core/settings';
+import { ALARM_METRICS } from '../../lambda/handlers/telemetry';
+import { LEDGER } from '../../lambda/ledger/schema';
 import { DEFAULT_POLICY } from '../fixtures/resources';
 import { actionsOf, cdkJsonContext, logicalIdByPath, onlyResource, resourceById, resourcesOf, synthGuard, type Statement } from './synth';
 
@@ -29,7 +31,16 @@ const EXPECTED_PATTERNS: Record<ResourceKind, unknown> = {
   },
 };
 
-const COMMON_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt', 'sns:Publish', 'ssm:GetParameter'];
+/** Every guard function: its log group, its on-failure destination (the queue and its key), the topic, the ledger. */
+const BASE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt', 'sns:Publish'];
+const LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
+const COMMON_ACTIONS = [...BASE_ACTIONS, ...LEDGER_ACTIONS, 'ssm:GetParameter'];
+/** The functions that are not responders, by construct id. */
+const OTHER_FUNCTIONS = ['Sweep', 'Resend', 'SwitchWatch'] as const;
+const FUNCTION_COUNT = RESOURCE_KINDS.length + OTHER_FUNCTIONS.length;
+/** The responders' rules, the sweep and resend schedules, the switch watch. */
+const RULE_COUNT = RESOURCE_KINDS.length + 3;
+const SWITCH_NAME = '/sagemaker-guard/enforcement';
 const SAGEMAKER_ACTIONS: Record<ResourceKind, string[]> = {
   'training-job': ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'],
   model: ['sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:ListTags'],
@@ -40,6 +51,7 @@ const EC2_ACTIONS: Record<ResourceKind, string[]> = {
   model: [],
   'notebook-instance': ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups'],
 };
+const LIST_ACTIONS = ['sagemaker:ListTrainingJobs', 'sagemaker:ListModels', 'sagemaker:ListNotebookInstances'];
 const ARN_TYPE: Record<ResourceKind, string> = { 'training-job': 'training-job', model: 'model', 'notebook-instance': 'notebook-instance' };
 
 function sageMakerArn(arnType: string): unknown {
@@ -59,6 +71,10 @@ function ids(template: Template) {
     sweep: logicalIdByPath(template, 'AWS::Lambda::Function', 'Guard/Sweep/Function/Resource'),
     sweepRole: logicalIdByPath(template, 'AWS::IAM::Role', 'Guard/Sweep/Role/Resource'),
     logGroup: (kind: ResourceKind) => logicalIdByPath(template, 'AWS::Logs::LogGroup', `${RESPONDER[kind]}/LogGroup/Resource`),
+    ledger: logicalIdByPath(template, 'AWS::DynamoDB::Table', 'Guard/Ledger/Resource'),
+    other: (constructId: (typeof OTHER_FUNCTIONS)[number]) => logicalIdByPath(template, 'AWS::Lambda::Function', `Guard/${constructId}/Function/Resource`),
+    otherRole: (constructId: (typeof OTHER_FUNCTIONS)[number]) => logicalIdByPath(template, 'AWS::IAM::Role', `Guard/${constructId}/Role/Resource`),
+    rule: (constructId: string) => logicalIdByPath(template, 'AWS::Events::Rule', `Guard/${constructId}/Resource`),
   };
 }
 
@@ -72,6 +88,66 @@ function roleStatements(template: Template, roleId: string): Statement[] {
   return [...inline, ...attached];
 }
 
+const getAttArn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const tokens = (...names: string[]) => names.map((name) => ({ Ref: `AWS::${name}` }));
+
+/** The ARN of the switch parameter, from the deploying partition, region and account and the parameter's name. */
+function switchArn(switchParameterId: string): unknown {
+  const [partition, region, account] = tokens('Partition', 'Region', 'AccountId');
+  return { 'Fn::Join': ['', ['arn:', partition, ':ssm:', region, ':', account, ':parameter', { Ref: switchParameterId }]] };
+}
+
+/** Logical ids each resource depends on: Ref, Fn::GetAtt (also inside Fn::Sub strings) and DependsOn. */
+function dependencies(template: Template): Map<string, Set<string>> {
+  const resources = template.toJSON().Resources as Record<string, { DependsOn?: string | string[] } & Record<string, unknown>>;
+  const graph = new Map<string, Set<string>>();
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    const found = new Set<string>();
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(visit);
+      else if (node !== null && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        if (typeof record.Ref === 'string') found.add(record.Ref);
+        const getAtt = record['Fn::GetAtt'];
+        if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') found.add(getAtt[0]);
+        const sub = record['Fn::Sub'];
+        const subText: unknown = Array.isArray(sub) ? (sub as unknown[])[0] : sub;
+        if (typeof subText === 'string') for (const match of subText.matchAll(/\$\{([A-Za-z0-9]+)/g)) found.add(match[1]);
+        Object.values(record).forEach(visit);
+      }
+    };
+    visit(resource.Properties);
+    for (const dependsOn of [resource.DependsOn ?? []].flat()) found.add(dependsOn);
+    graph.set(logicalId, new Set([...found].filter((id) => id in resources)));
+  }
+  return graph;
+}
+
+/** A dependency cycle among the template's resources, or undefined. CloudFormation rejects a template that has one. */
+function findCycle(template: Template): string[] | undefined {
+  const graph = dependencies(template);
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const walk = (node: string): string[] | undefined => {
+    if (state.get(node) === 'done') return undefined;
+    if (state.get(node) === 'visiting') return [...path.slice(path.indexOf(node)), node];
+    state.set(node, 'visiting');
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      const cycle = walk(next);
+      if (cycle !== undefined) return cycle;
+    }
+    path.pop();
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const cycle = walk(node);
+    if (cycle !== undefined) return cycle;
+  }
+  return undefined;
+}
+
 describe('SageMakerGuard stack (cdk.json defaults)', () => {
   let template: Template;
   let id: ReturnType<typeof ids>;
@@ -81,8 +157,12 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     id = ids(template);
   });
 
-  test('one rule per kind, each with exactly the actionable-events pattern, and one sweep schedule', () => {
-    template.resourceCountIs('AWS::Events::Rule', RESOURCE_KINDS.length + 1);
+  test('no CloudFormation dependency cycle (the ledger policy names the roles, the roles\' policies name the ledger)', () => {
+    expect(findCycle(template)).toBeUndefined();
+  });
+
+  test('one rule per kind, each with exactly the actionable-events pattern, the sweep and resend schedules, the switch watch', () => {
+    template.resourceCountIs('AWS::Events::Rule', RULE_COUNT);
     const rules = resourcesOf(template, 'AWS::Events::Rule');
     for (const kind of RESOURCE_KINDS) {
       const targetingKind = Object.values(rules).filter((rule) =>
@@ -105,6 +185,34 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     }
   });
 
+  test('the switch watcher gets every Parameter Store change of the switch, and nothing else', () => {
+    const rule = resourceById(template, 'AWS::Events::Rule', id.rule('SwitchWatchRule'));
+    expect(rule.Properties.EventPattern).toEqual({ source: ['aws.ssm'], 'detail-type': ['Parameter Store Change'], detail: { name: [SWITCH_NAME] } });
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: getAttArn(id.other('SwitchWatch')), DeadLetterConfig: { Arn: getAttArn(id.queue) } }),
+    ]);
+  });
+
+  test('the resend function drains the outbox every 10 minutes; a run not started within 10 minutes is dead-lettered', () => {
+    const rule = resourceById(template, 'AWS::Events::Rule', id.rule('ResendSchedule'));
+    expect(rule.Properties).toMatchObject({
+      ScheduleExpression: 'rate(10 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        {
+          Arn: getAttArn(id.other('Resend')),
+          DeadLetterConfig: { Arn: getAttArn(id.queue) },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 },
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: id.other('Resend') },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: getAttArn(id.queue) } },
+    });
+  });
+
   test('the sweep runs daily by default, for up to 15 minutes, with adaptive retry, and is not re-run on failure', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 day)',
@@ -119,6 +227,9 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     const statements = roleStatements(template, id.sweepRole);
     const actions = statements.flatMap(actionsOf);
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    expect(new Set(actions)).toEqual(
+      new Set([...COMMON_ACTIONS, ...RESOURCE_KINDS.flatMap((kind) => [...SAGEMAKER_ACTIONS[kind], ...EC2_ACTIONS[kind]]), ...LIST_ACTIONS]),
+    );
     const list = statements.find((statement) => actionsOf(statement).includes('sagemaker:ListTrainingJobs'));
     expect(list?.Resource).toBe('*');
     expect(new Set(actionsOf(list!))).toEqual(new Set(['sagemaker:ListTrainingJobs', 'sagemaker:ListModels', 'sagemaker:ListNotebookInstances']));
@@ -128,7 +239,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     }
   });
 
-  test('the KMS key rotates and encrypts both the topic and the dead-letter queue', () => {
+  test('the KMS key rotates and encrypts the topic, the dead-letter queue and the ledger', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::Topic', {
@@ -140,23 +251,91 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
       KmsMasterKeyId: { 'Fn::GetAtt': [id.key, 'Arn'] },
       MessageRetentionPeriod: 14 * 24 * 3600,
     });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: getAttArn(id.key) },
+    });
   });
 
-  test('key policy lets CloudWatch and EventBridge of this account use the key, and nothing else new', () => {
-    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
-      template.hasResourceProperties('AWS::KMS::Key', {
-        KeyPolicy: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Allow',
-              Principal: { Service: service },
-              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-            }),
-          ]),
-        },
-      });
-    }
+  test('the ledger: keys, TTL and indexes of lambda/ledger/schema.ts, on demand, point-in-time recovery, kept and protected', () => {
+    const ledger = resourceById(template, 'AWS::DynamoDB::Table', id.ledger);
+    expect(ledger.DeletionPolicy).toBe('Retain');
+    expect(ledger.UpdateReplacePolicy).toBe('Retain');
+    const index = (name: string, partitionKey: string, sortKey: string) => ({
+      IndexName: name,
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    expect(ledger.Properties).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      GlobalSecondaryIndexes: [index('pending-notices', 'noticePending', 'at'), index('by-day', 'day', 'at')],
+    });
+    const definitions = ledger.Properties.AttributeDefinitions as { AttributeName: string; AttributeType: string }[];
+    expect(new Map(definitions.map((d) => [d.AttributeName, d.AttributeType]))).toEqual(
+      new Map(['pk', 'sk', 'noticePending', 'at', 'day'].map((name) => [name, 'S'])),
+    );
+    // The spec above, restated on purpose, matches the one layout the functions, the CLI and the emulator read.
+    expect(LEDGER).toMatchObject({
+      partitionKey: 'pk',
+      sortKey: 'sk',
+      ttlAttribute: 'expiresAt',
+      pendingIndex: { name: 'pending-notices', partitionKey: 'noticePending', sortKey: 'at' },
+      historyIndex: { name: 'by-day', partitionKey: 'day', sortKey: 'at' },
+    });
+  });
+
+  test('the ledger\'s resource policy denies every item write to all principals but the guard\'s function roles', () => {
+    const ledger = resourceById(template, 'AWS::DynamoDB::Table', id.ledger);
+    const statements = (ledger.Properties.ResourcePolicy as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    const [deny] = statements;
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Resource: '*' });
+    expect(new Set(actionsOf(deny))).toEqual(
+      new Set([
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:PartiQLInsert',
+        'dynamodb:PartiQLUpdate',
+        'dynamodb:PartiQLDelete',
+      ]),
+    );
+    expect(Object.keys(deny.Condition ?? {})).toEqual(['ArnNotEquals']);
+    const allowed = deny.Condition?.ArnNotEquals['aws:PrincipalArn'] as unknown[];
+    const roles = Object.keys(resourcesOf(template, 'AWS::IAM::Role'));
+    expect(roles).toHaveLength(FUNCTION_COUNT);
+    expect(allowed).toHaveLength(roles.length);
+    expect(new Set(allowed.map((arn) => JSON.stringify(arn)))).toEqual(new Set(roles.map((role) => JSON.stringify(getAttArn(role)))));
+  });
+
+  test('key policy: EventBridge may use the key only through SQS (dead letters), CloudWatch only through SNS (alarms)', () => {
+    const key = resourceById(template, 'AWS::KMS::Key', id.key);
+    const statements = (key.Properties.KeyPolicy as { Statement: Statement[] }).Statement;
+    const viaService = (service: string) => ({
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', [`${service}.`, { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
+    });
+    const forService = (principal: string) => statements.filter((statement) => JSON.stringify(statement.Principal) === JSON.stringify({ Service: principal }));
+    expect(forService('events.amazonaws.com')).toEqual([
+      { Sid: 'AllowEventBridgeToDeadLetterEncryptedQueue', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Condition: viaService('sqs') },
+    ]);
+    expect(forService('cloudwatch.amazonaws.com')).toEqual([
+      { Sid: 'AllowCloudWatchAlarmsToNotifyEncryptedTopic', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Condition: viaService('sns') },
+    ]);
+    // Only those two and KMS's default statement (the account's IAM policies administer the key).
+    expect(statements).toHaveLength(3);
+    expect(statements.filter((statement) => isDefaultKeyAdminStatement(statement as unknown as Record<string, unknown>))).toHaveLength(1);
+    // A condition key the service does not send for these paths would silently drop every dead letter and alarm notice.
+    expect(JSON.stringify(statements)).not.toMatch(/aws:Source(Account|Arn|OrgID)/);
   });
 
   /**
@@ -204,7 +383,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   test('only rules of this stack may send to the dead-letter queue, and only CloudWatch alarms of this account may publish', () => {
     const queuePolicy = onlyResource(template, 'AWS::SQS::QueuePolicy');
     const allows = (queuePolicy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) => s.Effect === 'Allow');
-    expect(allows).toHaveLength(RESOURCE_KINDS.length + 1);
+    expect(allows).toHaveLength(RULE_COUNT);
     for (const statement of allows) {
       expect(statement).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' });
       expect(statement.Condition?.ArnEquals['aws:SourceArn']).toBeDefined();
@@ -237,6 +416,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
     expect(new Set(actions)).toEqual(new Set([...COMMON_ACTIONS, ...SAGEMAKER_ACTIONS[kind], ...EC2_ACTIONS[kind]]));
     expect(actions).toHaveLength(new Set(actions).size);
+    expect(new Set(statements.filter((statement) => statement.Effect === 'Allow' && statement.Resource === '*').flatMap(actionsOf))).toEqual(new Set(EC2_ACTIONS[kind]));
 
     for (const statement of statements) {
       const service = actionsOf(statement).map((action) => action.split(':')[0]);
@@ -248,7 +428,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
         expect(actionsOf(statement).every((action) => action.startsWith('ec2:Describe'))).toBe(true);
         expect(statement.Resource).toBe('*');
       } else {
-        // Everything else is scoped to a resource of this stack: its log group, the queue, the key, the topic.
+        // Everything else is scoped to a resource of this stack: its log group, the queue, the key, the topic, the ledger, the switch.
         expect(statement.Resource).not.toBe('*');
         expect(JSON.stringify(statement.Resource)).toMatch(/"(Ref|Fn::GetAtt)"/);
       }
@@ -257,9 +437,44 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     expect(logStatement?.Resource).toEqual({ 'Fn::GetAtt': [id.logGroup(kind), 'Arn'] });
     const readSwitch = statements.find((s) => actionsOf(s).includes('ssm:GetParameter'));
     expect(actionsOf(readSwitch!)).toEqual(['ssm:GetParameter']);
-    expect(JSON.stringify(readSwitch?.Resource)).toContain(`{"Ref":"${id.switchParameter}"}`);
+    expect(readSwitch?.Resource).toEqual(switchArn(id.switchParameter));
     const publish = statements.find((s) => actionsOf(s).includes('sns:Publish'));
     expect(publish?.Resource).toEqual({ Ref: id.topic });
+  });
+
+  test.each(OTHER_FUNCTIONS)('%s role: exactly what it needs, no wildcard action', (constructId) => {
+    const expected: Record<(typeof OTHER_FUNCTIONS)[number], string[]> = {
+      Sweep: [...COMMON_ACTIONS, ...RESOURCE_KINDS.flatMap((kind) => [...SAGEMAKER_ACTIONS[kind], ...EC2_ACTIONS[kind]]), ...LIST_ACTIONS],
+      // The resend function only reads the ledger's outbox and publishes: no switch, no SageMaker.
+      Resend: [...BASE_ACTIONS, ...LEDGER_ACTIONS],
+      SwitchWatch: [...BASE_ACTIONS, ...LEDGER_ACTIONS, 'ssm:GetParameter'],
+    };
+    const statements = roleStatements(template, id.otherRole(constructId));
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    // The sweep holds each kind's SageMaker statement separately (sagemaker:ListTags once per kind's ARN).
+    if (constructId !== 'Sweep') expect(actions).toHaveLength(new Set(actions).size);
+    expect(new Set(actions)).toEqual(new Set(expected[constructId]));
+    if (constructId === 'SwitchWatch') {
+      expect(statements.find((s) => actionsOf(s).includes('ssm:GetParameter'))?.Resource).toEqual(switchArn(id.switchParameter));
+    }
+  });
+
+  test('every function role: exactly GetItem, PutItem, UpdateItem and Query on the ledger and its indexes, and kms:Decrypt on its key', () => {
+    const roles = Object.keys(resourcesOf(template, 'AWS::IAM::Role'));
+    expect(roles).toHaveLength(FUNCTION_COUNT);
+    for (const roleId of roles) {
+      const statements = roleStatements(template, roleId);
+      const ledgerStatements = statements.filter((s) => actionsOf(s).some((action) => action.startsWith('dynamodb:')));
+      expect(ledgerStatements).toHaveLength(1);
+      expect(new Set(actionsOf(ledgerStatements[0]))).toEqual(new Set(LEDGER_ACTIONS));
+      expect(ledgerStatements[0].Resource).toEqual([getAttArn(id.ledger), { 'Fn::Join': ['', [getAttArn(id.ledger), '/index/*']] }]);
+      const keyStatements = statements.filter((s) => actionsOf(s).some((action) => action.startsWith('kms:')));
+      expect(keyStatements).toHaveLength(1);
+      expect(keyStatements[0].Resource).toEqual(getAttArn(id.key));
+      expect(actionsOf(keyStatements[0])).toContain('kms:Decrypt');
+    }
   });
 
   test.each(RESOURCE_KINDS)('%s function: runtime, size, environment, log group, async retries to the queue', (kind) => {
@@ -276,6 +491,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
       Environment: {
         Variables: {
           TOPIC_ARN: { Ref: id.topic },
+          LEDGER_TABLE: { Ref: id.ledger },
           GUARD_SETTINGS: expect.any(String) as unknown,
           POWERTOOLS_SERVICE_NAME: 'sagemaker-guard',
           POWERTOOLS_METRICS_NAMESPACE: 'SageMakerGuard',
@@ -291,12 +507,25 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     });
   });
 
-  test('GUARD_SETTINGS holds the validated defaults and parses at cold start', () => {
-    for (const fn of Object.values(resourcesOf(template, 'AWS::Lambda::Function'))) {
+  test('every function: GUARD_SETTINGS holds the validated defaults, the switch and the ledger are named', () => {
+    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(FUNCTION_COUNT);
+    for (const fn of functions) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
       expect(settingsFromEnv(variables)).toEqual(DEFAULT_POLICY);
       expect(variables.ENFORCEMENT_SWITCH_PARAMETER).toEqual({ Ref: id.switchParameter });
+      expect(variables.LEDGER_TABLE).toEqual({ Ref: id.ledger });
+      expect(variables.TOPIC_ARN).toEqual({ Ref: id.topic });
     }
+  });
+
+  test.each(OTHER_FUNCTIONS)('%s function: the shared runtime and its own log group', (constructId) => {
+    const fn = resourceById(template, 'AWS::Lambda::Function', id.other(constructId));
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Role: getAttArn(id.otherRole(constructId)) });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: id.other(constructId) },
+      DestinationConfig: { OnFailure: { Destination: getAttArn(id.queue) } },
+    });
   });
 
   test('the backout switch: an SSM parameter that starts at "policy" and accepts only policy or report', () => {
@@ -309,8 +538,18 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     template.hasOutput('EnforcementSwitchParameter', { Value: { Ref: id.switchParameter } });
   });
 
+  test('outputs: the topic, the dead-letter queue, the ledger table (the CLI reads it), the policy mode, the switch', () => {
+    template.hasOutput('TopicArn', { Value: { Ref: id.topic } });
+    template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: id.queue } });
+    template.hasOutput('LedgerTableName', { Value: { Ref: id.ledger } });
+    template.hasOutput('EnforcementSwitchParameter', { Value: { Ref: id.switchParameter } });
+    expect(Object.keys(template.toJSON().Outputs as Record<string, unknown>).sort()).toEqual(
+      ['DeadLetterQueueUrl', 'EnforcementSwitchParameter', 'LedgerTableName', 'PolicyMode', 'TopicArn'].sort(),
+    );
+  });
+
   test('each function has its own log group, kept 365 days by default and destroyed with the stack', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', RESOURCE_KINDS.length + 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', FUNCTION_COUNT);
     for (const kind of RESOURCE_KINDS) {
       const logGroup = resourceById(template, 'AWS::Logs::LogGroup', id.logGroup(kind));
       expect(logGroup.Properties.RetentionInDays).toBe(365);
@@ -318,29 +557,78 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     }
   });
 
-  test('alarms on the dead-letter queue and on each function notify the topic', () => {
+  test('every alarm notifies the topic when a sum reaches 1 in one period, and says what happened and what to do', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(1 + RESOURCE_KINDS.length + 1);
+    // Dead letters sent, notifications failed; errors of each function; dead letters lost by each rule; the 3 metrics.
+    expect(alarms).toHaveLength(2 + FUNCTION_COUNT + RULE_COUNT + Object.keys(ALARM_METRICS).length);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [{ Ref: id.topic }],
         Threshold: 1,
+        EvaluationPeriods: 1,
+        Statistic: 'Sum',
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
+        AlarmDescription: expect.stringMatching(/^sagemaker-guard.{60,}/) as unknown,
       });
     }
+  });
+
+  test('dead-letter alarm: every message sent to the queue (NumberOfMessagesSent), not messages still waiting', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
+      MetricName: 'NumberOfMessagesSent',
+      Statistic: 'Sum',
+      Period: 300,
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id.queue, 'QueueName'] } }],
     });
-    for (const kind of RESOURCE_KINDS) {
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 0);
+  });
+
+  test('topic alarm: a notice or alarm SNS failed to deliver', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SNS',
+      MetricName: 'NumberOfNotificationsFailed',
+      Period: 300,
+      Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [id.topic, 'TopicName'] } }],
+    });
+  });
+
+  test('each function has an errors alarm', () => {
+    for (const fnId of [...RESOURCE_KINDS.map((kind) => id.fn(kind)), ...OTHER_FUNCTIONS.map((constructId) => id.other(constructId))]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: id.fn(kind) } }],
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
       });
     }
+  });
+
+  test('each EventBridge rule has an alarm on the events it could not dead-letter (InvocationsFailedToBeSentToDlq)', () => {
+    const ruleIds = Object.keys(resourcesOf(template, 'AWS::Events::Rule'));
+    expect(ruleIds).toHaveLength(RULE_COUNT);
+    for (const ruleId of ruleIds) {
+      template.resourcePropertiesCountIs(
+        'AWS::CloudWatch::Alarm',
+        { Namespace: 'AWS/Events', MetricName: 'InvocationsFailedToBeSentToDlq', Period: 300, Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }] },
+        1,
+      );
+    }
+  });
+
+  test.each(Object.values(ALARM_METRICS))('alarm on the functions\' %s metric: namespace SageMakerGuard, only the service dimension', (metricName) => {
+    template.resourcePropertiesCountIs(
+      'AWS::CloudWatch::Alarm',
+      {
+        Namespace: 'SageMakerGuard',
+        MetricName: metricName,
+        Statistic: 'Sum',
+        Period: 300,
+        Dimensions: [{ Name: 'service', Value: 'sagemaker-guard' }],
+        TreatMissingData: 'notBreaching',
+      },
+      1,
+    );
   });
 
   test('no email subscription when notificationEmails is empty', () => {
@@ -365,7 +653,7 @@ describe('SageMakerGuard stack (settings from -c)', () => {
 
   test('report mode and the other settings reach GUARD_SETTINGS of every function', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(RESOURCE_KINDS.length + 1);
+    expect(functions).toHaveLength(FUNCTION_COUNT);
     for (const fn of functions) {
       const settings = settingsFromEnv((fn.Properties.Environment as { Variables: Record<string, string> }).Variables);
       expect(settings.mode).toBe('report');
@@ -387,7 +675,58 @@ describe('SageMakerGuard stack (settings from -c)', () => {
 
   test('log retention follows logRetentionDays', () => {
     const logGroups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    expect(logGroups.map((logGroup) => logGroup.Properties.RetentionInDays)).toEqual([30, 30, 30, 30]);
+    expect(logGroups.map((logGroup) => logGroup.Properties.RetentionInDays)).toEqual(Array<number>(FUNCTION_COUNT).fill(30));
+  });
+});
+
+describe('SageMakerGuard stack bound to an account and region (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION set)', () => {
+  const ACCOUNT = '111111111111';
+  const REGION = 'eu-west-3';
+  let template: Template;
+
+  beforeAll(() => {
+    ({ template } = synthGuard({}, { env: { account: ACCOUNT, region: REGION } }));
+  });
+
+  test('synthesizes without a dependency cycle', () => {
+    expect(findCycle(template)).toBeUndefined();
+  });
+
+  test('no policy names the switch parameter with a literal region or account: the ARN is built from the deploying ones', () => {
+    const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy'));
+    const readSwitch = policies
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((statement) => actionsOf(statement).includes('ssm:GetParameter'));
+    // Responders, sweep and switch watcher.
+    expect(readSwitch).toHaveLength(RESOURCE_KINDS.length + 2);
+    const switchParameter = logicalIdByPath(template, 'AWS::SSM::Parameter', 'Guard/EnforcementSwitch/Resource');
+    for (const statement of readSwitch) {
+      expect(statement.Resource).toEqual(switchArn(switchParameter));
+      expect(JSON.stringify(statement.Resource)).not.toContain(REGION);
+      expect(JSON.stringify(statement.Resource)).not.toContain(ACCOUNT);
+    }
+    // Nowhere in the template, policies included, is there an SSM ARN with a literal region.
+    expect(JSON.stringify(template.toJSON())).not.toMatch(new RegExp(`:ssm:${REGION}:`));
+  });
+});
+
+describe('SageMakerGuard stack without the sweep (sweepSchedule off)', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    ({ template } = synthGuard({ sweepSchedule: 'off' }));
+  });
+
+  test('no sweep, and the ledger\'s writers are exactly the remaining roles', () => {
+    expect(Object.keys(resourcesOf(template, 'AWS::Lambda::Function'))).toHaveLength(FUNCTION_COUNT - 1);
+    template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' }, 0);
+    const ledger = onlyResource(template, 'AWS::DynamoDB::Table');
+    const [deny] = (ledger.Properties.ResourcePolicy as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement;
+    const roles = Object.keys(resourcesOf(template, 'AWS::IAM::Role'));
+    expect(new Set((deny.Condition?.ArnNotEquals['aws:PrincipalArn'] as unknown[]).map((arn) => JSON.stringify(arn)))).toEqual(
+      new Set(roles.map((role) => JSON.stringify(getAttArn(role)))),
+    );
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + (FUNCTION_COUNT - 1) + (RULE_COUNT - 1) + Object.keys(ALARM_METRICS).length);
   });
 });
 

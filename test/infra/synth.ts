@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, type GuardApp } from '../../lib/app';
 
@@ -16,6 +17,8 @@ export interface SynthOptions {
   /** Run esbuild (slow: about a second per function). Off, assets are hashed but not built. */
   readonly bundle?: boolean;
   readonly outdir?: string;
+  /** The stack's environment. @default {} - environment-agnostic, as `cdk synth` without credentials */
+  readonly env?: Environment;
 }
 
 export interface Synthesized extends GuardApp {
@@ -24,7 +27,7 @@ export interface Synthesized extends GuardApp {
 
 /**
  * Builds the app as `cdk synth` would (cdk.json context, then `overrides` as if given with -c),
- * environment-agnostic so ARNs use pseudo parameters, with cdk-nag's AwsSolutions checks on.
+ * environment-agnostic unless `options.env` says otherwise, with cdk-nag's AwsSolutions checks on.
  */
 export function synthGuard(overrides: Record<string, unknown> = {}, options: SynthOptions = {}): Synthesized {
   const guardApp = buildGuard(overrides, options);
@@ -41,7 +44,7 @@ export function buildGuard(overrides: Record<string, unknown> = {}, options: Syn
     'aws:cdk:enable-asset-metadata': true,
     ...(options.bundle === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
   };
-  return buildApp({ context, env: {}, ...(options.outdir !== undefined ? { outdir: options.outdir } : {}) });
+  return buildApp({ context, env: options.env ?? {}, ...(options.outdir !== undefined ? { outdir: options.outdir } : {}) });
 }
 
 export function tempDir(prefix: string): string {

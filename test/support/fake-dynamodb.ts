@@ -26,13 +26,18 @@ function tokenize(expression: string): string[] {
   return expression.match(/attribute_not_exists|attribute_exists|begins_with|[#:]?[A-Za-z_][A-Za-z0-9_]*|<=|>=|<>|[()=<>,]/g) ?? [];
 }
 
+/** A string attribute's value; anything else never matches a prefix. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '\u0000';
+}
+
 /** Evaluates a condition or key-condition expression against an item. */
 export function evaluateCondition(expression: string, item: Item | undefined, names: Names, values: Values): boolean {
   const tokens = tokenize(expression);
   let position = 0;
-  const peek = (): string | undefined => tokens[position];
+  const peek = (): string | undefined => tokens.at(position);
   const next = (): string => {
-    const token = tokens[position];
+    const token = tokens.at(position);
     if (token === undefined) throw new Error(`fake DynamoDB: unexpected end of ${expression}`);
     position += 1;
     return token;
@@ -54,7 +59,7 @@ export function evaluateCondition(expression: string, item: Item | undefined, na
         second = next();
       }
       next();
-      if (token === 'begins_with') return String(operand(first) ?? '\u0000').startsWith(String(operand(second ?? '')));
+      if (token === 'begins_with') return text(operand(first)).startsWith(text(operand(second ?? '')));
       const exists = item !== undefined && item[resolveName(first, names)] !== undefined;
       return token === 'attribute_exists' ? exists : !exists;
     }
@@ -106,7 +111,7 @@ export function applyUpdate(expression: string, item: Item, names: Names, values
         const [name, value] = part.split('=').map((side) => side.trim());
         updated[resolveName(name, names)] = values?.[value];
       } else if (keyword === 'REMOVE') {
-        delete updated[resolveName(part, names)];
+        Reflect.deleteProperty(updated, resolveName(part, names));
       } else if (keyword === 'ADD') {
         const [name, value] = part.split(/\s+/);
         const attribute = resolveName(name, names);

@@ -13,7 +13,7 @@ import { MAX_SUMMARY_LINES, SweepTally } from '../../lambda/core/summary';
 import { makeSweepHandler } from '../../lambda/handlers/sweep';
 import { model, settings, trainingJob } from '../fixtures/resources';
 import { Ledger } from '../../lambda/aws/ledger';
-import { LEDGER_TABLE, named, NOW, publishedNotice, resetMocks, sageMakerMock, snsMock, SWITCH_PARAMETER, table, TOPIC_ARN, validation } from '../handlers/harness';
+import { attribute, LEDGER_TABLE, named, NOW, publishedNotice, resetMocks, sageMakerMock, snsMock, SWITCH_PARAMETER, table, TOPIC_ARN, validation } from '../handlers/harness';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:SageMakerGuard-Sweep';
 const runtime = { settings: settings(), topicArn: TOPIC_ARN, region: 'us-east-1', account: '123456789012', switchParameter: SWITCH_PARAMETER, ledger: new Ledger(LEDGER_TABLE), now: () => NOW };
@@ -22,7 +22,7 @@ const invoke = (remaining = 600_000) => handler({ id: 'sweep-event-1' }, { invok
 
 /** The notices published, by their `kind` attribute. */
 function noticesOfKind(kind: string) {
-  return snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input).filter((input) => input.MessageAttributes?.kind?.StringValue === kind);
+  return snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input).filter((input) => attribute(input, 'kind') === kind);
 }
 
 beforeEach(() => {
@@ -68,7 +68,7 @@ describe('scheduled sweep', () => {
       '[sagemaker-guard] Stopped training job open-job: 1 control failed',
       '[sagemaker-guard] Deleted model open-model: 1 control failed',
     ]);
-    expect(perResource[0].MessageAttributes?.owner?.StringValue).toBe('team-a');
+    expect(attribute(perResource[0], 'owner')).toBe('team-a');
     const notice = publishedNotice(2);
     expect(notice.subject).toBe('[sagemaker-guard] Sweep of 123456789012 us-east-1: 2 of 5 resources fail controls');
     expect(notice.attributes).toEqual({ kind: 'sweep', action: 'summary', severity: 'high', account: '123456789012', region: 'us-east-1' });
@@ -98,7 +98,7 @@ describe('scheduled sweep', () => {
     const exempting = makeSweepHandler({ ...runtime, settings: settings({ exemptions: [{ namePrefix: 'legacy-', kinds: ['model'], controls: 'all', reason: 'migration ticket SEC-42', expires: '2027-01-31' }] }) });
     const result = await exempting({ id: 'sweep-event-3' }, { invokedFunctionArn: FUNCTION_ARN, awsRequestId: 'req-3', getRemainingTimeInMillis: () => 600_000 });
     expect(result.byDecision).toEqual({ exempt: 1 });
-    expect(noticesOfKind('model').map((input) => input.MessageAttributes?.action?.StringValue)).toEqual(['exempted']);
+    expect(noticesOfKind('model').map((input) => attribute(input, 'action'))).toEqual(['exempted']);
     const summary = noticesOfKind('sweep')[0];
     expect(summary.Message).toContain('EXEMPTIONS HONOURED: 1');
     expect(summary.Message).toContain('  - model legacy-model: model.vpc [policy prefix, until 2027-01-31: migration ticket SEC-42]');

@@ -353,7 +353,7 @@ describe('catalog', () => {
     expect(all.findings[0]).toMatchObject({ severity: 'high', title: 'Network isolation enabled', observed: 'EnableNetworkIsolation is false', mode: 'enforce', modeSource: 'policy.mode' });
 
     const policy = settings({ controls: { 'training-job.vpc': 'off', 'training-job.network-isolation': 'report' } });
-    const none = exemptionsFor(job.TrainingJobName ?? '', {}, policy, [], new Date());
+    const none = exemptionsFor('training-job', job.TrainingJobName ?? '', {}, policy, [], new Date());
     const some = evaluate('training-job', job, { settings: policy, tags: {} }, (id) => resolveMode(id, 'training-job', policy, none, 'policy'));
     expect(some.findings.map((finding) => [finding.controlId, finding.mode])).toEqual([['training-job.network-isolation', 'report']]);
     expect(some.outcomes.find((outcome) => outcome.controlId === 'training-job.vpc')).toEqual({

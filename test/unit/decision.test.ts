@@ -1,59 +1,91 @@
 import type { Finding } from '../../lambda/controls/types';
-import { decide, isActionable, noticeAfterAction, type Decision, type DecisionInput } from '../../lambda/core/decision';
+import { actionableFindings, decide, isActionable, isLagging, type Decision, type DecisionInput } from '../../lambda/core/decision';
+import type { ResourceKind } from '../../lambda/core/kinds';
 
 const finding: Finding = { controlId: 'x.y', title: 't', why: 'w', fix: 'f', severity: 'high', observed: 'o', mode: 'enforce', modeSource: 'policy.mode' };
 const reported: Finding = { ...finding, controlId: 'x.z', mode: 'report', modeSource: 'policy.controls' };
 const exempt: Finding = { ...finding, controlId: 'x.w', mode: 'exempt', modeSource: 'exemption-tag', modeNote: 'vendor image' };
-const base = { findings: [finding], noticeState: undefined } as const;
+const base = { findings: [finding] } as const;
 
 describe('decide', () => {
   test.each<[string, DecisionInput, Decision]>([
-    ['compliant resource', { ...base, kind: 'training-job', status: 'InProgress', findings: [] }, { type: 'compliant' }],
-    ['compliant even with a pending tag', { ...base, kind: 'training-job', status: 'Stopping', findings: [], noticeState: 'pending' }, { type: 'compliant' }],
-    ['training job InProgress, enforce', { ...base, kind: 'training-job', status: 'InProgress' }, { type: 'remediate', action: 'stop' }],
-    ['training job InProgress, only reported findings', { ...base, kind: 'training-job', status: 'InProgress', findings: [reported] }, { type: 'report', action: 'stop' }],
-    ['one enforced finding among reported ones acts', { ...base, kind: 'training-job', status: 'InProgress', findings: [reported, finding] }, { type: 'remediate', action: 'stop' }],
-    ['only exempt findings: nothing but the log', { ...base, kind: 'training-job', status: 'InProgress', findings: [exempt] }, { type: 'exempt' }],
-    ['exempt plus reported: a report', { ...base, kind: 'notebook-instance', status: 'InService', findings: [exempt, reported] }, { type: 'report', action: 'stop' }],
-    ['exempt and not actionable: still exempt', { ...base, kind: 'training-job', status: 'Completed', findings: [exempt], noticeState: 'pending' }, { type: 'exempt' }],
-    ['training job Stopping (duplicate event)', { ...base, kind: 'training-job', status: 'Stopping', noticeState: 'sent' }, { type: 'not-actionable', status: 'Stopping' }],
-    ['training job Stopping, stopped by someone else', { ...base, kind: 'training-job', status: 'Stopping' }, { type: 'not-actionable', status: 'Stopping' }],
-    ['training job Stopping, our notice never went out', { ...base, kind: 'training-job', status: 'Stopping', noticeState: 'pending' }, { type: 'resend-notice', action: 'stop', status: 'Stopping' }],
+    // Nothing to act on, whatever the status.
+    ['training job Stopping (duplicate event)', { ...base, kind: 'training-job', status: 'Stopping' }, { type: 'not-actionable', status: 'Stopping' }],
     ['training job Completed', { ...base, kind: 'training-job', status: 'Completed' }, { type: 'not-actionable', status: 'Completed' }],
     ['training job in an unknown status', { ...base, kind: 'training-job', status: 'Hibernating' }, { type: 'not-actionable', status: 'Hibernating' }],
     ['training job with no status', { ...base, kind: 'training-job', status: undefined }, { type: 'not-actionable', status: 'unknown' }],
-    ['notebook InService, enforce', { ...base, kind: 'notebook-instance', status: 'InService' }, { type: 'remediate', action: 'stop' }],
     ['notebook Pending waits for its InService event', { ...base, kind: 'notebook-instance', status: 'Pending' }, { type: 'not-actionable', status: 'Pending' }],
     ['notebook Updating', { ...base, kind: 'notebook-instance', status: 'Updating' }, { type: 'not-actionable', status: 'Updating' }],
-    ['notebook Stopped with our notice pending', { ...base, kind: 'notebook-instance', status: 'Stopped', noticeState: 'pending' }, { type: 'resend-notice', action: 'stop', status: 'Stopped' }],
-    ['notebook restarted InService after an earlier stop', { ...base, kind: 'notebook-instance', status: 'InService', noticeState: 'sent' }, { type: 'remediate', action: 'stop' }],
+    ['notebook Stopped (the ledger, not decide, knows whether a notice is owed)', { ...base, kind: 'notebook-instance', status: 'Stopped' }, { type: 'not-actionable', status: 'Stopped' }],
+    ['reported only, not actionable: nothing either', { ...base, kind: 'training-job', status: 'Stopping', findings: [reported] }, { type: 'not-actionable', status: 'Stopping' }],
+    ['compliant resource', { ...base, kind: 'training-job', status: 'InProgress', findings: [] }, { type: 'compliant' }],
+    ['compliant and not actionable: still compliant', { ...base, kind: 'training-job', status: 'Stopping', findings: [] }, { type: 'compliant' }],
+    ['only exempt findings: nothing but the log', { ...base, kind: 'training-job', status: 'InProgress', findings: [exempt] }, { type: 'exempt' }],
+    ['exempt and not actionable: still exempt', { ...base, kind: 'training-job', status: 'Completed', findings: [exempt] }, { type: 'exempt' }],
+    // Something to do.
+    ['training job InProgress, enforce', { ...base, kind: 'training-job', status: 'InProgress' }, { type: 'remediate', action: 'stop' }],
+    ['training job InProgress, only reported findings', { ...base, kind: 'training-job', status: 'InProgress', findings: [reported] }, { type: 'report', action: 'stop' }],
+    ['one enforced finding among reported ones acts', { ...base, kind: 'training-job', status: 'InProgress', findings: [reported, finding] }, { type: 'remediate', action: 'stop' }],
+    ['exempt plus enforced: the enforced one acts', { ...base, kind: 'training-job', status: 'InProgress', findings: [exempt, finding] }, { type: 'remediate', action: 'stop' }],
+    ['exempt plus reported: a report', { ...base, kind: 'notebook-instance', status: 'InService', findings: [exempt, reported] }, { type: 'report', action: 'stop' }],
+    ['notebook InService, enforce', { ...base, kind: 'notebook-instance', status: 'InService' }, { type: 'remediate', action: 'stop' }],
+    ['notebook restarted InService after an earlier stop', { ...base, kind: 'notebook-instance', status: 'InService' }, { type: 'remediate', action: 'stop' }],
     ['model that exists, enforce', { ...base, kind: 'model', status: undefined }, { type: 'remediate', action: 'delete' }],
     ['model that exists, reported only', { ...base, kind: 'model', status: undefined, findings: [reported] }, { type: 'report', action: 'delete' }],
   ])('%s', (_title, input, expected) => {
     expect(decide(input)).toEqual(expected);
   });
 
+  test('decide knows nothing of notices: there is no resend decision any more', () => {
+    const types = (['training-job', 'notebook-instance', 'model'] as const).flatMap((kind) =>
+      [undefined, 'InProgress', 'InService', 'Stopping', 'Stopped', 'Completed', 'Pending'].map((status) => decide({ kind, status, findings: [finding] }).type),
+    );
+    expect(new Set(types)).toEqual(new Set(['remediate', 'not-actionable']));
+  });
+});
+
+describe('isActionable', () => {
   test.each([
-    ['training-job', 'InProgress', true],
     ['training-job', 'Stopping', false],
-    ['notebook-instance', 'InService', true],
+    ['training-job', 'Completed', false],
+    ['training-job', undefined, false],
     ['notebook-instance', 'Deleted', false],
+    ['notebook-instance', 'Pending', false],
+    ['notebook-instance', undefined, false],
+    ['training-job', 'InProgress', true],
+    ['notebook-instance', 'InService', true],
     ['model', undefined, true],
   ] as const)('isActionable(%s, %s) is %s', (kind, status, expected) => {
     expect(isActionable(kind, status)).toBe(expected);
   });
 });
 
-describe('noticeAfterAction: exactly one notice per remediation', () => {
-  test.each([
-    ['the action was applied', { type: 'done' } as const, true],
-    ['the resource was gone (a duplicate deleted it)', { type: 'gone' } as const, false],
-    ['already Stopping (a duplicate or a person stopped it)', { type: 'wrong-state', status: 'Stopping' } as const, false],
-    ['already Stopped', { type: 'wrong-state', status: 'Stopped' } as const, false],
-    ['finished between Describe and Stop', { type: 'wrong-state', status: 'Completed' } as const, true],
-    ['failed between Describe and Stop', { type: 'wrong-state', status: 'Failed' } as const, true],
-    ['refused in a status the message did not name', { type: 'wrong-state', status: undefined } as const, true],
-  ])('%s: %s', (_title, result, expected) => {
-    expect(noticeAfterAction(result)).toBe(expected);
+describe('isLagging: Describe* behind the event is retried, never dropped', () => {
+  test.each<[ResourceKind, string | undefined, string | undefined, boolean]>([
+    // Not lagging: nothing to compare, or the described status is not one that comes before.
+    ['notebook-instance', undefined, 'Pending', false],
+    ['notebook-instance', 'InService', undefined, false],
+    ['notebook-instance', undefined, undefined, false],
+    ['notebook-instance', 'InService', 'InService', false],
+    ['notebook-instance', 'InService', 'Stopping', false],
+    ['notebook-instance', 'InService', 'Stopped', false],
+    ['notebook-instance', 'Stopping', 'Pending', false],
+    ['notebook-instance', 'Pending', 'Pending', false],
+    ['training-job', 'InProgress', 'InProgress', false],
+    ['training-job', 'InProgress', 'Pending', false],
+    ['training-job', 'Completed', 'InProgress', false],
+    ['model', undefined, undefined, false],
+    // Lagging: the event says InService, Describe still says Pending.
+    ['notebook-instance', 'InService', 'Pending', true],
+  ])('%s: event %s, described %s: %s', (kind, reported, described, expected) => {
+    expect(isLagging(kind, reported, described)).toBe(expected);
+  });
+});
+
+describe('actionableFindings', () => {
+  test('drops exempt findings, keeps enforced and reported ones in order', () => {
+    expect(actionableFindings([exempt, reported, finding, exempt])).toEqual([reported, finding]);
+    expect(actionableFindings([exempt])).toEqual([]);
+    expect(actionableFindings([])).toEqual([]);
   });
 });

@@ -3,8 +3,13 @@ import { InvalidSettingsError, parseSettings, settingsFromEnv, SETTINGS_ENV } fr
 import { DEFAULT_POLICY } from '../fixtures/resources';
 
 describe('policy document', () => {
-  test('defaults: enforce everything, optional checks off, no exemptions, no owners', () => {
-    expect(parseSettings({}, 'test')).toEqual(DEFAULT_POLICY);
+  test('defaults: enforce everything, optional checks off, no exemptions, tag exemptions bounded to 90 days, no owners', () => {
+    const defaults = parseSettings({}, 'test');
+    expect(defaults).toEqual({ ...DEFAULT_POLICY, tagExemptions: { maxDays: 90 } });
+    // No list: the default rule (no critical or high control) applies, not "all".
+    expect(defaults.tagExemptions).not.toHaveProperty('controls');
+    expect(parseSettings({ tagExemptions: {} }, 'test').tagExemptions).toEqual({ maxDays: 90 });
+    expect(parseSettings({ tagExemptions: { controls: 'none' } }, 'test').tagExemptions).toEqual({ controls: 'none', maxDays: 90 });
   });
 
   test('the complete example policy (also shown in the README) is valid and round-trips', () => {
@@ -12,6 +17,18 @@ describe('policy document', () => {
   });
 
   test.each([
+    [{ exemptions: [{ namePrefix: 'sandbox-', controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds: a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: training-job, model, notebook-instance) (absent)'],
+    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: [], controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds: expected at least one of: training-job, model, notebook-instance (given: [])'],
+    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: ['endpoint'], controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds.0: expected one of: training-job, model, notebook-instance (given: "endpoint")'],
+    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: 'model', controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds: expected a list of resource kinds (given: "model")'],
+    [{ tagExemptions: { maxDays: 400 } }, 'tagExemptions.maxDays: expected 1 to 365 days (given: 400)'],
+    [{ tagExemptions: { maxDays: 0 } }, 'tagExemptions.maxDays: '],
+    [{ tagExemptions: { maxDays: 1.5 } }, 'tagExemptions.maxDays: '],
+    [{ tagExemptions: { maxDays: '30' } }, 'tagExemptions.maxDays: expected a number of days (given: "30")'],
+    [{ tagExemptions: { controls: 'some' } }, 'tagExemptions.controls: expected "all", "none" or a list of control ids (given: "some")'],
+    [{ tagExemptions: { controls: ['notebook-instance.imdsv3'] } }, 'tagExemptions.controls: expected "all", "none" or a list of control ids (given: ["notebook-instance.imdsv3"])'],
+    [{ tagExemptions: { controls: [] } }, 'tagExemptions.controls: '],
+    [{ tagExemptions: { days: 30 } }, 'tagExemptions: Unrecognized key: "days"'],
     [{ mode: 'enfroce' }, 'mode: Invalid option: expected one of "enforce"|"report"|"off" (given: "enfroce")'],
     [{ kinds: { 'training-jobs': { mode: 'report' } } }, 'Unrecognized key: "training-jobs"'],
     [{ kinds: { model: { mode: 'loud' } } }, 'kinds.model.mode: Invalid option: expected one of "enforce"|"report"|"off" (given: "loud")'],
@@ -26,15 +43,42 @@ describe('policy document', () => {
     [{ allowedSecurityGroups: ['sg-12'] }, 'allowedSecurityGroups.0: expected an id such as "sg-0abc1234" (given: "sg-12")'],
     [{ allowedKmsKeys: ['my-key'] }, 'allowedKmsKeys.0: expected a KMS key id, key ARN, alias name or alias ARN (given: "my-key")'],
     [{ requiredTags: { owner: 'any' } }, 'requiredTags.owner: Invalid input: expected array, received string (given: "any")'],
-    [{ exemptions: [{ namePrefix: 'sandbox-', controls: 'all' }] }, 'exemptions.0.reason: Invalid input: expected string, received undefined (absent)'],
-    [{ exemptions: [{ namePrefix: 'sandbox-', controls: 'all', reason: '  ' }] }, 'exemptions.0.reason: an exemption needs a reason (given: "  ")'],
-    [{ exemptions: [{ namePrefix: 'sandbox-', controls: 'some', reason: 'r' }] }, 'exemptions.0.controls: expected "all" or a list of control ids (given: "some")'],
-    [{ exemptions: [{ namePrefix: 'x', controls: 'all', reason: 'r', expires: '31/12/2026' }] }, 'exemptions.0.expires: expected a date as YYYY-MM-DD (given: "31/12/2026")'],
+    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: ['training-job'], controls: 'all' }] }, 'exemptions.0.reason: Invalid input: expected string, received undefined (absent)'],
+    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: ['training-job'], controls: 'all', reason: '  ' }] }, 'exemptions.0.reason: an exemption needs a reason (given: "  ")'],
+    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: ['training-job'], controls: 'some', reason: 'r' }] }, 'exemptions.0.controls: expected "all" or a list of control ids (given: "some")'],
+    [{ exemptions: [{ namePrefix: 'x', kinds: ['model'], controls: 'all', reason: 'r', expires: '31/12/2026' }] }, 'exemptions.0.expires: expected a date as YYYY-MM-DD (given: "31/12/2026")'],
     [{ owners: { 'team-a': ['team-a'] } }, 'owners.team-a: '],
     [{ owners: { 'a@example.com': [] } }, 'owners.a@example.com: expected at least one owner tag value (given: [])'],
     [{ modee: 'report' }, 'Unrecognized key: "modee"'],
   ])('%j is refused with %s', (input, message) => {
     expect(() => parseSettings(input, 'cdk.json context')).toThrow(InvalidSettingsError);
+    expect(() => parseSettings(input, 'cdk.json context')).toThrow(message);
+  });
+
+  test('a prefix exemption without kinds is refused with only that problem, naming the entry', () => {
+    const entry = { namePrefix: 'sandbox-', controls: 'all', reason: 'r' };
+    let message = '';
+    try {
+      parseSettings({ exemptions: [{ ...entry, kinds: ['model'] }, entry] }, 'cdk.json context');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n').slice(1)).toEqual([
+      '  - exemptions.1.kinds: a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: training-job, model, notebook-instance) (absent)',
+    ]);
+  });
+
+  test('valid tag exemption bounds round-trip', () => {
+    expect(parseSettings({ tagExemptions: { controls: 'all', maxDays: 365 } }, 'test').tagExemptions).toEqual({ controls: 'all', maxDays: 365 });
+    expect(parseSettings({ tagExemptions: { controls: ['notebook-instance.imdsv2'], maxDays: 1 } }, 'test').tagExemptions).toEqual({ controls: ['notebook-instance.imdsv2'], maxDays: 1 });
+    expect(parseSettings({ exemptions: [{ namePrefix: 'x', kinds: ['model', 'notebook-instance'], controls: 'all', reason: 'r' }] }, 'test').exemptions[0]?.kinds).toEqual(['model', 'notebook-instance']);
+  });
+
+  // The schema-wide `error` of z.number() used to replace the messages of .int() and .min(1) too.
+  test.each([
+    [{ tagExemptions: { maxDays: 0 } }, /tagExemptions\.maxDays: (?!expected a number of days).*\(given: 0\)/],
+    [{ tagExemptions: { maxDays: 1.5 } }, /tagExemptions\.maxDays: (?!expected a number of days).*\(given: 1\.5\)/],
+  ])('%j is refused with a message that says what is allowed', (input, message) => {
     expect(() => parseSettings(input, 'cdk.json context')).toThrow(message);
   });
 

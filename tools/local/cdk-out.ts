@@ -20,8 +20,8 @@ export const RESPONDERS = {
 export type ResponderKind = keyof typeof RESPONDERS;
 export const RESPONDER_KINDS = Object.keys(RESPONDERS) as ResponderKind[];
 
-/** Every function of the app: the responders and the scheduled sweep. */
-export const FUNCTIONS = { ...RESPONDERS, sweep: 'Sweep' } as const;
+/** Every function of the app: the responders, the scheduled sweep, the resend of owed notices and the switch watcher. */
+export const FUNCTIONS = { ...RESPONDERS, sweep: 'Sweep', resend: 'Resend', switchWatch: 'SwitchWatch' } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export interface TemplateResource {
@@ -50,6 +50,8 @@ export interface BundledFunction {
    * parameters of the stack resolved to their names (the switch); other tokens are left out.
    */
   readonly literalEnvironment: Readonly<Record<string, string>>;
+  /** The function's Timeout: the local runner's getRemainingTimeInMillis counts down from it, as Lambda's does. */
+  readonly timeoutSeconds: number;
 }
 
 export interface RuleTarget {
@@ -136,7 +138,9 @@ export function findBundle(kind: FunctionName, cdkOut: string = CDK_OUT, templat
       return literal === undefined ? [] : [[key, literal]];
     }),
   );
-  return { kind, constructId, logicalId, cdkPath, assetDir, entryFile, exportName, literalEnvironment };
+  const timeout = resource.Properties?.Timeout;
+  const timeoutSeconds = typeof timeout === 'number' ? timeout : 3;
+  return { kind, constructId, logicalId, cdkPath, assetDir, entryFile, exportName, literalEnvironment, timeoutSeconds };
 }
 
 export function findBundles(cdkOut: string = CDK_OUT): Record<ResponderKind, BundledFunction> {

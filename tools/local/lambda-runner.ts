@@ -41,6 +41,7 @@ const CHILD_SCRIPT = `
 const fs = require('node:fs');
 const [entry, exportName, eventFile, outcomeFile] = process.argv.slice(1);
 const write = (outcome) => fs.writeFileSync(outcomeFile, JSON.stringify(outcome));
+const deadline = Date.now() + Number(process.env.SAGEMAKER_GUARD_LOCAL_TIMEOUT_MS || 60000);
 const context = {
   callbackWaitsForEmptyEventLoop: true,
   functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
@@ -50,7 +51,7 @@ const context = {
   awsRequestId: require('node:crypto').randomUUID(),
   logGroupName: '/aws/lambda/' + process.env.AWS_LAMBDA_FUNCTION_NAME,
   logStreamName: 'local',
-  getRemainingTimeInMillis: () => 60000,
+  getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   done() {}, fail() {}, succeed() {},
 };
 (async () => {
@@ -101,6 +102,7 @@ export async function invokeBundled(fn: BundledFunction, event: unknown, options
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     // Powertools reports cold_start only for on-demand initialisation, as Lambda sets it.
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    SAGEMAKER_GUARD_LOCAL_TIMEOUT_MS: String(fn.timeoutSeconds * 1000),
     ...(options.env ?? {}),
   });
   // Pretty-printed (multi-line) logs would defeat the line parser.
