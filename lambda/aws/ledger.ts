@@ -188,41 +188,33 @@ export class Ledger {
   }
 
   /** Records whose notice is owed, oldest first, a page at a time. */
-  async *pendingNotices(pageSize = 100): AsyncGenerator<LedgerRecord[]> {
-    let start: Record<string, NativeAttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: LEDGER.pendingIndex.name,
-          KeyConditionExpression: '#p = :pending',
-          ExpressionAttributeNames: { '#p': LEDGER.pendingIndex.partitionKey },
-          ExpressionAttributeValues: { ':pending': NOTICE_PENDING },
-          Limit: pageSize,
-          ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      yield (page.Items ?? []) as LedgerRecord[];
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+  pendingNotices(pageSize = 100): AsyncGenerator<LedgerRecord[]> {
+    const index = LEDGER.pendingIndex;
+    return this.indexPages<LedgerRecord>(index.name, index.partitionKey, NOTICE_PENDING, pageSize);
   }
 
   /** Remediation records of one UTC day (YYYY-MM-DD), oldest first. */
-  async *recordsOfDay(day: string, pageSize = 100): AsyncGenerator<RemediationRecord[]> {
+  recordsOfDay(day: string, pageSize = 100): AsyncGenerator<RemediationRecord[]> {
+    const index = LEDGER.historyIndex;
+    return this.indexPages<RemediationRecord>(index.name, index.partitionKey, day, pageSize);
+  }
+
+  /** Every item of one partition of an index, in sort-key order, a page at a time. */
+  private async *indexPages<T>(indexName: string, partitionKey: string, value: string, pageSize: number): AsyncGenerator<T[]> {
     let start: Record<string, NativeAttributeValue> | undefined;
     do {
       const page = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: LEDGER.historyIndex.name,
-          KeyConditionExpression: '#d = :day',
-          ExpressionAttributeNames: { '#d': LEDGER.historyIndex.partitionKey },
-          ExpressionAttributeValues: { ':day': day },
+          IndexName: indexName,
+          KeyConditionExpression: '#p = :value',
+          ExpressionAttributeNames: { '#p': partitionKey },
+          ExpressionAttributeValues: { ':value': value },
           Limit: pageSize,
           ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      yield (page.Items ?? []) as RemediationRecord[];
+      yield (page.Items ?? []) as T[];
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
   }

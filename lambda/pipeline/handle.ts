@@ -3,8 +3,7 @@
  * consult the ledger -> act -> tell, for the responders, the sweep and the audit command alike. Every
  * run ends in exactly one `Decision` log line, a failed one included (with the stage that failed).
  */
-import { createHash } from 'node:crypto';
-import { ALL_CONTROLS, CATALOG, evaluate } from '../controls/catalog';
+import { CATALOG, evaluate } from '../controls/catalog';
 import type { Finding } from '../controls/types';
 import { errorName } from '../aws/errors';
 import type { Ledger } from '../aws/ledger';
@@ -12,16 +11,16 @@ import { addTags, listTags } from '../aws/sagemaker';
 import { readSwitch, type SwitchReading } from '../aws/switch';
 import { actionableFindings, decide, isLagging, type ActionResult } from '../core/decision';
 import { KINDS, type ResourceKind } from '../core/kinds';
-import { exemptionsFor, hasTagExemption, resolveMode, type ActiveExemption, type Exemptions } from '../core/modes';
+import { exemptionsFor, hasTagExemption, resolveMode, type ActiveExemption } from '../core/modes';
 import { ownerRecipients } from '../core/notice';
-import { buildExemptionNotice, buildSwitchProblemNotice } from '../core/operator-notice';
 import { tagsBeforeAction } from '../core/tags';
 import { oneLine } from '../core/text';
-import { planFromLedger, remediationSk, resourcePk, type LedgerPlan, type RemediationRecord, type ResourceRef } from '../ledger/records';
+import { planFromLedger, remediationSk, type LedgerPlan, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
-import { ALARM_METRICS, countAlarmMetric, countFindings, countMetric, explainOutcomes } from '../handlers/telemetry';
+import { countFindings, countMetric, explainOutcomes } from '../handlers/telemetry';
 import type { ResourceAccess } from '../handlers/resources';
-import { deliverOnce, noticeRecord } from './deliver';
+import { handleGone } from './gone';
+import { honouredExemptions, reportSwitchProblem, tellExemptions } from './operators';
 import { remediateFresh, reportOnce, resend, resume, retryDenied, type Carried } from './remediation';
 import { bestEffort, step, type Context, type HandleOptions, type Progress, type Runtime } from './steps';
 
@@ -238,114 +237,3 @@ async function actWithoutLedger<K extends ResourceKind>(context: Context<K>, act
   return { actionResult, notified: false };
 }
 
-/**
- * A resource that no longer exists. Normal for a model's delete event; but if the ledger holds a
- * remediation of it in doubt (the delete went through, the invocation died before recording it), that
- * record is finished and its notice sent.
- */
-async function handleGone<K extends ResourceKind>(
-  kind: K,
-  name: string,
-  ref: ResourceRef,
-  correlationId: string,
-  access: ResourceAccess<K>,
-  runtime: Runtime,
-  options: HandleOptions,
-  ledger: Ledger | undefined,
-  progress: Progress,
-): Promise<Evaluated> {
-  const records = ledger !== undefined && ref.account !== 'unknown' ? await step(progress, 'ledger-read', () => ledger.recentRemediations(ref)) : [];
-  const plan = planFromLedger(records, undefined, correlationId, runtime.now());
-  if (ledger !== undefined && (plan.type === 'resume' || plan.type === 'busy' || plan.type === 'resend')) {
-    const record = plan.record;
-    const findings = findingsFromRecord(record);
-    const context: Context<K> = {
-      kind,
-      name,
-      ref,
-      access,
-      described: { arn: record.arn, status: undefined, episode: record.episode },
-      present: false,
-      findings,
-      runtime,
-      owner: record.owner,
-      exemptions: { active: [], ignored: [] },
-      options,
-      correlationId,
-      progress,
-    };
-    const carried = plan.type === 'resume' ? await resume(context, ledger, record) : plan.type === 'resend' ? await resend(context, ledger, record) : { notified: false };
-    const decision: DecisionType = plan.type === 'resend' ? 'resend-notice' : plan.type;
-    logger.info('Decision', { decision, detail: `the ${KINDS[kind].label} is gone; the ledger held its remediation (${plan.type})`, resource: { kind, name }, actionResult: carried.actionResult, notified: carried.notified });
-    return { kind, name, decision, ...(carried.actionResult !== undefined ? { actionResult: carried.actionResult } : {}), notified: carried.notified, findings };
-  }
-  logger.info('Decision', { decision: 'gone', detail: `the ${KINDS[kind].label} no longer exists; nothing to check`, resource: { kind, name } });
-  return { kind, name, decision: 'gone', notified: false, findings: [] };
-}
-
-/** The findings a record was made for, from the catalog (the resource is gone, so they cannot be re-evaluated). */
-function findingsFromRecord(record: RemediationRecord): Finding[] {
-  return record.controls.flatMap((id) => {
-    const control = ALL_CONTROLS.find((candidate) => candidate.id === id);
-    if (control === undefined) return [];
-    return [{ controlId: id, title: control.title, why: control.why, fix: control.fix, severity: control.severity, observed: `failed when the guard decided to act (${record.at})`, mode: 'enforce', modeSource: 'policy.mode' }];
-  });
-}
-
-/** The active exemptions that exempted at least one failing control, with the controls they exempted. */
-function honouredExemptions(exemptions: Exemptions, findings: readonly Finding[]): HonouredExemption[] {
-  const exempt = findings.filter((finding) => finding.mode === 'exempt');
-  return exemptions.active.flatMap((exemption) => {
-    const controls = exempt.filter((finding) => finding.modeSource === exemption.source && (exemption.controls === 'all' || exemption.controls.includes(finding.controlId))).map((finding) => finding.controlId);
-    if (controls.length === 0) return [];
-    return [{ source: exemption.source, scope: exemption.scope, reason: exemption.reason, ...(exemption.expires !== undefined ? { expires: exemption.expires } : {}), controls }];
-  });
-}
-
-/** Each honoured exemption reaches the operators once, and again when its controls or expiry change. */
-async function tellExemptions<K extends ResourceKind>(context: Context<K>, ledger: Ledger, honoured: readonly HonouredExemption[], progress: Progress): Promise<void> {
-  for (const exemption of honoured) {
-    const fingerprint = createHash('sha256').update(JSON.stringify([exemption.source, exemption.scope, [...exemption.controls].sort(), exemption.expires ?? ''])).digest('hex').slice(0, 20);
-    const active = context.exemptions.active.find((candidate) => candidate.source === exemption.source && candidate.scope === exemption.scope);
-    if (active === undefined) continue;
-    const notice = buildExemptionNotice({
-      kind: context.kind,
-      name: context.name,
-      arn: context.described.arn,
-      account: context.ref.account,
-      region: context.ref.region,
-      exemption: active,
-      exempted: context.findings.filter((finding) => exemption.controls.includes(finding.controlId)),
-      owner: context.owner,
-      correlationId: context.correlationId,
-    });
-    const now = context.runtime.now();
-    const record = noticeRecord({ pk: resourcePk(context.ref), sk: `exemption-notice#${fingerprint}` }, 'exemption', notice, context.correlationId, now);
-    const delivered = await step(progress, 'notify-exemption', () => deliverOnce(ledger, context.runtime.topicArn, record, context.correlationId, now));
-    if (delivered === 'sent') countMetric('ExemptionNotices', { Kind: context.kind });
-  }
-}
-
-/**
- * The switch could not be read: the run goes on as `policy`, the SwitchFallback alarm counts it, and the
- * operators get one notice an hour while it lasts (one ledger record per hour and problem).
- */
-async function reportSwitchProblem(
-  detail: string,
-  code: string,
-  ref: ResourceRef,
-  runtime: Runtime,
-  ledger: Ledger | undefined,
-  correlationId: string,
-  progress: Progress,
-): Promise<void> {
-  countAlarmMetric(ALARM_METRICS.switchFallback);
-  logger.error('The enforcement switch could not be read; failing safe: the policy applies', { detail });
-  if (ledger === undefined) return;
-  const now = runtime.now();
-  const hour = now.toISOString().slice(0, 13);
-  const notice = buildSwitchProblemNotice({ parameterName: runtime.switchParameter ?? '', detail, account: ref.account, region: ref.region });
-  const record = noticeRecord({ pk: `guard#${ref.account}#${ref.region}#switch`, sk: `problem#${code}#${hour}` }, 'switch', notice, correlationId, now);
-  // Telling the operators must not stop the enforcement it is about: a failure here is logged only.
-  await bestEffort(progress, 'notify-switch-problem', () => deliverOnce(ledger, runtime.topicArn, record, correlationId, now));
-}

@@ -1,0 +1,71 @@
+/** What the pipeline tells the operators about, besides remediations: honoured exemptions and a broken switch. */
+import { createHash } from 'node:crypto';
+import type { Finding } from '../controls/types';
+import type { Ledger } from '../aws/ledger';
+import type { ResourceKind } from '../core/kinds';
+import type { Exemptions } from '../core/modes';
+import { buildExemptionNotice, buildSwitchProblemNotice } from '../core/operator-notice';
+import { resourcePk, type ResourceRef } from '../ledger/records';
+import { logger } from '../powertools';
+import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/telemetry';
+import { deliverOnce, noticeRecord } from './deliver';
+import type { HonouredExemption } from './handle';
+import { bestEffort, step, type Context, type Progress, type Runtime } from './steps';
+
+/** The active exemptions that exempted at least one failing control, with the controls they exempted. */
+export function honouredExemptions(exemptions: Exemptions, findings: readonly Finding[]): HonouredExemption[] {
+  const exempt = findings.filter((finding) => finding.mode === 'exempt');
+  return exemptions.active.flatMap((exemption) => {
+    const controls = exempt.filter((finding) => finding.modeSource === exemption.source && (exemption.controls === 'all' || exemption.controls.includes(finding.controlId))).map((finding) => finding.controlId);
+    if (controls.length === 0) return [];
+    return [{ source: exemption.source, scope: exemption.scope, reason: exemption.reason, ...(exemption.expires !== undefined ? { expires: exemption.expires } : {}), controls }];
+  });
+}
+
+/** Each honoured exemption reaches the operators once, and again when its controls or expiry change. */
+export async function tellExemptions<K extends ResourceKind>(context: Context<K>, ledger: Ledger, honoured: readonly HonouredExemption[], progress: Progress): Promise<void> {
+  for (const exemption of honoured) {
+    const fingerprint = createHash('sha256').update(JSON.stringify([exemption.source, exemption.scope, [...exemption.controls].sort(), exemption.expires ?? ''])).digest('hex').slice(0, 20);
+    const active = context.exemptions.active.find((candidate) => candidate.source === exemption.source && candidate.scope === exemption.scope);
+    if (active === undefined) continue;
+    const notice = buildExemptionNotice({
+      kind: context.kind,
+      name: context.name,
+      arn: context.described.arn,
+      account: context.ref.account,
+      region: context.ref.region,
+      exemption: active,
+      exempted: context.findings.filter((finding) => exemption.controls.includes(finding.controlId)),
+      owner: context.owner,
+      correlationId: context.correlationId,
+    });
+    const now = context.runtime.now();
+    const record = noticeRecord({ pk: resourcePk(context.ref), sk: `exemption-notice#${fingerprint}` }, 'exemption', notice, context.correlationId, now);
+    const delivered = await step(progress, 'notify-exemption', () => deliverOnce(ledger, context.runtime.topicArn, record, context.correlationId, now));
+    if (delivered === 'sent') countMetric('ExemptionNotices', { Kind: context.kind });
+  }
+}
+
+/**
+ * The switch could not be read: the run goes on as `policy`, the SwitchFallback alarm counts it, and the
+ * operators get one notice an hour while it lasts (one ledger record per hour and problem).
+ */
+export async function reportSwitchProblem(
+  detail: string,
+  code: string,
+  ref: ResourceRef,
+  runtime: Runtime,
+  ledger: Ledger | undefined,
+  correlationId: string,
+  progress: Progress,
+): Promise<void> {
+  countAlarmMetric(ALARM_METRICS.switchFallback);
+  logger.error('The enforcement switch could not be read; failing safe: the policy applies', { detail });
+  if (ledger === undefined) return;
+  const now = runtime.now();
+  const hour = now.toISOString().slice(0, 13);
+  const notice = buildSwitchProblemNotice({ parameterName: runtime.switchParameter ?? '', detail, account: ref.account, region: ref.region });
+  const record = noticeRecord({ pk: `guard#${ref.account}#${ref.region}#switch`, sk: `problem#${code}#${hour}` }, 'switch', notice, correlationId, now);
+  // Telling the operators must not stop the enforcement it is about: a failure here is logged only.
+  await bestEffort(progress, 'notify-switch-problem', () => deliverOnce(ledger, runtime.topicArn, record, correlationId, now));
+}
