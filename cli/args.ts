@@ -4,10 +4,17 @@
  */
 import { parseArgs } from 'node:util';
 import { RESOURCE_KINDS, type ResourceKind } from '../lambda/core/kinds';
+import { LEDGER_RETENTION_DAYS } from '../lambda/ledger/schema';
 
 export const COMMAND = 'sagemaker-guard';
+export const COMMANDS = ['audit', 'history', 'redrive'] as const;
+export type CommandName = (typeof COMMANDS)[number];
 export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 32;
+/** The CloudFormation stack whose outputs name the ledger table and the dead-letter queue (bin/ deploys it under this name). */
+export const DEFAULT_STACK = 'SageMakerGuard';
+/** How far back `history` looks without --since. */
+export const DEFAULT_HISTORY_DAYS = 7;
 
 export interface AuditOptions {
   /** Regions in the order given; empty means the SDK's default (AWS_REGION or the profile's region). */
@@ -24,14 +31,49 @@ export interface AuditOptions {
   readonly yes: boolean;
 }
 
-export type Parsed = { readonly command: 'help' } | { readonly command: 'audit'; readonly options: AuditOptions };
-
-/** A mistake in the command line: the message says what and how to fix it; main prints it with the usage text. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+export interface HistoryOptions {
+  /** The region of the ledger table (default: AWS_REGION or the profile's region). */
+  readonly region?: string;
+  readonly profile?: string;
+  /** Records created at or after this time; every UTC day from its day to today is read. */
+  readonly since: Date;
+  readonly json: boolean;
+  /** The ledger table; without it, the LedgerTableName output of `stack`. */
+  readonly table?: string;
+  readonly stack: string;
 }
 
-export const USAGE = `Usage: ${COMMAND} audit [options]
+export interface RedriveOptions {
+  /** The region of the queue (default: the queue URL's region, else AWS_REGION or the profile's region). */
+  readonly region?: string;
+  readonly profile?: string;
+  /** The dead-letter queue; without it, the DeadLetterQueueUrl output of `stack`. */
+  readonly queueUrl?: string;
+  readonly stack: string;
+  readonly dryRun: boolean;
+  readonly yes: boolean;
+}
+
+export type Parsed =
+  | { readonly command: 'help'; readonly topic?: CommandName }
+  | { readonly command: 'audit'; readonly options: AuditOptions }
+  | { readonly command: 'history'; readonly options: HistoryOptions }
+  | { readonly command: 'redrive'; readonly options: RedriveOptions };
+
+/** A mistake in the command line: the message says what and how to fix it; main prints it with the usage text of `topic`. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+
+  constructor(
+    message: string,
+    /** The command the mistake is in, when it is known: main shows that command's usage. */
+    readonly topic?: CommandName,
+  ) {
+    super(message);
+  }
+}
+
+export const AUDIT_USAGE = `Usage: ${COMMAND} audit [options]
 
 Checks the SageMaker resources that already exist against the guard's controls: running training jobs,
 notebook instances (any state; only InService ones can be stopped) and all models. Changes nothing unless
@@ -54,6 +96,63 @@ Options:
 
 Exit codes: 0 no violations, 1 violations found, 2 usage, access or other errors.`;
 
+export const HISTORY_USAGE = `Usage: ${COMMAND} history [options]
+
+Lists what the guard did, oldest first, from its ledger (a DynamoDB table): each stop, delete or report-only
+notice, with the controls that failed, the result of the call and whether the notice went out.
+
+Options:
+  --since DATE             records since DATE (YYYY-MM-DD, a UTC day, or ISO 8601 time), at most
+                           ${LEDGER_RETENTION_DAYS} days back (default: ${DEFAULT_HISTORY_DAYS} days ago)
+  --json                   one JSON object per line per record, then a summary object
+  --table NAME             the ledger table (default: the LedgerTableName output of the stack)
+  --stack NAME             the guard's CloudFormation stack (default ${DEFAULT_STACK})
+  --region REGION          the region of the stack and the table (default: AWS_REGION or the profile's region)
+  --profile NAME           AWS profile from ~/.aws/config (default: the usual credential chain)
+  -h, --help               this text
+
+Needs dynamodb:Query on the table and its by-day index (and cloudformation:DescribeStacks without --table).
+Exit codes: 0 listed (even when empty), 2 usage, access or other errors.`;
+
+export const REDRIVE_USAGE = `Usage: ${COMMAND} redrive [options]
+
+Replays what the guard's dead-letter queue holds: events EventBridge could not deliver to a function, and
+records of asynchronous invocations that failed every retry. Each original event is sent again to the
+function that failed, synchronously; its message is deleted only when that invocation succeeds. Messages
+that cannot be read or whose replay fails stay in the queue. Asks first unless --yes is given.
+
+Options:
+  --queue-url URL          the dead-letter queue (default: the DeadLetterQueueUrl output of the stack)
+  --stack NAME             the guard's CloudFormation stack (default ${DEFAULT_STACK})
+  --dry-run                list what would be replayed (function, event, error); change nothing
+  --yes                    replay without asking (needed when stdin is not a terminal)
+  --region REGION          the queue's region (default: the queue URL's, else AWS_REGION or the profile's)
+  --profile NAME           AWS profile from ~/.aws/config (default: the usual credential chain)
+  -h, --help               this text
+
+Needs sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility (and kms:Decrypt on the queue's key),
+lambda:InvokeFunction on the guard's functions, and cloudformation:DescribeStacks without --queue-url.
+Exit codes: 0 every message replayed (or, with --dry-run, readable), 2 a replay failed, a message could not be
+read, usage, access or other errors.`;
+
+const USAGES: Readonly<Record<CommandName, string>> = { audit: AUDIT_USAGE, history: HISTORY_USAGE, redrive: REDRIVE_USAGE };
+
+/** Every command's usage, after a one-line summary of each. */
+export const USAGE = `Usage: ${COMMAND} <command> [options]
+
+Commands:
+  audit     check existing SageMaker resources against the controls (and optionally remediate)
+  history   list what the guard did, from its ledger
+  redrive   replay the dead-letter queue's events to the functions that failed them
+
+${COMMANDS.map((command) => USAGES[command]).join('\n\n')}`;
+
+/** The usage text of one command, or of all when `topic` is undefined. */
+export function usageOf(topic?: CommandName): string {
+  return topic === undefined ? USAGE : USAGES[topic];
+}
+
+/** Every command's options: node's parser knows them all, then each command rejects those that are not its own. */
 const OPTIONS = {
   region: { type: 'string', multiple: true },
   profile: { type: 'string' },
@@ -65,12 +164,33 @@ const OPTIONS = {
   json: { type: 'boolean' },
   remediate: { type: 'boolean' },
   yes: { type: 'boolean' },
+  table: { type: 'string' },
+  stack: { type: 'string' },
+  'queue-url': { type: 'string' },
+  'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+type OptionName = keyof typeof OPTIONS;
+
+/** Which options each command takes (help is everyone's). */
+const COMMAND_OPTIONS: Readonly<Record<CommandName, readonly OptionName[]>> = {
+  audit: ['region', 'profile', 'kinds', 'since', 'policy', 'switch-parameter', 'concurrency', 'json', 'remediate', 'yes'],
+  history: ['since', 'json', 'table', 'stack', 'region', 'profile'],
+  redrive: ['queue-url', 'stack', 'dry-run', 'yes', 'region', 'profile'],
+};
 
 /** Commercial, GovCloud, China and ISO partitions: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1. */
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A stack name, or a stack id (its ARN), as DescribeStacks takes. */
+const STACK = /^([A-Za-z][A-Za-z0-9-]{0,127}|arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\d{12}:stack\/[A-Za-z][A-Za-z0-9-]*\/[0-9a-f-]+)$/;
+/** A DynamoDB table name, or a table ARN. */
+const TABLE = /^([A-Za-z0-9_.-]{3,255}|arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255})$/;
+/** The path of a queue URL: /ACCOUNT/NAME. */
+const QUEUE_PATH = /^\/\d{12}\/[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+/** Hosts that name the queue's region: sqs.REGION.amazonaws.com(.cn), and the legacy REGION.queue.amazonaws.com. */
+const QUEUE_HOST_REGION = [/^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/, /^([a-z0-9-]+)\.queue\.amazonaws\.com(\.cn)?$/];
+const DAY_MS = 24 * 3600 * 1000;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function nodeParse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>> {
@@ -120,17 +240,69 @@ function parseConcurrency(value: string | undefined): number {
 /** Parses `argv` (without node and the script): the command, then its options. */
 export function parseCommandLine(argv: readonly string[], now: Date = new Date()): Parsed {
   const { values, positionals } = nodeParse(argv);
-  if (values.help === true) return { command: 'help' };
   const [command, ...extra] = positionals as (string | undefined)[];
-  if (command === undefined) throw new UsageError('missing command: expected "audit"');
-  if (command !== 'audit') throw new UsageError(`unknown command ${JSON.stringify(command)}: expected "audit"`);
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const known = (COMMANDS as readonly (string | undefined)[]).includes(command) ? (command as CommandName) : undefined;
+  if (values.help === true) return known !== undefined ? { command: 'help', topic: known } : { command: 'help' };
+  const expected = `expected one of ${COMMANDS.map((name) => `"${name}"`).join(', ')}`;
+  if (command === undefined) throw new UsageError(`missing command: ${expected}`);
+  if (known === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}: ${expected}`);
+  try {
+    if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+    const given = (Object.keys(values) as OptionName[]).filter((name) => name !== 'help' && values[name] !== undefined);
+    const foreign = given.find((name) => !COMMAND_OPTIONS[known].includes(name));
+    if (foreign !== undefined) {
+      throw new UsageError(`--${foreign} is not an option of ${known} (its options: ${COMMAND_OPTIONS[known].map((name) => `--${name}`).join(', ')})`);
+    }
+    switch (known) {
+      case 'audit':
+        return { command: 'audit', options: auditOptions(values, now) };
+      case 'history':
+        return { command: 'history', options: historyOptions(values, now) };
+      case 'redrive':
+        return { command: 'redrive', options: redriveOptions(values) };
+    }
+  } catch (error) {
+    // Every mistake after the command is named is that command's: main shows its usage.
+    if (error instanceof UsageError && error.topic === undefined) throw new UsageError(error.message, known);
+    throw error;
+  }
+}
 
+type Values = ReturnType<typeof nodeParse>['values'];
+
+function profileOf(values: Values): string | undefined {
+  const profile = values.profile?.trim();
+  if (profile === '') throw new UsageError('--profile needs a value');
+  return profile;
+}
+
+function checkRegion(region: string): void {
+  if (!REGION.test(region)) throw new UsageError(`--region: ${JSON.stringify(region)} is not a region name such as us-east-1`);
+}
+
+/** The one region of a command that works in one region (history, redrive). */
+function singleRegion(values: Values, command: CommandName): string | undefined {
   const regions = unique(listOf(values.region));
   if (values.region !== undefined && regions.length === 0) throw new UsageError('--region needs a value');
-  for (const region of regions) {
-    if (!REGION.test(region)) throw new UsageError(`--region: ${JSON.stringify(region)} is not a region name such as us-east-1`);
+  if (regions.length > 1) throw new UsageError(`--region: ${command} works in one region at a time (given: ${regions.join(', ')})`);
+  for (const region of regions) checkRegion(region);
+  return regions[0];
+}
+
+function stackOf(values: Values): string {
+  if (values.stack === undefined) return DEFAULT_STACK;
+  const stack = values.stack.trim();
+  if (stack === '') throw new UsageError('--stack needs a stack name');
+  if (!STACK.test(stack)) {
+    throw new UsageError(`--stack: ${JSON.stringify(values.stack)} is not a CloudFormation stack name (a letter, then letters, digits and hyphens, at most 128) or stack ARN`);
   }
+  return stack;
+}
+
+function auditOptions(values: Values, now: Date): AuditOptions {
+  const regions = unique(listOf(values.region));
+  if (values.region !== undefined && regions.length === 0) throw new UsageError('--region needs a value');
+  for (const region of regions) checkRegion(region);
 
   const kindNames = unique(listOf(values.kinds));
   if (values.kinds !== undefined && kindNames.length === 0) throw new UsageError(`--kinds needs a value: one or more of ${RESOURCE_KINDS.join(', ')}`);
@@ -142,8 +314,7 @@ export function parseCommandLine(argv: readonly string[], now: Date = new Date()
   // Always in catalog order, so output does not depend on how the flag was written.
   const kinds = kindNames.length === 0 ? [...RESOURCE_KINDS] : RESOURCE_KINDS.filter((kind) => kindNames.includes(kind));
 
-  const profile = values.profile?.trim();
-  if (profile === '') throw new UsageError('--profile needs a value');
+  const profile = profileOf(values);
   const policyFile = values.policy;
   if (policyFile?.trim() === '') throw new UsageError('--policy needs a file name');
   const switchParameter = values['switch-parameter']?.trim();
@@ -154,18 +325,107 @@ export function parseCommandLine(argv: readonly string[], now: Date = new Date()
   if (values.yes === true && values.remediate !== true) throw new UsageError('--yes only makes sense with --remediate');
 
   return {
-    command: 'audit',
-    options: {
-      regions,
-      ...(profile !== undefined ? { profile } : {}),
-      kinds,
-      ...(values.since !== undefined ? { since: parseSince(values.since, now) } : {}),
-      ...(policyFile !== undefined ? { policyFile } : {}),
-      ...(switchParameter !== undefined ? { switchParameter } : {}),
-      concurrency: parseConcurrency(values.concurrency),
-      json: values.json === true,
-      remediate: values.remediate === true,
-      yes: values.yes === true,
-    },
+    regions,
+    ...(profile !== undefined ? { profile } : {}),
+    kinds,
+    ...(values.since !== undefined ? { since: parseSince(values.since, now) } : {}),
+    ...(policyFile !== undefined ? { policyFile } : {}),
+    ...(switchParameter !== undefined ? { switchParameter } : {}),
+    concurrency: parseConcurrency(values.concurrency),
+    json: values.json === true,
+    remediate: values.remediate === true,
+    yes: values.yes === true,
+  };
+}
+
+/** The UTC midnight `days` days before `now`'s day. */
+function daysBefore(now: Date, days: number): Date {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return new Date(midnight - days * DAY_MS);
+}
+
+function historyOptions(values: Values, now: Date): HistoryOptions {
+  const region = singleRegion(values, 'history');
+  const profile = profileOf(values);
+  let since = daysBefore(now, DEFAULT_HISTORY_DAYS);
+  if (values.since !== undefined) {
+    since = parseSince(values.since, now);
+    const earliest = daysBefore(now, LEDGER_RETENTION_DAYS);
+    if (since.getTime() < earliest.getTime()) {
+      throw new UsageError(
+        `--since: the ledger keeps records for ${LEDGER_RETENTION_DAYS} days, so ${values.since.trim()} is too far back (the earliest day is ${earliest.toISOString().slice(0, 10)})`,
+      );
+    }
+  }
+  let table: string | undefined;
+  if (values.table !== undefined) {
+    table = values.table.trim();
+    if (table === '') throw new UsageError('--table needs a table name');
+    if (!TABLE.test(table)) {
+      throw new UsageError(`--table: ${JSON.stringify(values.table)} is not a DynamoDB table name (3-255 letters, digits, "_", "-" or ".") or table ARN`);
+    }
+    if (values.stack !== undefined) throw new UsageError('--table and --stack both say where the ledger is: give one (--stack only serves to find the table)');
+  }
+  return {
+    ...(region !== undefined ? { region } : {}),
+    ...(profile !== undefined ? { profile } : {}),
+    since,
+    json: values.json === true,
+    ...(table !== undefined ? { table } : {}),
+    stack: stackOf(values),
+  };
+}
+
+/** The region a queue URL names, when its host is an AWS SQS endpoint. */
+export function queueUrlRegion(url: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  for (const pattern of QUEUE_HOST_REGION) {
+    const region = pattern.exec(host)?.[1];
+    if (region !== undefined) return region;
+  }
+  return undefined;
+}
+
+function parseQueueUrl(value: string): string {
+  const text = value.trim();
+  if (text === '') throw new UsageError('--queue-url needs a queue URL');
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || !QUEUE_PATH.test(url.pathname) || url.search !== '' || url.hash !== '') {
+    throw new UsageError(`--queue-url: expected a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/queue-name (given: ${JSON.stringify(value)})`);
+  }
+  return text;
+}
+
+function redriveOptions(values: Values): RedriveOptions {
+  let region = singleRegion(values, 'redrive');
+  const profile = profileOf(values);
+  let queueUrl: string | undefined;
+  if (values['queue-url'] !== undefined) {
+    queueUrl = parseQueueUrl(values['queue-url']);
+    if (values.stack !== undefined) throw new UsageError('--queue-url and --stack both say where the queue is: give one (--stack only serves to find the queue)');
+    const urlRegion = queueUrlRegion(queueUrl);
+    if (region !== undefined && urlRegion !== undefined && region !== urlRegion) {
+      throw new UsageError(`--region ${region} does not match the queue URL, which is in ${urlRegion}`);
+    }
+    region ??= urlRegion;
+  }
+  if (values['dry-run'] === true && values.yes === true) throw new UsageError('--dry-run changes nothing, so --yes (replay without asking) contradicts it: give one');
+  return {
+    ...(region !== undefined ? { region } : {}),
+    ...(profile !== undefined ? { profile } : {}),
+    ...(queueUrl !== undefined ? { queueUrl } : {}),
+    stack: stackOf(values),
+    dryRun: values['dry-run'] === true,
+    yes: values.yes === true,
   };
 }

@@ -12,6 +12,7 @@ import type { GuardSettings } from '../lambda/core/settings';
 import type { Runtime } from '../lambda/handlers/respond';
 import { isFailure, sweep, type SweepItem } from '../lambda/sweep/sweep';
 import type { AuditOptions } from './args';
+import type { Output } from './io';
 import {
   deniedAction,
   deniedMessage,
@@ -29,11 +30,7 @@ import {
   type Summary,
 } from './format';
 
-export interface Output {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
+export type { Output };
 
 export interface AuditIO {
   readonly stdout: Output;

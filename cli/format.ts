@@ -6,6 +6,9 @@ import Table from 'cli-table3';
 import { KINDS, PAST_TENSE, type ResourceKind } from '../lambda/core/kinds';
 import type { Evaluated } from '../lambda/handlers/respond';
 import { isFailure, type SweepFailure, type SweepItem } from '../lambda/sweep/sweep';
+import { deniedAction } from './denied';
+
+export { deniedAction };
 
 /** One item of the sweep, and the region it came from. */
 export interface RegionItem {
@@ -26,10 +29,6 @@ export function listCall(kind: ResourceKind): string {
   return KINDS[kind].listAction;
 }
 
-/** The IAM action an access-denied message names ("... is not authorized to perform: sagemaker:DescribeModel on ..."). */
-export function deniedAction(message: string): string | undefined {
-  return /perform: ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message)?.[1];
-}
 
 /** "sagemaker:ListModels was denied (AccessDeniedException): <message>", for stderr. */
 export function deniedMessage(call: string | undefined, error: { readonly name: string; readonly message: string }, where: string): string {
@@ -57,14 +56,20 @@ export function decisionLabel(item: SweepItem): string {
     case 'report':
       return 'report only';
     case 'not-actionable':
-    case 'resend-notice':
       return `no action (${item.status ?? 'unknown'})`;
+    case 'resume':
+    case 'resend-notice':
+    case 'retry-denied':
+    case 'busy':
+    case 'duplicate':
+      return `${item.decision} (ledger)`;
     case 'remediate': {
       const action = KINDS[item.kind].action;
       const result = item.actionResult;
       if (result === undefined) return `would ${action}`;
       if (result.type === 'done') return PAST_TENSE[action];
       if (result.type === 'gone') return `gone before ${action}`;
+      if (result.type === 'denied') return `denied (${result.errorName}: needs ${result.permission})`;
       return `not ${PAST_TENSE[action]} (${result.status ?? 'wrong state'})`;
     }
   }

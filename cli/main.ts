@@ -3,25 +3,30 @@
  *
  * Order matters: the lambda modules create their SDK clients, logger and metrics when loaded, reading
  * AWS_RETRY_MODE, AWS_REGION, AWS_PROFILE and the Powertools variables then. So the arguments are parsed
- * first (args.ts loads nothing of that), the environment is set, and only then is audit.ts imported.
+ * first (args.ts loads nothing of that), the environment is set, and only then is the command's module
+ * (audit.ts, history/history.ts, redrive/redrive.ts) imported.
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import { COMMAND, parseCommandLine, USAGE, UsageError, type AuditOptions } from './args';
+import { COMMAND, parseCommandLine, usageOf, UsageError, type AuditOptions, type HistoryOptions, type Parsed, type RedriveOptions } from './args';
 
 /** Exit codes: 0 clean, 1 violations found, 2 usage, access or other errors. */
 export const EXIT = { clean: 0, violations: 1, error: 2 } as const;
 
 /** The environment the lambda modules must see when loaded: adaptive retries, the region and profile, silent Powertools. */
-export function auditEnvironment(options: AuditOptions): Record<string, string> {
+export function commandEnvironment(region: string | undefined, profile: string | undefined): Record<string, string> {
   return {
     AWS_RETRY_MODE: 'adaptive',
-    ...(options.regions.length > 0 ? { AWS_REGION: options.regions[0] } : {}),
-    ...(options.profile !== undefined ? { AWS_PROFILE: options.profile } : {}),
+    ...(region !== undefined ? { AWS_REGION: region } : {}),
+    ...(profile !== undefined ? { AWS_PROFILE: profile } : {}),
     // The responder's decision lines and EMF metrics would land in stdout, in the middle of --json.
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
+}
+
+export function auditEnvironment(options: AuditOptions): Record<string, string> {
+  return commandEnvironment(options.regions[0], options.profile);
 }
 
 async function readPolicy(file: string | undefined): Promise<unknown> {
@@ -56,23 +61,37 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+function interactive(): boolean {
+  return process.stdin.isTTY && process.stderr.isTTY;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
-  let options: AuditOptions;
+  let parsed: Exclude<Parsed, { command: 'help' }>;
   try {
-    const parsed = parseCommandLine(argv);
-    if (parsed.command === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+    const result = parseCommandLine(argv);
+    if (result.command === 'help') {
+      process.stdout.write(`${usageOf(result.topic)}\n`);
       return EXIT.clean;
     }
-    options = parsed.options;
+    parsed = result;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${COMMAND}: ${error.message}\n\n${USAGE}\n`);
+    process.stderr.write(`${COMMAND}: ${error.message}\n\n${usageOf(error.topic)}\n`);
     return EXIT.error;
   }
-
-  Object.assign(process.env, auditEnvironment(options));
   quietSdkNodeWarning();
+  switch (parsed.command) {
+    case 'audit':
+      return runAudit(parsed.options);
+    case 'history':
+      return runHistory(parsed.options);
+    case 'redrive':
+      return runRedrive(parsed.options);
+  }
+}
+
+async function runAudit(options: AuditOptions): Promise<number> {
+  Object.assign(process.env, auditEnvironment(options));
   const { parseSettings, InvalidSettingsError } = await import('../lambda/core/settings');
   let settings;
   try {
@@ -90,10 +109,48 @@ export async function main(argv: readonly string[]): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
       ...(process.stderr.isTTY ? { progress: process.stderr } : {}),
-      interactive: process.stdin.isTTY && process.stderr.isTTY,
+      interactive: interactive(),
       confirm,
     });
   } finally {
     for (const client of [clients.sageMaker, clients.ec2, clients.sns]) client.destroy();
+  }
+}
+
+async function runHistory(options: HistoryOptions): Promise<number> {
+  Object.assign(process.env, commandEnvironment(options.region, options.profile));
+  const { RETRY } = await import('../lambda/aws/clients');
+  const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { history } = await import('./history/history');
+  const dynamoDb = new DynamoDBClient(RETRY);
+  const cloudFormation = new CloudFormationClient(RETRY);
+  try {
+    return await history(options, { stdout: process.stdout, stderr: process.stderr }, { dynamoDb, cloudFormation });
+  } finally {
+    dynamoDb.destroy();
+    cloudFormation.destroy();
+  }
+}
+
+async function runRedrive(options: RedriveOptions): Promise<number> {
+  Object.assign(process.env, commandEnvironment(options.region, options.profile));
+  const { RETRY } = await import('../lambda/aws/clients');
+  const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
+  const { LambdaClient } = await import('@aws-sdk/client-lambda');
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  const { redrive } = await import('./redrive/redrive');
+  const { LambdaInvoker } = await import('./redrive/lambda-invoker');
+  const sqs = new SQSClient(RETRY);
+  const cloudFormation = new CloudFormationClient(RETRY);
+  // Few retries: an Invoke retried after a time-out may run the function twice (the responders' ledger
+  // treats the repeat as the same episode, but there is no point in insisting).
+  const invoker = new LambdaInvoker((region) => new LambdaClient({ maxAttempts: 3, retryMode: 'standard', region }));
+  try {
+    return await redrive(options, { stdout: process.stdout, stderr: process.stderr, interactive: interactive(), confirm }, { sqs, invoker, cloudFormation });
+  } finally {
+    sqs.destroy();
+    cloudFormation.destroy();
+    invoker.destroy();
   }
 }

@@ -1,4 +1,18 @@
-import { DEFAULT_CONCURRENCY, parseCommandLine, parseSince, UsageError, type AuditOptions } from '../../cli/args';
+import {
+  AUDIT_USAGE,
+  DEFAULT_CONCURRENCY,
+  HISTORY_USAGE,
+  parseCommandLine,
+  parseSince,
+  queueUrlRegion,
+  REDRIVE_USAGE,
+  USAGE,
+  usageOf,
+  UsageError,
+  type AuditOptions,
+  type HistoryOptions,
+  type RedriveOptions,
+} from '../../cli/args';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const ALL_KINDS = ['training-job', 'model', 'notebook-instance'];
@@ -32,13 +46,21 @@ describe('sagemaker-guard command line', () => {
     expect(options(argv)).toEqual({ ...DEFAULTS, ...expected });
   });
 
-  test.each([[['--help']], [['audit', '--help']], [['audit', '-h', '--json']]])('help: %j', (argv) => {
-    expect(parseCommandLine(argv, NOW)).toEqual({ command: 'help' });
+  test.each<[string[], object]>([
+    [['--help'], { command: 'help' }],
+    [['scan', '--help'], { command: 'help' }],
+    [['audit', '--help'], { command: 'help', topic: 'audit' }],
+    [['audit', '-h', '--json'], { command: 'help', topic: 'audit' }],
+    [['history', '-h'], { command: 'help', topic: 'history' }],
+    [['--help', 'redrive', '--yes'], { command: 'help', topic: 'redrive' }],
+  ])('help: %j', (argv, expected) => {
+    expect(parseCommandLine(argv, NOW)).toEqual(expected);
   });
 
   test.each<[string, string[], string]>([
-    ['no command', [], 'missing command: expected "audit"'],
-    ['an unknown command', ['scan'], 'unknown command "scan": expected "audit"'],
+    ['no command', [], 'missing command: expected one of "audit", "history", "redrive"'],
+    ['an unknown command', ['scan'], 'unknown command "scan": expected one of "audit", "history", "redrive"'],
+    ['an option of another command', ['audit', '--dry-run'], '--dry-run is not an option of audit (its options: --region, --profile, --kinds,'],
     ['an extra argument', ['audit', 'now'], 'unexpected argument "now"'],
     ['an unknown flag', ['audit', '--regions', 'us-east-1'], 'unknown option --regions'],
     ['an unknown short flag', ['audit', '-r', 'us-east-1'], 'unknown option -r'],
@@ -68,5 +90,138 @@ describe('sagemaker-guard command line', () => {
 
   test('--since keeps a UTC day boundary', () => {
     expect(parseSince('2026-11-22', NOW).toISOString()).toBe('2026-11-22T00:00:00.000Z');
+  });
+
+  test("a mistake after the command names it, so main shows that command's usage", () => {
+    const mistake = (argv: string[]) => {
+      try {
+        parseCommandLine(argv, NOW);
+      } catch (error) {
+        return error as UsageError;
+      }
+      throw new Error(`${argv.join(' ')} parsed`);
+    };
+    expect(mistake(['history', '--kinds', 'model']).topic).toBe('history');
+    expect(mistake(['redrive', 'now']).topic).toBe('redrive');
+    expect(mistake(['audit', '--concurrency', '0']).topic).toBe('audit');
+    expect(mistake(['scan']).topic).toBeUndefined();
+    expect(mistake(['--region']).topic).toBeUndefined();
+  });
+});
+
+describe('sagemaker-guard history command line', () => {
+  const HISTORY: HistoryOptions = { since: new Date('2026-11-15T00:00:00Z'), json: false, stack: 'SageMakerGuard' };
+
+  function history(argv: string[]): HistoryOptions {
+    const parsed = parseCommandLine(['history', ...argv], NOW);
+    if (parsed.command !== 'history') throw new Error(`expected the history command, got ${parsed.command}`);
+    return parsed.options;
+  }
+
+  test.each<[string, string[], Partial<HistoryOptions>]>([
+    ['defaults: 7 days back from the start of today (UTC), the default stack', [], {}],
+    ['a --since day', ['--since', '2026-11-01'], { since: new Date('2026-11-01T00:00:00Z') }],
+    ['a --since time', ['--since', '2026-11-21T23:30:00-01:00'], { since: new Date('2026-11-22T00:30:00Z') }],
+    ['--since 400 days back, the retention', ['--since', '2025-10-18'], { since: new Date('2025-10-18T00:00:00Z') }],
+    ['--json', ['--json'], { json: true }],
+    ['a table', ['--table', 'guard-ledger'], { table: 'guard-ledger' }],
+    ['a table ARN', ['--table', 'arn:aws:dynamodb:us-east-1:123456789012:table/guard-ledger'], { table: 'arn:aws:dynamodb:us-east-1:123456789012:table/guard-ledger' }],
+    ['a stack', ['--stack', 'Guard-Prod'], { stack: 'Guard-Prod' }],
+    ['a region and a profile', ['--region', 'eu-west-1', '--profile', 'ops'], { region: 'eu-west-1', profile: 'ops' }],
+    ['the same region twice', ['--region', 'eu-west-1', '--region', 'eu-west-1'], { region: 'eu-west-1' }],
+  ])('%s', (_name, argv, expected) => {
+    expect(history(argv)).toEqual({ ...HISTORY, ...expected });
+  });
+
+  test.each<[string, string[], string]>([
+    ['an audit option', ['--kinds', 'model'], '--kinds is not an option of history (its options: --since, --json, --table, --stack, --region, --profile)'],
+    ['a redrive option', ['--yes'], '--yes is not an option of history'],
+    ['two regions', ['--region', 'us-east-1,eu-west-1'], '--region: history works in one region at a time (given: us-east-1, eu-west-1)'],
+    ['a bad region', ['--region', 'mars'], '--region: "mars" is not a region name such as us-east-1'],
+    ['a bad date', ['--since', 'last week'], '--since: expected a date as YYYY-MM-DD or an ISO 8601 time'],
+    ['a future date', ['--since', '2026-11-23'], '--since: 2026-11-23 is in the future'],
+    ['a date older than the ledger keeps', ['--since', '2025-10-17'], '--since: the ledger keeps records for 400 days, so 2025-10-17 is too far back (the earliest day is 2025-10-18)'],
+    ['an empty table', ['--table', ' '], '--table needs a table name'],
+    ['a bad table name', ['--table', 'my table'], '--table: "my table" is not a DynamoDB table name'],
+    ['a too short table name', ['--table', 'ab'], '--table: "ab" is not a DynamoDB table name'],
+    ['a table and a stack', ['--table', 'guard-ledger', '--stack', 'SageMakerGuard'], '--table and --stack both say where the ledger is: give one'],
+    ['an empty stack', ['--stack', ''], '--stack needs a stack name'],
+    ['a bad stack name', ['--stack', '1stack'], '--stack: "1stack" is not a CloudFormation stack name'],
+    ['an empty profile', ['--profile', ''], '--profile needs a value'],
+    ['a positional', ['today'], 'unexpected argument "today"'],
+  ])('rejects %s', (_name, argv, message) => {
+    expect(() => parseCommandLine(['history', ...argv], NOW)).toThrow(UsageError);
+    expect(() => parseCommandLine(['history', ...argv], NOW)).toThrow(message);
+  });
+});
+
+describe('sagemaker-guard redrive command line', () => {
+  const REDRIVE: RedriveOptions = { stack: 'SageMakerGuard', dryRun: false, yes: false };
+  const URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/SageMakerGuard-DeadLetterQueue-AbC123';
+
+  function redrive(argv: string[]): RedriveOptions {
+    const parsed = parseCommandLine(['redrive', ...argv], NOW);
+    if (parsed.command !== 'redrive') throw new Error(`expected the redrive command, got ${parsed.command}`);
+    return parsed.options;
+  }
+
+  test.each<[string, string[], Partial<RedriveOptions>]>([
+    ['defaults: the stack\'s queue, asking first', [], {}],
+    ['--dry-run', ['--dry-run'], { dryRun: true }],
+    ['--yes', ['--yes'], { yes: true }],
+    ['a queue URL, whose region becomes the region', ['--queue-url', URL], { queueUrl: URL, region: 'eu-west-1' }],
+    ['a queue URL and the same region', ['--queue-url', URL, '--region', 'eu-west-1'], { queueUrl: URL, region: 'eu-west-1' }],
+    ['an emulator queue URL (no region in it)', ['--queue-url', 'http://127.0.0.1:5000/123456789012/dlq'], { queueUrl: 'http://127.0.0.1:5000/123456789012/dlq' }],
+    ['a FIFO queue URL', ['--queue-url', 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo'], { queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq.fifo', region: 'us-east-1' }],
+    ['a stack, a region and a profile', ['--stack', 'Guard', '--region', 'us-west-2', '--profile', 'ops'], { stack: 'Guard', region: 'us-west-2', profile: 'ops' }],
+  ])('%s', (_name, argv, expected) => {
+    expect(redrive(argv)).toEqual({ ...REDRIVE, ...expected });
+  });
+
+  test.each<[string, string[], string]>([
+    ['--dry-run with --yes', ['--dry-run', '--yes'], '--dry-run changes nothing, so --yes (replay without asking) contradicts it: give one'],
+    ['--json', ['--json'], '--json is not an option of redrive (its options: --queue-url, --stack, --dry-run, --yes, --region, --profile)'],
+    ['--table', ['--table', 'ledger'], '--table is not an option of redrive'],
+    ['a queue URL without a value', ['--queue-url'], '--queue-url needs a value'],
+    ['an empty queue URL', ['--queue-url', ''], '--queue-url needs a queue URL'],
+    ['a queue name', ['--queue-url', 'my-dlq'], '--queue-url: expected a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/queue-name (given: "my-dlq")'],
+    ['a queue ARN', ['--queue-url', 'arn:aws:sqs:us-east-1:123456789012:dlq'], '--queue-url: expected a queue URL'],
+    ['a URL without the account', ['--queue-url', 'https://sqs.us-east-1.amazonaws.com/dlq'], '--queue-url: expected a queue URL'],
+    ['a URL with a query', ['--queue-url', `${URL}?x=1`], '--queue-url: expected a queue URL'],
+    ['a region the URL contradicts', ['--queue-url', URL, '--region', 'us-east-1'], '--region us-east-1 does not match the queue URL, which is in eu-west-1'],
+    ['a queue URL and a stack', ['--queue-url', URL, '--stack', 'Guard'], '--queue-url and --stack both say where the queue is: give one'],
+    ['two regions', ['--region', 'us-east-1', '--region', 'us-west-2'], '--region: redrive works in one region at a time (given: us-east-1, us-west-2)'],
+  ])('rejects %s', (_name, argv, message) => {
+    expect(() => parseCommandLine(['redrive', ...argv], NOW)).toThrow(UsageError);
+    expect(() => parseCommandLine(['redrive', ...argv], NOW)).toThrow(message);
+  });
+
+  test.each([
+    ['https://sqs.us-east-1.amazonaws.com/123456789012/q', 'us-east-1'],
+    ['https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q', 'cn-north-1'],
+    ['https://eu-west-1.queue.amazonaws.com/123456789012/q', 'eu-west-1'],
+    ['http://localhost:4566/123456789012/q', undefined],
+    ['not a url', undefined],
+  ])('the region of %s', (url, region) => {
+    expect(queueUrlRegion(url)).toBe(region);
+  });
+});
+
+describe('usage texts', () => {
+  test('each command has its own, and the whole text has them all', () => {
+    expect(usageOf('audit')).toBe(AUDIT_USAGE);
+    expect(usageOf('history')).toBe(HISTORY_USAGE);
+    expect(usageOf('redrive')).toBe(REDRIVE_USAGE);
+    expect(usageOf()).toBe(USAGE);
+    for (const text of [AUDIT_USAGE, HISTORY_USAGE, REDRIVE_USAGE]) expect(USAGE).toContain(text);
+    expect(HISTORY_USAGE).toMatch(/^Usage: sagemaker-guard history \[options\]/);
+    expect(REDRIVE_USAGE).toMatch(/^Usage: sagemaker-guard redrive \[options\]/);
+  });
+
+  test.each([
+    ['history', HISTORY_USAGE, ['--since', '--json', '--table', '--stack', '--region', '--profile']],
+    ['redrive', REDRIVE_USAGE, ['--queue-url', '--stack', '--dry-run', '--yes', '--region', '--profile']],
+  ])('%s documents every option it takes', (_name, text, options) => {
+    for (const option of options) expect(text).toContain(`  ${option} `);
   });
 });
