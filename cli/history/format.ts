@@ -6,7 +6,7 @@ import { inDoubt, type RemediationRecord } from '../../lambda/ledger/records';
 import type { PlainTable } from '../table';
 
 /** The result column: what came of the Stop or Delete call. */
-export type ResultType = 'done' | 'wrong-state' | 'gone' | 'denied' | 'reported' | 'in doubt' | 'no result';
+export type ResultType = 'done' | 'wrong-state' | 'gone' | 'denied' | 'reported' | 'abandoned' | 'in doubt' | 'no result';
 
 /**
  * `in doubt`: the action was (or was about to be) called and what came of it was never recorded; the
@@ -29,6 +29,8 @@ export function resultLabel(record: RemediationRecord, separator = ' '): string 
       return result.status !== undefined ? `wrong-state${separator}(${result.status})` : 'wrong-state';
     case 'denied':
       return `denied${separator}(${result.errorName},${separator}${result.permission})`;
+    case 'abandoned':
+      return `abandoned${separator}(${result.reason})`;
     case 'gone':
     case 'reported':
       return result.type;

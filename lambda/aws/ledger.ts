@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import {
   EPISODE_PREFIX,
-  expiresAt,
   LEASE_MS,
   resourcePk,
   TAG_EXEMPTION_SK,
@@ -104,14 +103,14 @@ export class Ledger {
   }
 
   /** Counts an attempt at the action before it is made, so a retry after a crash knows the call may have happened. */
-  async countAttempt(key: LedgerKey, holder: string): Promise<void> {
+  async countAttempt(key: LedgerKey, holder: string, by = 1): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { ...key },
         UpdateExpression: 'ADD actAttempts :one',
         ConditionExpression: 'holder = :holder',
-        ExpressionAttributeValues: { ':one': 1, ':holder': holder },
+        ExpressionAttributeValues: { ':one': by, ':holder': holder },
       }),
     );
   }
@@ -225,7 +224,8 @@ export class Ledger {
    */
   async tagExemptionFirstSeen(ref: ResourceRef, now: Date): Promise<Date> {
     const key = { pk: resourcePk(ref), sk: TAG_EXEMPTION_SK };
-    const sighting: ExemptionSighting = { ...key, type: 'tag-exemption', firstSeen: now.toISOString(), expiresAt: expiresAt(now) };
+    // No TTL: a sighting that expired would restart the maxDays clock of a resource that keeps its tag.
+    const sighting: ExemptionSighting = { ...key, type: 'tag-exemption', firstSeen: now.toISOString() };
     try {
       await this.client.send(
         new PutCommand({

@@ -103,7 +103,9 @@ function tagExemption(
   if (untilEnd === undefined) return ignore(`tag ${EXEMPT_TAG.until}=${until} is not a date (YYYY-MM-DD), so the exemption is ignored`);
   if (now.getTime() > untilEnd) return ignore(`tag exemption expired on ${until}, so it is ignored`);
   const { maxDays } = policy.tagExemptions;
-  const capEnd = firstSeen.getTime() + maxDays * DAY_MS;
+  // The cap holds to the end of its day (UTC), as an exempt-until date does, so the date told is the truth.
+  const capDay = new Date(firstSeen.getTime() + maxDays * DAY_MS).toISOString().slice(0, 10);
+  const capEnd = endOfDay(capDay) ?? firstSeen.getTime() + maxDays * DAY_MS;
   if (now.getTime() > capEnd) {
     return ignore(`tag exemption first seen on ${firstSeen.toISOString().slice(0, 10)} ran out after the policy's tagExemptions.maxDays (${maxDays} days), so it is ignored`);
   }

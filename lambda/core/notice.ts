@@ -14,7 +14,7 @@ import { oneLine } from './text';
 export type Outcome =
   | { readonly type: 'acted'; readonly action: Action; readonly byEarlierAttempt?: boolean; readonly status?: string }
   | { readonly type: 'report-only'; readonly action: Action }
-  | { readonly type: 'not-possible'; readonly action: Action; readonly status: string | undefined }
+  | { readonly type: 'not-possible'; readonly action: Action; readonly status: string | undefined; readonly neverCalled?: boolean }
   | { readonly type: 'denied'; readonly action: Action; readonly errorName: string; readonly permission: string }
   | { readonly type: 'gone'; readonly action: Action };
 
@@ -109,7 +109,9 @@ function whatWasDone(input: NoticeInput): string {
     case 'report-only':
       return `Nothing: the failed controls are in report mode. Enforced, they would have ${PAST[outcome.action]} the ${label}.`;
     case 'not-possible':
-      return `Nothing: the ${label} could not be ${PAST[outcome.action]} because it had already reached status ${outcome.status ?? '(unknown)'} when ${api} was called.${tagged}`;
+      return outcome.neverCalled === true
+        ? `Nothing: the ${label} had already reached status ${outcome.status ?? '(unknown)'} before the guard could call ${api}.${tagged}`
+        : `Nothing: the ${label} could not be ${PAST[outcome.action]} because it had already reached status ${outcome.status ?? '(unknown)'} when ${api} was called.${tagged}`;
     case 'denied':
       return (
         `Nothing: ${api} was denied (${outcome.errorName}), so the ${label} is still running as described above. ` +

@@ -38,7 +38,8 @@ export function makeHandler<K extends ResourceKind>(kind: K, access: ResourceAcc
     logger.resetKeys();
     if (context !== undefined) logger.addContext(context);
     try {
-      return await respond(kind, event, access, runtime);
+      // Lambda's retries of an asynchronous invocation keep its request id; a second delivery gets a new one.
+      return await respond(kind, event, access, runtime, context?.awsRequestId);
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MalformedEventError, parseEvent, type GuardEvent } from '../core/event';
 import type { ResourceKind } from '../core/kinds';
 import { handleResource, RESPONDER, type Result, type Runtime } from '../pipeline/handle';
@@ -12,7 +13,7 @@ export type { Evaluated, HandleOptions, Result, Runtime } from '../pipeline/hand
  * The responder, for one event: parse, then the pipeline. Errors it cannot handle are thrown, so Lambda
  * retries the event and then dead-letters it (the `redrive` command replays it).
  */
-export async function respond<K extends ResourceKind>(kind: K, raw: unknown, access: ResourceAccess<K>, runtime: Runtime): Promise<Result> {
+export async function respond<K extends ResourceKind>(kind: K, raw: unknown, access: ResourceAccess<K>, runtime: Runtime, invocationId: string = randomUUID()): Promise<Result> {
   const event = parse(kind, raw);
   logger.setCorrelationId(event.eventId);
   logger.appendKeys({ resourceKind: kind, resourceName: event.name, reportedStatus: event.reportedStatus });
@@ -20,6 +21,7 @@ export async function respond<K extends ResourceKind>(kind: K, raw: unknown, acc
     ...(event.reportedStatus !== undefined ? { reportedStatus: event.reportedStatus } : {}),
     ...(event.account !== undefined ? { account: event.account } : {}),
     ...(event.region !== undefined ? { region: event.region } : {}),
+    holder: `${event.eventId}:${invocationId}`,
   });
   return { decision, ...(actionResult !== undefined ? { actionResult } : {}), notified };
 }

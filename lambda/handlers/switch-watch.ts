@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { readSwitchNow } from '../aws/switch';
 import { buildSwitchChangeNotice } from '../core/operator-notice';
@@ -28,7 +29,7 @@ export class MalformedSwitchEventError extends Error {
  * notice per change event, through the ledger.
  */
 export function makeSwitchWatchHandler(runtime: Runtime) {
-  return async (raw: unknown): Promise<DeliveryResult> => {
+  return async (raw: unknown, context?: { readonly awsRequestId?: string }): Promise<DeliveryResult> => {
     logger.resetKeys();
     try {
       const parsed = changeEvent.safeParse(raw);
@@ -46,8 +47,9 @@ export function makeSwitchWatchHandler(runtime: Runtime) {
       const region = event.region ?? runtime.region;
       const notice = buildSwitchChangeNotice({ parameterName, operation: event.detail.operation, time: event.time ?? runtime.now().toISOString(), reading, account, region });
       const now = runtime.now();
-      const record = noticeRecord({ pk: `guard#${account}#${region}#switch`, sk: `change#${event.id}` }, 'switch', notice, event.id, now);
-      const delivered = await deliverOnce(runtime.ledger, runtime.topicArn, record, event.id, now);
+      const holder = `${event.id}:${context?.awsRequestId ?? randomUUID()}`;
+      const record = noticeRecord({ pk: `guard#${account}#${region}#switch`, sk: `change#${event.id}` }, 'switch', notice, holder, now);
+      const delivered = await deliverOnce(runtime.ledger, runtime.topicArn, record, holder, now);
       logger.info('Switch change', { operation: event.detail.operation, value: reading.value, problem: reading.problem?.detail, delivered });
       return delivered;
     } finally {

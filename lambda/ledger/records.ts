@@ -29,7 +29,8 @@ export type RecordedResult =
   | { readonly type: 'wrong-state'; readonly status?: string }
   | { readonly type: 'gone' }
   | { readonly type: 'denied'; readonly errorName: string; readonly permission: string; readonly message?: string }
-  | { readonly type: 'reported' };
+  | { readonly type: 'reported' }
+  | { readonly type: 'abandoned'; readonly reason: string; readonly attempts: number };
 
 /** What a remediation record is for: the kind's action, or a report-only notice. */
 export type RecordAction = Action | 'report';
@@ -84,13 +85,17 @@ export interface ExemptionSighting {
   readonly sk: string;
   readonly type: 'tag-exemption';
   readonly firstSeen: string;
-  readonly expiresAt: number;
 }
 
 export type LedgerRecord = RemediationRecord | NoticeRecord;
 
-/** How long one invocation may hold a record before another may take it over (the function times out at 60 s). */
-export const LEASE_MS = 3 * 60 * 1000;
+/**
+ * How long one invocation holds a record before another may take it over: the responders' timeout (60 s,
+ * a test holds lib/ to it). A live holder cannot outlast its lease, and Lambda's first retry of a failed
+ * invocation comes at least a minute after it ended, so the retry finds the lease run out whatever its
+ * request id. Every invocation is its own holder, so two deliveries of one event never share a lease.
+ */
+export const LEASE_MS = 60 * 1000;
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -7,7 +7,7 @@
 import type { Ledger, LedgerKey } from '../aws/ledger';
 import { publishNotice } from '../aws/sns';
 import { errorName } from '../aws/errors';
-import { expiresAt, type LedgerRecord, type NoticeRecord, type StoredNotice } from '../ledger/records';
+import { expiresAt, LEASE_MS, type LedgerRecord, type NoticeRecord, type StoredNotice } from '../ledger/records';
 import { NOTICE_PENDING } from '../ledger/schema';
 import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/telemetry';
 import { logger } from '../powertools';
@@ -44,7 +44,7 @@ export function noticeRecord(key: LedgerKey, topic: string, notice: StoredNotice
     at: now.toISOString(),
     expiresAt: expiresAt(now),
     holder,
-    leaseUntil: now.getTime() + 60_000,
+    leaseUntil: now.getTime() + LEASE_MS,
     notice: 'pending',
     storedNotice: notice,
     noticePending: NOTICE_PENDING,
@@ -63,6 +63,8 @@ export async function deliverOnce(ledger: Ledger, topicArn: string, record: Ledg
     if (existing?.notice !== 'pending') return 'already-sent';
     const held = await ledger.acquire(key, holder, now);
     if (held === undefined) return 'busy';
+    // Another invocation may have sent it between the read and the lease.
+    if (held.notice !== 'pending') return 'already-sent';
     notice = held.storedNotice;
   }
   if (notice === undefined) return 'already-sent';

@@ -20,6 +20,7 @@ export async function handleGone<K extends ResourceKind>(
   name: string,
   ref: ResourceRef,
   correlationId: string,
+  holder: string,
   access: ResourceAccess<K>,
   runtime: Runtime,
   options: HandleOptions,
@@ -27,7 +28,7 @@ export async function handleGone<K extends ResourceKind>(
   progress: Progress,
 ): Promise<Evaluated> {
   const records = ledger !== undefined && ref.account !== 'unknown' ? await step(progress, 'ledger-read', () => ledger.recentRemediations(ref)) : [];
-  const plan = planFromLedger(records, undefined, correlationId, runtime.now());
+  const plan = planFromLedger(records, undefined, holder, runtime.now());
   if (ledger !== undefined && (plan.type === 'resume' || plan.type === 'busy' || plan.type === 'resend')) {
     const record = plan.record;
     const findings = findingsFromRecord(record);
@@ -44,6 +45,7 @@ export async function handleGone<K extends ResourceKind>(
       exemptions: { active: [], ignored: [] },
       options,
       correlationId,
+      holder,
       progress,
     };
     const carried = plan.type === 'resume' ? await resume(context, ledger, record) : plan.type === 'resend' ? await resend(context, ledger, record) : { notified: false };

@@ -9,7 +9,7 @@ import { errorName } from '../aws/errors';
 import type { Ledger } from '../aws/ledger';
 import { addTags, listTags } from '../aws/sagemaker';
 import { readSwitch, type SwitchReading } from '../aws/switch';
-import { actionableFindings, decide, isLagging, type ActionResult } from '../core/decision';
+import { actionableFindings, decide, isActionable, isLagging, type ActionResult } from '../core/decision';
 import { KINDS, type ResourceKind } from '../core/kinds';
 import { exemptionsFor, hasTagExemption, resolveMode, type ActiveExemption } from '../core/modes';
 import { ownerRecipients } from '../core/notice';
@@ -21,7 +21,7 @@ import { countFindings, countMetric, explainOutcomes } from '../handlers/telemet
 import type { ResourceAccess } from '../handlers/resources';
 import { handleGone } from './gone';
 import { honouredExemptions, reportSwitchProblem, tellExemptions } from './operators';
-import { remediateFresh, reportOnce, resend, resume, retryDenied, type Carried } from './remediation';
+import { abandon, remediateFresh, reportOnce, resend, resume, retryDenied, type Carried } from './remediation';
 import { bestEffort, step, type Context, type HandleOptions, type Progress, type Runtime } from './steps';
 
 export type { HandleOptions, Runtime } from './steps';
@@ -33,6 +33,8 @@ export interface EventHint {
   readonly reportedStatus?: string;
   readonly account?: string;
   readonly region?: string;
+  /** Who this run is for the ledger's leases (see Context.holder); the correlation id when not given. */
+  readonly holder?: string;
 }
 
 export type DecisionType = 'compliant' | 'exempt' | 'remediate' | 'report' | 'not-actionable' | 'gone' | 'resume' | 'resend-notice' | 'retry-denied' | 'busy' | 'duplicate';
@@ -134,12 +136,13 @@ async function run<K extends ResourceKind>(
     );
   }
   const ref = refOf(kind, name, described?.arn, hint, runtime);
-  if (described === undefined) return handleGone(kind, name, ref, correlationId, access, runtime, options, ledger, progress);
+  const holder = hint.holder ?? correlationId;
+  if (described === undefined) return handleGone(kind, name, ref, correlationId, holder, access, runtime, options, ledger, progress);
 
   const { settings } = runtime;
   const tags = await step(progress, 'list-tags', () => listTags(described.arn));
   const switchReading: SwitchReading = runtime.switchParameter === undefined ? { value: 'policy' } : await step(progress, 'read-switch', () => readSwitch(runtime.switchParameter ?? ''));
-  if (switchReading.problem !== undefined) await reportSwitchProblem(switchReading.problem.detail, switchReading.problem.code, ref, runtime, ledger, correlationId, progress);
+  if (switchReading.problem !== undefined) await reportSwitchProblem(switchReading.problem.detail, switchReading.problem.code, ref, runtime, ledger, holder, progress);
 
   const now = runtime.now();
   const firstSeen = ledger !== undefined && hasTagExemption(tags) ? await step(progress, 'ledger-sighting', () => ledger.tagExemptionFirstSeen(ref, now)) : now;
@@ -150,16 +153,16 @@ async function run<K extends ResourceKind>(
   const decision = decide({ kind, status: described.status, findings });
   const rawOwner = (tags as Partial<Record<string, string>>)[settings.ownerTagKey];
   const owner = rawOwner === undefined ? undefined : oneLine(rawOwner).trim() || undefined;
-  const context: Context<K> = { kind, name, ref, access, described, present: true, findings, runtime, owner, exemptions, options, correlationId, progress };
+  const context: Context<K> = { kind, name, ref, access, described, present: true, findings, runtime, owner, exemptions, options, correlationId, holder, progress };
 
   let carried: Carried = { notified: false };
   let type: DecisionType = decision.type;
   let plan: LedgerPlan = { type: 'fresh' };
   if (ledger !== undefined) {
     const intended = decision.type === 'remediate' || decision.type === 'report' ? { sk: remediationSk(described.episode, decision.type === 'report' ? 'report' : decision.action) } : undefined;
-    const records = await step(progress, 'ledger-read', () => ledger.recentRemediations(ref));
-    plan = planFromLedger(records, intended, correlationId, now);
-    ({ type, carried } = await carryOut(context, ledger, decision, plan));
+    const replan = async (): Promise<LedgerPlan> => planFromLedger(await step(progress, 'ledger-read', () => ledger.recentRemediations(ref)), intended, holder, runtime.now());
+    plan = await replan();
+    ({ type, carried } = await carryOut(context, ledger, decision, plan, replan));
   } else if (decision.type === 'remediate' && options.act) {
     carried = await actWithoutLedger(context, decision.action);
   }
@@ -199,10 +202,21 @@ async function carryOut<K extends ResourceKind>(
   ledger: Ledger,
   decision: ReturnType<typeof decide>,
   plan: LedgerPlan,
+  replan: () => Promise<LedgerPlan>,
 ): Promise<{ type: DecisionType; carried: Carried }> {
   switch (plan.type) {
-    case 'resume':
-      return { type: 'resume', carried: await resume(context, ledger, plan.record) };
+    case 'resume': {
+      // Finish an earlier attempt by acting only if acting is still what the policy wants, on the same
+      // episode: never after the switch went to report, the resource was fixed, or it was started again.
+      const { record } = plan;
+      const sameEpisode = record.episode === context.described.episode;
+      if (isActionable(context.kind, context.described.status) && (!sameEpisode || decision.type !== 'remediate')) {
+        const reason = !sameEpisode ? 'the resource was started again since (a new episode)' : `the decision is now ${decision.type}`;
+        if (!(await abandon(context, ledger, record, reason))) return { type: 'busy', carried: { notified: false, skipped: 'busy' } };
+        return carryOut(context, ledger, decision, await replan(), replan);
+      }
+      return { type: 'resume', carried: await resume(context, ledger, record) };
+    }
     case 'busy':
       return { type: 'busy', carried: { notified: false, skipped: 'busy' } };
     case 'done':

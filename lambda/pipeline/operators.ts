@@ -40,8 +40,8 @@ export async function tellExemptions<K extends ResourceKind>(context: Context<K>
       correlationId: context.correlationId,
     });
     const now = context.runtime.now();
-    const record = noticeRecord({ pk: resourcePk(context.ref), sk: `exemption-notice#${fingerprint}` }, 'exemption', notice, context.correlationId, now);
-    const delivered = await step(progress, 'notify-exemption', () => deliverOnce(ledger, context.runtime.topicArn, record, context.correlationId, now));
+    const record = noticeRecord({ pk: resourcePk(context.ref), sk: `exemption-notice#${fingerprint}` }, 'exemption', notice, context.holder, now);
+    const delivered = await step(progress, 'notify-exemption', () => deliverOnce(ledger, context.runtime.topicArn, record, context.holder, now));
     if (delivered === 'sent') countMetric('ExemptionNotices', { Kind: context.kind });
   }
 }
@@ -56,7 +56,7 @@ export async function reportSwitchProblem(
   ref: ResourceRef,
   runtime: Runtime,
   ledger: Ledger | undefined,
-  correlationId: string,
+  holder: string,
   progress: Progress,
 ): Promise<void> {
   countAlarmMetric(ALARM_METRICS.switchFallback);
@@ -65,7 +65,7 @@ export async function reportSwitchProblem(
   const now = runtime.now();
   const hour = now.toISOString().slice(0, 13);
   const notice = buildSwitchProblemNotice({ parameterName: runtime.switchParameter ?? '', detail, account: ref.account, region: ref.region });
-  const record = noticeRecord({ pk: `guard#${ref.account}#${ref.region}#switch`, sk: `problem#${code}#${hour}` }, 'switch', notice, correlationId, now);
+  const record = noticeRecord({ pk: `guard#${ref.account}#${ref.region}#switch`, sk: `problem#${code}#${hour}` }, 'switch', notice, holder, now);
   // Telling the operators must not stop the enforcement it is about: a failure here is logged only.
-  await bestEffort(progress, 'notify-switch-problem', () => deliverOnce(ledger, runtime.topicArn, record, correlationId, now));
+  await bestEffort(progress, 'notify-switch-problem', () => deliverOnce(ledger, runtime.topicArn, record, holder, now));
 }

@@ -10,7 +10,7 @@ import { actionableFindings, isActionable, type ActionResult } from '../core/dec
 import { KINDS, type Action, type ResourceKind } from '../core/kinds';
 import { buildNotice, ownerRecipients, type Outcome } from '../core/notice';
 import { tagsBeforeAction } from '../core/tags';
-import { dayOf, expiresAt, remediationSk, resourcePk, type RecordAction, type RecordedResult, type RemediationRecord } from '../ledger/records';
+import { dayOf, expiresAt, LEASE_MS, remediationSk, resourcePk, type RecordAction, type RecordedResult, type RemediationRecord } from '../ledger/records';
 import { NOTICE_PENDING } from '../ledger/schema';
 import { logger } from '../powertools';
 import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/telemetry';
@@ -31,7 +31,7 @@ function keyOf(record: Pick<RemediationRecord, 'pk' | 'sk'>): LedgerKey {
 
 /** The record a fresh remediation or report creates. */
 export function newRecord<K extends ResourceKind>(context: Context<K>, action: RecordAction, now: Date): RemediationRecord {
-  const { ref, described, findings, correlationId, owner } = context;
+  const { ref, described, findings, correlationId, holder, owner } = context;
   return {
     pk: resourcePk(ref),
     sk: remediationSk(described.episode, action),
@@ -45,20 +45,20 @@ export function newRecord<K extends ResourceKind>(context: Context<K>, action: R
     at: now.toISOString(),
     day: dayOf(now),
     expiresAt: expiresAt(now),
-    holder: correlationId,
-    leaseUntil: now.getTime() + 3 * 60 * 1000,
+    holder,
+    leaseUntil: now.getTime() + LEASE_MS,
     actAttempts: 0,
     correlationId,
   };
 }
 
 /** What the notice says happened, from the action's result. */
-export function outcomeOf(action: Action, result: ActionResult, status: string | undefined, byEarlierAttempt = false): Outcome {
+export function outcomeOf(action: Action, result: ActionResult, status: string | undefined, byEarlierAttempt = false, neverCalled = false): Outcome {
   switch (result.type) {
     case 'done':
       return { type: 'acted', action, ...(byEarlierAttempt ? { byEarlierAttempt } : {}), ...(status !== undefined ? { status } : {}) };
     case 'wrong-state':
-      return { type: 'not-possible', action, status: result.status };
+      return { type: 'not-possible', action, status: result.status, ...(neverCalled ? { neverCalled } : {}) };
     case 'gone':
       return { type: 'gone', action };
     case 'denied':
@@ -115,18 +115,37 @@ export async function remediateFresh<K extends ResourceKind>(context: Context<K>
  * resource being stopped or gone is that attempt's doing; if none was, it is what it is now.
  */
 export async function resume<K extends ResourceKind>(context: Context<K>, ledger: Ledger, record: RemediationRecord): Promise<Carried> {
-  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.correlationId, context.runtime.now()));
+  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.holder, context.runtime.now()));
   if (held === undefined) return { notified: false, skipped: 'busy' };
   const action = held.action === 'report' ? KINDS[context.kind].action : held.action;
   if (context.present && isActionable(context.kind, context.described.status)) return actAndTell(context, ledger, held, { tag: false });
-  const result: ActionResult = held.actAttempts > 0 ? { type: 'done' } : context.present ? { type: 'wrong-state', status: context.described.status } : { type: 'gone' };
-  return recordAndTell(context, ledger, held, action, result, { tagged: false, byEarlierAttempt: held.actAttempts > 0 });
+  const status = context.present ? context.described.status : undefined;
+  // Claim the earlier attempt's work only where the state fits it: stopping or stopped after a Stop, gone after a Delete.
+  const fits = !context.present || (status !== undefined && STOPPED_STATES.has(status));
+  const result: ActionResult = held.actAttempts > 0 && fits ? { type: 'done' } : context.present ? { type: 'wrong-state', status } : { type: 'gone' };
+  return recordAndTell(context, ledger, held, action, result, { tagged: false, byEarlierAttempt: result.type === 'done', neverCalled: held.actAttempts === 0 });
+}
+
+/** States a stop leads to. */
+const STOPPED_STATES = new Set(['Stopping', 'Stopped']);
+
+/**
+ * Closes a record left in doubt that must not be finished by acting: the decision changed since (the switch
+ * says report, the resource was fixed) or it is of an earlier episode (the resource was started again).
+ * Nothing is done to the resource on its account and no notice is owed; the log and the ledger say why.
+ */
+export async function abandon<K extends ResourceKind>(context: Context<K>, ledger: Ledger, record: RemediationRecord, reason: string): Promise<boolean> {
+  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.holder, context.runtime.now()));
+  if (held === undefined) return false;
+  await step(context.progress, 'ledger-result', () => ledger.recordResult(keyOf(held), context.holder, { type: 'abandoned', reason, attempts: held.actAttempts }, context.runtime.now(), 'none'));
+  logger.warn('A remediation left in doubt is closed without acting', { key: keyOf(held), reason, actAttempts: held.actAttempts });
+  return true;
 }
 
 /** A remediation that was denied before: try again; tell only if the outcome changed. */
 export async function retryDenied<K extends ResourceKind>(context: Context<K>, ledger: Ledger, record: RemediationRecord): Promise<Carried> {
   if (!isActionable(context.kind, context.described.status)) return { notified: false, skipped: 'duplicate' };
-  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.correlationId, context.runtime.now()));
+  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.holder, context.runtime.now()));
   if (held === undefined) return { notified: false, skipped: 'busy' };
   return actAndTell(context, ledger, held, { tag: false, quietIfDeniedAgain: true });
 }
@@ -145,14 +164,23 @@ async function actAndTell<K extends ResourceKind>(
     options.tag && KINDS[kind].survivesAction
       ? await bestEffort(context.progress, 'tag', () => addTags(described.arn, tagsBeforeAction(record.controls, action, context.correlationId)))
       : false;
-  await step(context.progress, 'ledger-attempt', () => ledger.countAttempt(key, context.correlationId));
-  const result = await step(context.progress, 'act', () => context.access.act(name));
+  await step(context.progress, 'ledger-attempt', () => ledger.countAttempt(key, context.holder));
+  let result: ActionResult;
+  try {
+    result = await step(context.progress, 'act', () => context.access.act(name));
+  } catch (error) {
+    // A refusal the service sent (throttling, a client error) proves the call did not take effect: it is not
+    // counted, so a retry that finds the resource stopped by someone else does not claim it. A time-out or
+    // server fault may have taken effect, and stays counted.
+    if ((error as { $fault?: string }).$fault === 'client') await ledger.countAttempt(key, context.holder, -1).catch(() => undefined);
+    throw error;
+  }
   countActionResult(kind, action, result);
   if (options.quietIfDeniedAgain === true && result.type === 'denied') {
-    await step(context.progress, 'ledger-result', () => ledger.recordResult(key, context.correlationId, recorded(result, undefined, false), context.runtime.now(), 'keep'));
+    await step(context.progress, 'ledger-result', () => ledger.recordResult(key, context.holder, recorded(result, undefined, false), context.runtime.now(), 'keep'));
     return { actionResult: result, notified: false };
   }
-  return recordAndTell(context, ledger, record, action, result, { tagged, byEarlierAttempt: false });
+  return recordAndTell(context, ledger, record, action, result, { tagged, byEarlierAttempt: false, afterCall: true });
 }
 
 async function recordAndTell<K extends ResourceKind>(
@@ -161,14 +189,15 @@ async function recordAndTell<K extends ResourceKind>(
   record: RemediationRecord,
   action: Action,
   result: ActionResult,
-  how: { readonly tagged: boolean; readonly byEarlierAttempt: boolean },
+  how: { readonly tagged: boolean; readonly byEarlierAttempt: boolean; readonly neverCalled?: boolean; readonly afterCall?: boolean },
 ): Promise<Carried> {
   const key = keyOf(record);
-  const status = context.present ? context.described.status : undefined;
-  const notice = noticeFor(context, outcomeOf(action, result, status, how.byEarlierAttempt), how.tagged);
+  // Right after the call the status read before it is stale, so it is not told as the status now.
+  const status = context.present && how.afterCall !== true ? context.described.status : undefined;
+  const notice = noticeFor(context, outcomeOf(action, result, status, how.byEarlierAttempt, how.neverCalled === true), how.tagged);
   const now = context.runtime.now();
-  await step(context.progress, 'ledger-result', () => ledger.recordResult(key, context.correlationId, recorded(result, status, how.byEarlierAttempt), now, notice));
-  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, key, notice, context.runtime.now(), context.correlationId));
+  await step(context.progress, 'ledger-result', () => ledger.recordResult(key, context.holder, recorded(result, status, how.byEarlierAttempt), now, notice));
+  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, key, notice, context.runtime.now(), context.holder));
   return { actionResult: result, notified: true };
 }
 
@@ -186,16 +215,16 @@ export async function reportOnce<K extends ResourceKind>(context: Context<K>, le
   };
   const claimed = await step(context.progress, 'ledger-claim', () => ledger.create(record));
   if (!claimed) return { notified: false, skipped: 'busy' };
-  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(record), notice, context.runtime.now(), context.correlationId));
+  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(record), notice, context.runtime.now(), context.holder));
   return { notified: true };
 }
 
 /** Sends the stored notice of a record whose notice is still owed (its publish failed earlier). */
 export async function resend<K extends ResourceKind>(context: Context<K>, ledger: Ledger, record: RemediationRecord): Promise<Carried> {
-  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.correlationId, context.runtime.now()));
+  const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.holder, context.runtime.now()));
   if (held === undefined || held.notice !== 'pending' || held.storedNotice === undefined) return { notified: false, skipped: 'busy' };
   const notice = held.storedNotice;
-  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(held), notice, context.runtime.now(), context.correlationId));
+  await step(context.progress, 'notify', () => publishStored(ledger, context.runtime.topicArn, keyOf(held), notice, context.runtime.now(), context.holder));
   return { notified: true };
 }
 

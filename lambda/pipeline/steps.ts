@@ -55,6 +55,12 @@ export interface Context<K extends ResourceKind> {
   readonly exemptions: Exemptions;
   readonly options: HandleOptions;
   readonly correlationId: string;
+  /**
+   * Who this run is, for the ledger's leases: unique per invocation (the event id and Lambda's request id,
+   * which Lambda's own retries keep and a duplicate delivery of the same event does not), so two deliveries
+   * of one event never both take a record.
+   */
+  readonly holder: string;
   /** The stage the pipeline is in, for the decision line of a failed run. */
   readonly progress: Progress;
 }

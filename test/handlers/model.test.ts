@@ -1,7 +1,7 @@
 import { AddTagsCommand, DeleteModelCommand, DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { model } from '../fixtures/resources';
-import { event, handlerFor, named, publishedNotice, remediationRecords, resetMocks, sageMakerCalls, sageMakerMock, snsMock, table, validation } from './harness';
+import { event, handlerFor, named, NOW, publishedNotice, remediationRecords, resetMocks, sageMakerCalls, sageMakerMock, snsMock, table, validation } from './harness';
 
 const NAME = 'ChurnModel-v2';
 const created = event('variants/model.created.json');
@@ -81,9 +81,11 @@ describe('model responder', () => {
   test('the invocation dies between DeleteModel and its record: the retry finds the model gone and tells "deleted" once', async () => {
     describeAs(model({ VpcConfig: undefined }));
     table.failOn('UpdateCommand', named('InternalServerError', 'crash'), 1);
-    const handler = handlerFor('model');
+    let now = NOW;
+    const handler = handlerFor('model', {}, { now: () => now });
     await expect(handler(created)).rejects.toThrow('crash');
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    now = new Date(NOW.getTime() + 61_000);
     sageMakerMock.on(DescribeModelCommand).rejects(validation('Could not find model "ChurnModel-v2".'));
     await expect(handler(created)).resolves.toMatchObject({ decision: 'resume', actionResult: { type: 'done' }, notified: true });
     expect(publishedNotice().subject).toBe('[sagemaker-guard] Deleted model ChurnModel-v2: 1 control failed');

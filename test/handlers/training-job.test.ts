@@ -15,6 +15,7 @@ import {
   handlerFor,
   ledgerCalls,
   named,
+  NOW,
   owedNotices,
   publishedNotice,
   remediationRecords,
@@ -222,11 +223,14 @@ describe('training job responder', () => {
 
   test('the retry after a crash between Stop and its record finds the job Stopping: "stopped by an earlier attempt", once', async () => {
     describeAs(nonCompliant('InProgress'));
-    const handler = handlerFor('training-job');
+    let now = NOW;
+    const handler = handlerFor('training-job', {}, { now: () => now });
     // The Stop went through, then the ledger write of its result failed (the invocation died).
     table.failOn('UpdateCommand', named('InternalServerError', 'DynamoDB hiccup'), 1);
     await expect(handler(inProgress)).rejects.toThrow('DynamoDB hiccup');
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    // Lambda retries a minute later at the earliest: the dead invocation's lease has run out by then.
+    now = new Date(NOW.getTime() + 61_000);
     describeAs(nonCompliant('Stopping'));
     await expect(handler(inProgress)).resolves.toEqual({ decision: 'resume', actionResult: { type: 'done' }, notified: true });
     expect(sageMakerMock).toHaveReceivedCommandTimes(StopTrainingJobCommand, 1);

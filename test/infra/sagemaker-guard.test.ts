@@ -4,6 +4,7 @@ import { RESOURCE_KINDS, type ResourceKind } from '../../lambda/core/kinds';
 import { InvalidSettingsError, settingsFromEnv } from '../../lambda/core/settings';
 import { ALARM_METRICS } from '../../lambda/handlers/telemetry';
 import { LEDGER } from '../../lambda/ledger/schema';
+import { LEASE_MS } from '../../lambda/ledger/records';
 import { DEFAULT_POLICY } from '../fixtures/resources';
 import { actionsOf, cdkJsonContext, logicalIdByPath, onlyResource, resourceById, resourcesOf, synthGuard, type Statement } from './synth';
 
@@ -155,6 +156,15 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   beforeAll(() => {
     ({ template } = synthGuard());
     id = ids(template);
+  });
+
+  test('no function that takes ledger records per event outlives the ledger lease (a live holder never loses its lease)', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const timeouts = Object.entries(functions)
+      .filter(([logicalId]) => !logicalId.startsWith('GuardSweep'))
+      .map(([logicalId, fn]) => [logicalId, (fn.Properties as { Timeout?: number }).Timeout] as const);
+    expect(timeouts.length).toBeGreaterThanOrEqual(5);
+    for (const [, timeout] of timeouts) expect((timeout ?? 3) * 1000).toBeLessThanOrEqual(LEASE_MS);
   });
 
   test('no CloudFormation dependency cycle (the ledger policy names the roles, the roles\' policies name the ledger)', () => {

@@ -81,9 +81,8 @@ gate.describe('npm run demo (against moto)', () => {
   });
 
   test('from no cdk.out at all: synthesizes, runs the five scenes, prints the summary, stops the emulator, exits 0', async () => {
-    const started = Date.now();
+    // How long it takes is the benchmarks' business (README, Performance), not a pass/fail here.
     const run = await startDemo([], { SAGEMAKER_GUARD_CDK_OUT: cdkOut }).done;
-    const elapsed = Date.now() - started;
 
     if (run.code !== 0) throw new Error(`the demo exited ${String(run.code ?? run.signal)}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
     expect(run.stdout).toContain('npx cdk synth --quiet (no ');
@@ -107,7 +106,6 @@ gate.describe('npm run demo (against moto)', () => {
     expect(run.stdout).toMatch(/Done in \d+\.\d s\. The emulator is stopped/);
     expect(run.stdout).not.toContain('\u001b['); // NO_COLOR, and not a terminal: no colour codes
     expect(await endpointAnswers(emulatorEndpoint(run.stdout))).toBe(false);
-    expect(elapsed).toBeLessThan(60_000);
   }, 120_000);
 
   test('Ctrl-C (SIGINT) stops the emulator and exits 130', async () => {

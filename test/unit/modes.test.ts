@@ -332,8 +332,10 @@ describe('tag exemptions', () => {
     const tags = exempt(MAX_RUNTIME, 'r', '2026-12-31');
     const at = (now: Date) => exemptionsFor('training-job', 'job', tags, policy, controlsOf('training-job'), now, new Date('2026-11-01T12:00:00Z'));
     expect(at(new Date('2026-11-10T12:00:00Z')).active.map((found) => found.expires)).toEqual(['2026-11-11']);
-    expect(at(new Date('2026-11-11T12:00:00.001Z')).active).toEqual([]);
-    expect(at(new Date('2026-11-11T12:00:00.001Z')).ignored).toHaveLength(1);
+    // The cap holds to the end of its day (UTC), as the date it is told with says.
+    expect(at(new Date('2026-11-11T23:59:59.999Z')).active.map((found) => found.expires)).toEqual(['2026-11-11']);
+    expect(at(new Date('2026-11-12T00:00:00.001Z')).active).toEqual([]);
+    expect(at(new Date('2026-11-12T00:00:00.001Z')).ignored).toHaveLength(1);
   });
 
   test.each([
