@@ -174,6 +174,14 @@ export class Ledger {
     }
   }
 
+  /**
+   * The operators were told that a record's outcome is unknown: it leaves the outbox, but stays in doubt,
+   * so the next event or sweep that finds the resource still finishes it.
+   */
+  async markDoubtTold(key: LedgerKey, holder: string, messageId: string | undefined, at: Date): Promise<void> {
+    await this.update(key, holder, { doubtToldAt: at.toISOString(), doubtMessageId: messageId ?? 'unknown', leaseUntil: 0 }, ['noticePending']);
+  }
+
   /** The notice went out: it leaves the outbox. */
   async markSent(key: LedgerKey, messageId: string | undefined, at: Date): Promise<void> {
     await this.client.send(

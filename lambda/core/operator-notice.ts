@@ -8,6 +8,7 @@ import { KINDS, type ResourceKind } from './kinds';
 import type { ActiveExemption, SwitchValue } from './modes';
 import { highestSeverity, type Notice } from './notice';
 import { oneLine } from './text';
+import type { RemediationRecord } from '../ledger/records';
 
 const SIGNATURE = '-- sagemaker-guard';
 
@@ -134,6 +135,45 @@ export function buildSwitchChangeNotice(input: SwitchChangeInput): Notice {
       severity: reading.value === 'report' ? 'high' : 'medium',
       account: input.account,
       region: input.region,
+    },
+  };
+}
+
+/**
+ * A remediation whose outcome was never recorded: the invocation that claimed it, and its retries, died
+ * after (perhaps) calling the action. Told once, so that even a model deleted that way is not deleted in
+ * silence; the record stays in doubt, and the next event or sweep that finds the resource finishes it.
+ */
+export function buildInDoubtNotice(record: RemediationRecord): Notice {
+  const { kind, name, account, region } = record.ref;
+  const { label, api } = KINDS[kind];
+  const attempts = record.actAttempts;
+  const owner = record.owner === undefined ? '' : oneLine(record.owner).trim();
+  return {
+    subject: subject(`Outcome unknown: ${record.action} ${label} ${name}`),
+    message: body([
+      `The guard decided to ${record.action} ${label} ${name} at ${record.at}, but never recorded what came of it:`,
+      `the invocation (event ${record.correlationId}) and its retries failed. ${api} was called ${attempts} time${attempts === 1 ? '' : 's'}.`,
+      '',
+      'RESOURCE',
+      `  ARN:      ${record.arn}`,
+      `  Account:  ${account}`,
+      `  Region:   ${region}`,
+      `  Owner:    ${record.owner ?? '(no owner tag)'}`,
+      `  Failed:   ${record.controls.join(', ')}`,
+      '',
+      'WHAT TO DO',
+      `  Look at the ${label}: ${attempts > 0 ? `it may have been ${record.action === 'stop' ? 'stopped' : 'deleted'} by the guard` : 'the guard never got to act on it'}.`,
+      '  The dead-letter queue holds the event (npx sagemaker-guard redrive replays it); the next sweep or event',
+      '  that finds the resource finishes the remediation and sends its notice.',
+    ]),
+    attributes: {
+      kind,
+      action: 'unknown',
+      severity: 'high',
+      account,
+      region,
+      ...(owner !== '' ? { owner } : {}),
     },
   };
 }

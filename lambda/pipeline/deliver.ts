@@ -7,7 +7,8 @@
 import type { Ledger, LedgerKey } from '../aws/ledger';
 import { publishNotice } from '../aws/sns';
 import { errorName } from '../aws/errors';
-import { expiresAt, LEASE_MS, type LedgerRecord, type NoticeRecord, type StoredNotice } from '../ledger/records';
+import { buildInDoubtNotice } from '../core/operator-notice';
+import { expiresAt, inDoubt, LEASE_MS, type LedgerRecord, type RemediationRecord, type NoticeRecord, type StoredNotice } from '../ledger/records';
 import { NOTICE_PENDING } from '../ledger/schema';
 import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/telemetry';
 import { logger } from '../powertools';
@@ -72,6 +73,28 @@ export async function deliverOnce(ledger: Ledger, topicArn: string, record: Ledg
   return 'sent';
 }
 
+/**
+ * How long a claimed remediation may stay without a result before the operators are told its outcome is
+ * unknown: past Lambda's retries of the invocation (about 3 minutes) with room to spare.
+ */
+export const IN_DOUBT_GRACE_MS = 30 * 60 * 1000;
+
+/** Tells the operators that a remediation's outcome was never recorded (the invocation and its retries died). */
+async function tellInDoubt(ledger: Ledger, topicArn: string, record: RemediationRecord, holder: string, now: Date): Promise<void> {
+  const key = { pk: record.pk, sk: record.sk };
+  const notice = buildInDoubtNotice(record);
+  let messageId: string | undefined;
+  try {
+    messageId = await publishNotice(topicArn, notice);
+  } catch (error) {
+    countAlarmMetric(ALARM_METRICS.noticeFailures);
+    await ledger.release(key, holder).catch(() => undefined);
+    throw error;
+  }
+  logger.warn('Told the operators a remediation outcome is unknown', { key, attempts: record.actAttempts, messageId });
+  await ledger.markDoubtTold(key, holder, messageId, now);
+}
+
 export interface OutboxResult {
   readonly sent: number;
   readonly failed: number;
@@ -90,14 +113,22 @@ export async function drainOutbox(ledger: Ledger, topicArn: string, holder: stri
   for await (const page of ledger.pendingNotices()) {
     for (const record of page) {
       if (shouldStop()) return { sent, failed, busy };
+      const doubtful = record.type === 'remediation' && inDoubt(record);
+      // A claim younger than Lambda's retry window is still being worked on (or will be, by a retry).
+      if (doubtful && now().getTime() - Date.parse(record.at) < IN_DOUBT_GRACE_MS) continue;
       const key = { pk: record.pk, sk: record.sk };
       const held = await ledger.acquire(key, holder, now());
       if (held === undefined) {
         busy += 1;
         continue;
       }
-      if (held.notice !== 'pending' || held.storedNotice === undefined) continue;
       try {
+        if (held.type === 'remediation' && inDoubt(held)) {
+          await tellInDoubt(ledger, topicArn, held, holder, now());
+          sent += 1;
+          continue;
+        }
+        if (held.notice !== 'pending' || held.storedNotice === undefined) continue;
         await publishStored(ledger, topicArn, key, held.storedNotice, now(), holder);
         sent += 1;
       } catch {

@@ -100,7 +100,9 @@ export function noticeFor<K extends ResourceKind>(context: Context<K>, outcome: 
 
 /** A fresh remediation: claim it, then act and tell. Losing the claim means another copy of the event has it. */
 export async function remediateFresh<K extends ResourceKind>(context: Context<K>, ledger: Ledger, action: Action): Promise<Carried> {
-  const record = newRecord(context, action, context.runtime.now());
+  // In the outbox's index from the start: if this invocation and its retries die before a result is
+  // recorded, the resend function tells the operators the outcome is unknown (see drainOutbox).
+  const record: RemediationRecord = { ...newRecord(context, action, context.runtime.now()), noticePending: NOTICE_PENDING };
   const claimed = await step(context.progress, 'ledger-claim', () => ledger.create(record));
   if (!claimed) {
     logger.info('Another invocation claimed this remediation first; it acts and tells', { key: keyOf(record) });

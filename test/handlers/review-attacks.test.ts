@@ -263,7 +263,7 @@ describe('proven bugs', () => {
     const result = await handlerFor('training-job', policy, { now: () => laterThatDay })({ ...inProgress, id: 'later' });
     expect(result.decision).toBe('exempt');
   });
-  test.failing('GAP: a model deleted by the guard whose result was never recorded (retries exhausted -> DLQ) is told by nobody: the outbox does not hold in-doubt records', async () => {
+  test('fixed (review): a model deleted by the guard whose result was never recorded (retries exhausted -> DLQ) is told: the outbox holds records in doubt', async () => {
     sageMakerMock.on(DescribeModelCommand, { ModelName: MODEL }).resolves(model({ VpcConfig: undefined }));
     sageMakerMock.on(ListTagsCommand).resolves({ Tags: [] });
     // DeleteModel went through; the ledger write of its result failed on every attempt (a regional DynamoDB incident).
@@ -272,7 +272,16 @@ describe('proven bugs', () => {
     expect(sageMakerMock).toHaveReceivedCommandTimes(DeleteModelCommand, 1);
     // The model is gone, so no sweep lists it; the resend function runs every 10 minutes.
     const runtime = { settings: settings(), topicArn: TOPIC_ARN, region: 'us-east-1', account: '123456789012', ledger: new Ledger(LEDGER_TABLE), now: () => new Date(NOW.getTime() + 3600_000) };
+    // Inside Lambda's retry window the record is left to the retries.
+    await makeResendHandler({ ...runtime, now: () => new Date(NOW.getTime() + 5 * 60_000) })({}, { awsRequestId: 'r0' });
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
     await makeResendHandler(runtime)({}, { awsRequestId: 'r1' });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(publishedNotice().subject).toBe(`[sagemaker-guard] Outcome unknown: delete model ${MODEL}`);
+    expect(publishedNotice().attributes.action).toBe('unknown');
+    expect(publishedNotice().message).toContain('DeleteModel was called 1 time');
+    // Told once; the record stays in doubt for the next event or sweep to finish.
+    await makeResendHandler(runtime)({}, { awsRequestId: 'r2' });
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 });
