@@ -10,7 +10,10 @@
  *     process with process.hrtime, which leaves out process start-up and is less noisy.
  * Then, in this process, each responder's handler time per event: the TypeScript entry modules with every SDK client
  * mocked by aws-sdk-client-mock (compliant and non-compliant resources, a notebook with its EC2 lookups), Powertools
- * logging silenced and metrics disabled, timed one invocation at a time after a warm-up.
+ * logging silenced and metrics disabled, timed one invocation at a time after a warm-up. The ledger (DynamoDB, through
+ * the document client) is test/support/fake-dynamodb.ts's in-memory table behind the mock, emptied before each
+ * invocation outside the timed region, so every timed invocation is a fresh remediation (one scenario keeps it: the
+ * duplicate of a done remediation). Its requests count among the SDK calls and are also reported on their own.
  *
  * Prints a table, writes bench/results/lambda.json and a PASS/MISS line per target. A missed target is a result, not a
  * failure: the process exits non-zero only when something could not be measured.
@@ -38,7 +41,10 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { LEDGER_TABLE_ENV } from '../lambda/ledger/schema';
+import { FakeTable, type LedgerCommand } from '../test/support/fake-dynamodb';
 import { changedSinceSynth, CDK_OUT, findBundles, readTemplate, REPO_ROOT, RESPONDERS, type ResponderKind, type Template } from '../tools/local/cdk-out';
 import { synthesize } from '../tools/local/synth';
 
@@ -240,13 +246,19 @@ function childEnv(environment: Readonly<Record<string, string>>): NodeJS.Process
     ...clean,
     ...lambdaEnv(),
     // The bundles read these at cold start; a Ref in the template is no literal, so they get stand-ins.
-    TOPIC_ARN: FAKE_TOPIC_ARN,
-    ENFORCEMENT_SWITCH_PARAMETER: '/sagemaker-guard/enforcement',
+    ...standInEnv(),
     ...environment,
   };
 }
 
 const FAKE_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:sagemaker-guard-notices';
+/** Names no real table: loading a bundle only constructs the client, and the handler benchmark mocks it. */
+const FAKE_LEDGER_TABLE = 'sagemaker-guard-ledger-bench';
+
+/** What the template passes by Ref (so has no literal for): the topic, the switch parameter and the ledger table. */
+function standInEnv(): Record<string, string> {
+  return { TOPIC_ARN: FAKE_TOPIC_ARN, ENFORCEMENT_SWITCH_PARAMETER: '/sagemaker-guard/enforcement', [LEDGER_TABLE_ENV]: FAKE_LEDGER_TABLE };
+}
 
 /** What Lambda would set, with fake credentials and nothing that could reach AWS. */
 function lambdaEnv(): Record<string, string> {
@@ -310,14 +322,20 @@ interface ScenarioResult {
   readonly scenario: string;
   readonly kind: ResponderKind;
   readonly decision: string;
+  /** Every SDK request of one steady-state invocation, the ledger's included. */
   readonly sdkCallsPerEvent: number;
+  /** The ledger's share of sdkCallsPerEvent (DynamoDB requests through the document client), by command. */
+  readonly ledgerCallsPerEvent: number;
+  readonly ledgerCalls: Readonly<Partial<Record<LedgerCommand, number>>>;
+  /** The in-memory table's own work per event (condition evaluation, copies), left out of "own" like the mock's dispatch. */
+  readonly fakeTableUs: number;
   readonly meanUs: number;
   readonly p50Us: number;
   readonly p99Us: number;
   readonly maxUs: number;
   /** The fastest batch of HISTORY_BATCH consecutive events, per event: what is left when nothing else wants the CPU. */
   readonly bestBatchMeanUs: number;
-  /** mean minus the mock's own dispatch cost per SDK call, an estimate of the guard's own work. */
+  /** mean minus the mock's own dispatch cost per SDK call and the fake table's work: an estimate of the guard's own work. */
   readonly ownMeanUs: number;
 }
 
@@ -333,14 +351,57 @@ interface Scenario {
   readonly eventFile: string;
   readonly expected: string;
   readonly arrange: () => void;
+  /**
+   * Keep the ledger between invocations: every copy after the first is a duplicate of a done remediation.
+   * Otherwise the table is emptied before each invocation (outside the timed region), so each is a fresh
+   * remediation, as the same event would be the first time.
+   */
+  readonly keepLedger?: boolean;
+}
+
+/**
+ * The ledger's table in memory (test/support/fake-dynamodb.ts), clocking its own work so that it can be left
+ * out of the guard's, as the mock's dispatch is: a real table costs a network round trip instead.
+ */
+class TimedTable extends FakeTable {
+  elapsedNs = 0n;
+
+  private timed<T>(work: () => T): T {
+    const started = process.hrtime.bigint();
+    try {
+      return work();
+    } finally {
+      this.elapsedNs += process.hrtime.bigint() - started;
+    }
+  }
+
+  override put(input: Parameters<FakeTable['put']>[0]): object {
+    return this.timed(() => super.put(input));
+  }
+
+  override get(input: Parameters<FakeTable['get']>[0]): object {
+    return this.timed(() => super.get(input));
+  }
+
+  override update(input: Parameters<FakeTable['update']>[0]): object {
+    return this.timed(() => super.update(input));
+  }
+
+  override query(input: Parameters<FakeTable['query']>[0]): object {
+    return this.timed(() => super.query(input));
+  }
+
+  /** Forgets every record and request: the next invocation finds no earlier remediation. */
+  clear(): void {
+    this.items.clear();
+    this.calls.length = 0;
+  }
 }
 
 async function benchHandlers(options: Options, functions: readonly LambdaBundle[]): Promise<{ scenarios: ScenarioResult[]; mockDispatchUs: number }> {
   // The entry modules read their environment at import: set it first, as Lambda would (minus the noise).
   const deployed = functions.find((bundle) => bundle.name in RESPONDERS)?.environment ?? {};
-  Object.assign(process.env, lambdaEnv(), {
-    TOPIC_ARN: FAKE_TOPIC_ARN,
-    ENFORCEMENT_SWITCH_PARAMETER: '/sagemaker-guard/enforcement',
+  Object.assign(process.env, lambdaEnv(), standInEnv(), {
     POWERTOOLS_SERVICE_NAME: 'sagemaker-guard',
     POWERTOOLS_METRICS_NAMESPACE: 'SageMakerGuard',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
@@ -353,6 +414,10 @@ async function benchHandlers(options: Options, functions: readonly LambdaBundle[
   const ec2 = mockClient(EC2Client);
   const sns = mockClient(SNSClient);
   const ssm = mockClient(SSMClient);
+  // The ledger: the adapter's real requests (conditions included) against an in-memory table, as in test/handlers/harness.ts.
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const table = new TimedTable();
+  const mocks = [sageMaker, ec2, sns, ssm, ddb] as const;
   const { trainingJob, model, notebook, privateNetwork } = await import('../test/fixtures/resources');
   const { loadEvent } = await import('../test/fixtures/events');
   const handlers = {
@@ -362,7 +427,9 @@ async function benchHandlers(options: Options, functions: readonly LambdaBundle[
   } as const;
 
   const common = (): void => {
-    for (const mock of [sageMaker, ec2, sns, ssm]) mock.reset();
+    for (const mock of mocks) mock.reset();
+    table.clear();
+    table.attach(ddb);
     sageMaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'owner', Value: 'team-a' }, { Key: 'project', Value: 'churn' }] });
     sageMaker.on(AddTagsCommand).resolves({});
     sns.on(PublishCommand).resolves({ MessageId: 'msg-1' });
@@ -445,6 +512,20 @@ async function benchHandlers(options: Options, functions: readonly LambdaBundle[
         network(true);
       },
     },
+    {
+      name: 'notebook, the same event again: the ledger says done',
+      kind: 'notebook-instance',
+      eventFile: 'variants/notebook-instance.inservice.json',
+      expected: 'duplicate',
+      keepLedger: true,
+      arrange: () => {
+        sageMaker
+          .on(DescribeNotebookInstanceCommand)
+          .resolves(notebook({ NotebookInstanceName: notebookName, DirectInternetAccess: 'Enabled', RootAccess: undefined, InstanceMetadataServiceConfiguration: undefined }, null).notebook);
+        sageMaker.on(StopNotebookInstanceCommand).resolves({});
+        network(true);
+      },
+    },
   ];
 
   const results: ScenarioResult[] = [];
@@ -454,20 +535,38 @@ async function benchHandlers(options: Options, functions: readonly LambdaBundle[
     scenario.arrange();
     const handler = handlers[scenario.kind];
     const event = loadEvent(scenario.eventFile) as unknown as Parameters<typeof handler>[0];
-    for (let i = 0; i < options.warmup; i += 1) await handler(event);
+    const fresh = scenario.keepLedger !== true;
+    for (let i = 0; i < options.warmup; i += 1) {
+      if (fresh) table.clear();
+      await handler(event);
+    }
     // One steady-state invocation (the switch read is cached by then, as in a warm container): check and count.
-    for (const mock of [sageMaker, ec2, sns, ssm]) mock.resetHistory();
+    for (const mock of mocks) mock.resetHistory();
+    if (fresh) table.clear();
+    table.calls.length = 0;
     const result = await handler(event);
     if (result.decision !== scenario.expected) throw new Error(`${scenario.name}: expected decision ${scenario.expected}, got ${result.decision}`);
-    const calls = [sageMaker, ec2, sns, ssm].reduce((sum, mock) => sum + mock.calls().length, 0);
+    const calls = mocks.reduce((sum, mock) => sum + mock.calls().length, 0);
+    const ledgerCallCount = table.calls.length;
+    const ledgerCalls: Partial<Record<LedgerCommand, number>> = {};
+    for (const command of table.calls) ledgerCalls[command] = (ledgerCalls[command] ?? 0) + 1;
+    if (table.calls.length !== ddb.calls().length) throw new Error(`${scenario.name}: ${ddb.calls().length} DynamoDB requests, ${table.calls.length} reached the table`);
     const samples: number[] = new Array<number>(options.events);
+    let otherDecisions = 0;
+    table.elapsedNs = 0n;
     for (let i = 0; i < options.events; i += 1) {
-      // sinon records every call; cleared outside the timed region so its growth is not charged to the handler.
-      if (i % HISTORY_BATCH === 0) for (const mock of [sageMaker, ec2, sns, ssm]) mock.resetHistory();
+      // sinon records every call, the fake table every request; both cleared outside the timed region so that
+      // their growth is not charged to the handler. Emptying the table makes the invocation a fresh remediation.
+      if (i % HISTORY_BATCH === 0) for (const mock of mocks) mock.resetHistory();
+      if (fresh) table.clear();
+      else table.calls.length = 0;
       const started = process.hrtime.bigint();
-      await handler(event);
+      const { decision } = await handler(event);
       samples[i] = Number(process.hrtime.bigint() - started) / 1e3;
+      if (decision !== scenario.expected) otherDecisions += 1;
     }
+    if (otherDecisions > 0) throw new Error(`${scenario.name}: ${otherDecisions} of ${options.events} timed invocations did not decide ${scenario.expected}`);
+    const fakeTableUs = Number(table.elapsedNs) / 1e3 / options.events;
     if (Number.isNaN(mockDispatchUs)) mockDispatchUs = await measureMockDispatch(options, sageMaker);
     const meanUs = mean(samples);
     const batchMeans: number[] = [];
@@ -477,15 +576,18 @@ async function benchHandlers(options: Options, functions: readonly LambdaBundle[
       kind: scenario.kind,
       decision: result.decision,
       sdkCallsPerEvent: calls,
+      ledgerCallsPerEvent: ledgerCallCount,
+      ledgerCalls,
+      fakeTableUs: round(fakeTableUs),
       meanUs: round(meanUs),
       p50Us: round(median(samples)),
       p99Us: round(quantile(samples, 0.99)),
       maxUs: round(Math.max(...samples)),
       bestBatchMeanUs: round(batchMeans.length > 0 ? Math.min(...batchMeans) : meanUs),
-      ownMeanUs: round(Math.max(0, meanUs - calls * mockDispatchUs)),
+      ownMeanUs: round(Math.max(0, meanUs - calls * mockDispatchUs - fakeTableUs)),
     });
   }
-  for (const mock of [sageMaker, ec2, sns, ssm]) mock.restore();
+  for (const mock of mocks) mock.restore();
   return { scenarios: results, mockDispatchUs: round(mockDispatchUs, 2) };
 }
 
@@ -685,18 +787,27 @@ async function main(): Promise<void> {
         console.log(`  (a rebuild of ${result.name} is ${kb(result.rebuildBytes)}, not ${kb(result.size.bytes)}: is cdk.out stale?)`);
       }
     }
-    console.log(`\nHandler time per event (mocked clients; a mocked send() costs ${mockDispatchUs.toFixed(1)} µs, left out of "own")\n`);
+    console.log(
+      `\nHandler time per event (mocked clients, the ledger an in-memory table; a mocked send() costs ${mockDispatchUs.toFixed(1)} µs and the table's own work` +
+        ` is clocked: both left out of "own")\n`,
+    );
+    const ledgerMix = (calls: ScenarioResult['ledgerCalls']): string =>
+      Object.entries(calls)
+        .map(([command, count]) => `${String(count)} ${command.replace(/Command$/, '')}`)
+        .join(', ');
     console.log(
       table(
-        ['scenario', 'decision', 'SDK calls', 'mean µs', 'p50 µs', 'p99 µs', `best ${String(HISTORY_BATCH)} µs`, 'own mean µs'],
+        ['scenario', 'decision', 'SDK calls', 'ledger (of them)', 'mean µs', 'p50 µs', 'p99 µs', `best ${String(HISTORY_BATCH)} µs`, 'table µs', 'own mean µs'],
         scenarios.map((scenario) => [
           scenario.scenario,
           scenario.decision,
           String(scenario.sdkCallsPerEvent),
+          `${String(scenario.ledgerCallsPerEvent)}${scenario.ledgerCallsPerEvent > 0 ? ` (${ledgerMix(scenario.ledgerCalls)})` : ''}`,
           scenario.meanUs.toFixed(0),
           scenario.p50Us.toFixed(0),
           scenario.p99Us.toFixed(0),
           scenario.bestBatchMeanUs.toFixed(0),
+          scenario.fakeTableUs.toFixed(0),
           scenario.ownMeanUs.toFixed(0),
         ]),
       ),

@@ -8,6 +8,11 @@
  *    is (training jobs: InProgress only) and once with --since (every training job: the same work);
  * and reports wall time, time per resource and peak memory of each, and the ratio. Writes
  * bench/results/sweep.json. Slow numbers never fail it; errors do (exit 1). Never talks to real AWS.
+ *
+ * The guard's functions need their ledger (a DynamoDB table, LEDGER_TABLE): it is created in moto
+ * (tools/local/aws-scene.ts createLedgerTable) and named to the audit runs as a deployment would. The
+ * audit reports only (act and notify off), so it never reads or writes the ledger, which only the
+ * scheduled sweep and the responders use; the benchmark counts the table's items after the runs to show it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,8 +22,10 @@ import { parseArgs } from 'node:util';
 import { PromisePool } from '@supercharge/promise-pool';
 import { CreateModelCommand, CreateNotebookInstanceCommand, CreateTrainingJobCommand, SageMakerClient, type Tag } from '@aws-sdk/client-sagemaker';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { isolatedEnv, startEmulator, type Emulator } from '../tools/local/emulator';
-import { createKmsKey, createNetwork, type Network } from '../tools/local/aws-scene';
+import { createKmsKey, createLedgerTable, createNetwork, type Network } from '../tools/local/aws-scene';
+import { LEDGER_TABLE_ENV } from '../lambda/ledger/schema';
 import { emulatorPolicy } from '../tools/local/settings';
 
 const ROOT = resolve(__dirname, '..');
@@ -300,6 +307,49 @@ async function seed(emulator: Emulator, mix: Mix, concurrency: number): Promise<
 }
 
 // ---------------------------------------------------------------------------------------------------
+// The ledger table
+
+const LEDGER_TABLE = 'sagemaker-guard-ledger';
+
+function dynamoDbFor(emulator: Emulator): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: emulator.endpoint,
+    region: emulator.region,
+    credentials: { accessKeyId: emulator.env.AWS_ACCESS_KEY_ID, secretAccessKey: emulator.env.AWS_SECRET_ACCESS_KEY },
+    maxAttempts: 3,
+  });
+}
+
+/** The ledger's table in moto, with the construct's keys and indexes (lib/ and tools/local share lambda/ledger/schema.ts). */
+async function createLedger(emulator: Emulator): Promise<{ name: string; ms: number }> {
+  const dynamoDb = dynamoDbFor(emulator);
+  try {
+    const started = performance.now();
+    const name = await createLedgerTable(dynamoDb, LEDGER_TABLE);
+    return { name, ms: performance.now() - started };
+  } finally {
+    dynamoDb.destroy();
+  }
+}
+
+/** How many items the ledger holds (a full scan: it is expected to be empty). */
+async function ledgerItems(emulator: Emulator, name: string): Promise<number> {
+  const dynamoDb = dynamoDbFor(emulator);
+  try {
+    let count = 0;
+    let start: ScanCommand['input']['ExclusiveStartKey'];
+    do {
+      const page = await dynamoDb.send(new ScanCommand({ TableName: name, Select: 'COUNT', ...(start !== undefined ? { ExclusiveStartKey: start } : {}) }));
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return count;
+  } finally {
+    dynamoDb.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The two methods
 
 interface ShellPhase {
@@ -520,6 +570,8 @@ function table(rows: readonly MethodResult[]): string {
 
 async function main(argv: readonly string[]): Promise<void> {
   const options = parseOptions(argv);
+  // Seeding's clients would print the SDK's "node >=22 from January 2027" notice on every run (Lambda runs nodejs24.x).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const mix = mixFor(options.count);
   console.log(`sweep benchmark: ${options.count} resources (${mix.models} models, ${mix.notebookInstances} notebook instances, ${mix.trainingJobs} training jobs)`);
   const loadBefore = loadavg();
@@ -544,6 +596,10 @@ async function main(argv: readonly string[]): Promise<void> {
     const env = isolatedEnv(process.env, emulator.env, { AWS_PAGER: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
     const policyFile = join(work, 'policy.json');
     writeFileSync(policyFile, JSON.stringify(emulatorPolicy()));
+    const ledger = await createLedger(emulator);
+    // What the guard's functions get from the stack; the audit reports only and does not touch it (checked below).
+    const auditEnv: NodeJS.ProcessEnv = { ...env, [LEDGER_TABLE_ENV]: ledger.name };
+    console.log(`  ledger table ${ledger.name} created in ${seconds(ledger.ms)} (${LEDGER_TABLE_ENV} for the audit runs)`);
 
     console.log(`\n1. Seeding (SDK, ${options.seedConcurrency} calls in flight)`);
     const seeded = await seed(emulator, mix, options.seedConcurrency);
@@ -556,16 +612,18 @@ async function main(argv: readonly string[]): Promise<void> {
     const since = new Date(Date.now() - 24 * 3600_000).toISOString().slice(0, 10);
     const results: MethodResult[] = [];
     console.log('\n2. Audit, as is');
-    results.push(await runAudit(command, env, policyFile, undefined));
+    results.push(await runAudit(command, auditEnv, policyFile, undefined));
     console.log(`  ${results.at(-1)?.described ?? 0} resources in ${seconds(results.at(-1)?.wallMs ?? 0)}`);
     console.log(`\n3. Audit --since ${since}`);
-    results.push(await runAudit(command, env, policyFile, since));
+    results.push(await runAudit(command, auditEnv, policyFile, since));
     console.log(`  ${results.at(-1)?.described ?? 0} resources in ${seconds(results.at(-1)?.wallMs ?? 0)}`);
     console.log(`\n4. Shell loop (${options.shellFull ? 'every resource' : `${options.shellSample} describe calls, extrapolated`})`);
     const shell = await runShell(emulator, mix, options, env);
     results.unshift(shell);
     console.log(`  ${shell.extrapolated?.measuredDescribed ?? shell.described} describe calls in ${seconds(shell.extrapolated?.measuredWallMs ?? shell.wallMs)}`);
     const motoAfterRunsKb = moto === undefined ? undefined : rssKb(moto);
+    const ledgerItemsAfterRuns = await ledgerItems(emulator, ledger.name);
+    if (ledgerItemsAfterRuns > 0) console.log(`  note: the ledger holds ${ledgerItemsAfterRuns} items after the audit runs (a report-only audit should write none)`);
 
     const auditDefault = results.at(1);
     const auditSince = results.at(2);
@@ -581,6 +639,7 @@ async function main(argv: readonly string[]): Promise<void> {
     );
     if (shell.extrapolated !== undefined) console.log(`shell row: extrapolated from ${shell.extrapolated.fromDescribeCalls} calls (measured ${seconds(shell.extrapolated.measuredWallMs)})`);
     console.log(`moto_server RSS: ${mib(motoAfterSeedKb)} after seeding, ${mib(motoAfterRunsKb)} after the runs`);
+    console.log(`ledger ${ledger.name}: ${ledgerItemsAfterRuns} items after the runs (the audit reports only: it neither reads nor writes it)`);
 
     mkdirSync(resolve(options.out, '..'), { recursive: true });
     const report = {
@@ -591,6 +650,7 @@ async function main(argv: readonly string[]): Promise<void> {
       seeding: { ms: Math.round(seeded.ms), networkAndKeyMs: Math.round(seeded.setupMs), concurrency: options.seedConcurrency, perSecond: Math.round((options.count / seeded.ms) * 1000) },
       memoryMethod: `${memoryMethod}: "largest process" is its Maximum resident set size (ru_maxrss over the tree: the largest single process); "process tree" is the highest sum of VmRSS over the process and its descendants, polled from /proc every ${POLL_MS} ms`,
       auditCommand: command.label,
+      ledger: { table: ledger.name, env: LEDGER_TABLE_ENV, createMs: Math.round(ledger.ms), itemsAfterRuns: ledgerItemsAfterRuns },
       shellSample: options.shellFull ? 'full' : options.shellSample,
       results: results.map((row) => ({ ...row, wallMs: Math.round(row.wallMs), msPerResource: Number(row.msPerResource.toFixed(2)) })),
       ratios,
