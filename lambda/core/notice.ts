@@ -3,7 +3,7 @@ import { actionableFindings } from './decision';
 import { KINDS, PAST_TENSE as PAST, type Action, type ResourceKind } from './kinds';
 import type { IgnoredExemption } from './modes';
 import { TAG } from './tags';
-import { oneLine } from './text';
+import { oneLine, snsSubject } from './text';
 
 /**
  * What the guard did about the findings, as told in the notice: only what really happened. `acted` is
@@ -46,7 +46,6 @@ export interface Notice {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-const SUBJECT_LIMIT = 100;
 
 export function highestSeverity(findings: readonly Finding[]): Severity {
   return SEVERITY_ORDER.find((severity) => findings.some((finding) => finding.severity === severity)) ?? 'low';
@@ -91,9 +90,7 @@ function headline(input: NoticeInput): string {
 export function subjectFor(input: NoticeInput): string {
   const count = actionableFindings(input.findings).length;
   const subject = `[sagemaker-guard] ${headline(input)}: ${count} control${count === 1 ? '' : 's'} failed`;
-  // SNS subjects: printable ASCII, no line breaks, at most 100 characters.
-  const clean = subject.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length <= SUBJECT_LIMIT ? clean : `${clean.slice(0, SUBJECT_LIMIT - 3)}...`;
+  return snsSubject(subject);
 }
 
 function whatWasDone(input: NoticeInput): string {

@@ -7,14 +7,13 @@ import type { Finding } from '../controls/types';
 import { KINDS, type ResourceKind } from './kinds';
 import type { ActiveExemption, SwitchValue } from './modes';
 import { highestSeverity, type Notice } from './notice';
-import { oneLine } from './text';
+import { oneLine, snsSubject } from './text';
 import type { RemediationRecord } from '../ledger/records';
 
 const SIGNATURE = '-- sagemaker-guard';
 
 function subject(text: string): string {
-  const clean = `[sagemaker-guard] ${text}`.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length <= 100 ? clean : `${clean.slice(0, 97)}...`;
+  return snsSubject(`[sagemaker-guard] ${text}`);
 }
 
 function body(lines: readonly string[]): string {

@@ -2,7 +2,7 @@ import { SEVERITY_ORDER, type Finding, type Severity } from '../controls/types';
 import { actionableFindings } from './decision';
 import { KINDS, PAST_TENSE, type ResourceKind } from './kinds';
 import type { Notice } from './notice';
-import { oneLine } from './text';
+import { oneLine, snsSubject } from './text';
 
 /** One resource's line in a sweep summary. */
 export interface SweepLine {
@@ -148,7 +148,7 @@ export function buildSweepNotice(tally: SweepTally, run: SweepRun): Notice {
   ]
     .map(oneLine)
     .join('\n');
-  const subject = `[sagemaker-guard] Sweep of ${run.account} ${run.region}: ${tally.withFindings} of ${tally.checked} resources fail controls${run.incomplete !== undefined ? ' (incomplete)' : ''}`.slice(0, 100);
+  const subject = snsSubject(`[sagemaker-guard] Sweep of ${run.account} ${run.region}: ${tally.withFindings} of ${tally.checked} resources fail controls${run.incomplete !== undefined ? ' (incomplete)' : ''}`);
   return {
     subject,
     message,

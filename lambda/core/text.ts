@@ -10,3 +10,11 @@ const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 export function oneLine(value: string): string {
   return value.replace(UNSAFE, '');
 }
+
+const SUBJECT_LIMIT = 100;
+
+/** An SNS subject: printable ASCII only, no line breaks, at most 100 characters (cut with "..."). */
+export function snsSubject(text: string): string {
+  const clean = text.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length <= SUBJECT_LIMIT ? clean : `${clean.slice(0, SUBJECT_LIMIT - 3)}...`;
+}
