@@ -615,7 +615,7 @@ async function ensureSynth(options: Options): Promise<void> {
   const changed = changedSinceSynth(CDK_OUT);
   if (changed !== undefined && changed.length === 0) return;
   if (!options.synth) {
-    if (changed === undefined) throw new Error(`no synth output in ${CDK_OUT}; run \`npx cdk synth --quiet\` (or drop --no-synth)`);
+    if (changed === undefined) throw new Error(`no synth output in ${CDK_OUT}; run \`npm run synth\` (or drop --no-synth)`);
     console.warn(`warning: ${changed.join(', ')} changed after cdk.out was synthesized; measuring the old bundles (--no-synth)`);
     return;
   }

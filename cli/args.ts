@@ -15,6 +15,9 @@ export const MAX_CONCURRENCY = 32;
 export const DEFAULT_STACK = 'SageMakerGuard';
 /** How far back `history` looks without --since. */
 export const DEFAULT_HISTORY_DAYS = 7;
+/** What the audit writes on stdout: a table, NDJSON (one object per resource), or CSV (one row per failed control). */
+export const AUDIT_FORMATS = ['table', 'json', 'csv'] as const;
+export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
 export interface AuditOptions {
   /** Regions in the order given; empty means the SDK's default (AWS_REGION or the profile's region). */
@@ -26,9 +29,13 @@ export interface AuditOptions {
   readonly policyFile?: string;
   readonly switchParameter?: string;
   readonly concurrency: number;
-  readonly json: boolean;
+  /** --format, or --json (short for --format json); default table. */
+  readonly format: AuditFormat;
   readonly remediate: boolean;
   readonly yes: boolean;
+  /** Where the guard's ledger says when enforcement began (the existing estate): the table, else the stack's output. */
+  readonly table?: string;
+  readonly stack: string;
 }
 
 export interface HistoryOptions {
@@ -85,16 +92,31 @@ Options:
   --kinds LIST             comma-separated: ${RESOURCE_KINDS.join(',')} (default: all)
   --since DATE             training jobs created since DATE (YYYY-MM-DD or ISO 8601), in any status,
                            for a historical report (default: only InProgress jobs)
-  --policy FILE            policy JSON, the same document as the "policy" key in cdk.json
-                           (default: the built-in defaults)
-  --switch-parameter NAME  honour the enforcement switch in this SSM parameter (one region only)
+  --policy FILE            the policy: a JSON policy document, or a CDK project's cdk.json, whose
+                           context.policy or context.policyFile is read as cdk deploy reads it
+                           (default: ./cdk.json when there is one, else the built-in defaults)
+  --switch-parameter NAME  honour the enforcement switch in this SSM parameter (one region only); it is
+                           read first, and a missing or invalid switch stops the audit (exit 2)
   --concurrency N          Describe calls in flight at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
-  --json                   one JSON object per line per resource, then a summary object
-  --remediate              stop or delete what fails an enforced control, as the responder does (asks first)
+  --format FORMAT          table (the default); json: one JSON object per line per resource, then a
+                           summary object; csv: one row per failed control (RFC 4180), summary on stderr
+  --json                   short for --format json
+  --remediate              stop or delete what fails an enforced control, as the responder does (asks first);
+                           the existing estate is spared as the guard spares it (unless sweep.actOnExisting)
   --yes                    with --remediate: do not ask
+  --stack NAME             the guard's stack, whose ledger says when enforcement began (default ${DEFAULT_STACK})
+  --table NAME             the ledger table itself, instead of --stack
   -h, --help               this text
 
-Exit codes: 0 no violations, 1 violations found, 2 usage, access or other errors.`;
+Resources older than enforcement (the existing estate, read from the guard's ledger in each region when it
+is deployed there) are marked "existing": the guard reports them and does not act on them.
+Each row has the resource's account, owner (its owner tag) and the highest severity of its failed controls;
+a terminal too narrow for the whole table leaves out the account and owner columns (json and csv have them).
+The policy used is said on stderr (and in the JSON summary's policySource).
+Each option but --region and --kinds is given at most once.
+
+Exit codes: 0 no violations, 1 violations found, 2 a usage, policy, switch, access or listing error, or a run
+in which every resource found failed (other failures of single resources are error rows).`;
 
 export const HISTORY_USAGE = `Usage: ${COMMAND} history [options]
 
@@ -161,6 +183,7 @@ const OPTIONS = {
   policy: { type: 'string' },
   'switch-parameter': { type: 'string' },
   concurrency: { type: 'string' },
+  format: { type: 'string' },
   json: { type: 'boolean' },
   remediate: { type: 'boolean' },
   yes: { type: 'boolean' },
@@ -174,7 +197,7 @@ type OptionName = keyof typeof OPTIONS;
 
 /** Which options each command takes (help is everyone's). */
 const COMMAND_OPTIONS: Readonly<Record<CommandName, readonly OptionName[]>> = {
-  audit: ['region', 'profile', 'kinds', 'since', 'policy', 'switch-parameter', 'concurrency', 'json', 'remediate', 'yes'],
+  audit: ['region', 'profile', 'kinds', 'since', 'policy', 'switch-parameter', 'concurrency', 'format', 'json', 'remediate', 'yes', 'table', 'stack'],
   history: ['since', 'json', 'table', 'stack', 'region', 'profile'],
   redrive: ['queue-url', 'stack', 'dry-run', 'yes', 'region', 'profile'],
 };
@@ -193,9 +216,9 @@ const QUEUE_HOST_REGION = [/^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/, /^([a-z
 const DAY_MS = 24 * 3600 * 1000;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-function nodeParse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>> {
+function nodeParse(argv: readonly string[]): ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; tokens: true }>> {
   try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
     const option = /'([^']+)'/.exec(message)?.[1];
@@ -206,6 +229,32 @@ function nodeParse(argv: readonly string[]): ReturnType<typeof parseArgs<{ optio
       throw new UsageError(/missing/.test(message) ? `${name} needs a value` : `${name} takes no value`);
     }
     throw new UsageError(message);
+  }
+}
+
+type Token = NonNullable<ReturnType<typeof nodeParse>['tokens']>[number];
+
+/** "a", "a" and "b", "a", "b" and "c" */
+function andList(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}` : (items[0] ?? '');
+}
+
+/**
+ * Node's parser keeps the last value of an option given twice, silently. Every option that takes one
+ * value (all but the repeatable --region and --kinds) is refused when repeated, naming the values given.
+ */
+function refuseRepeats(tokens: readonly Token[]): void {
+  const given = new Map<string, string[]>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    const option = OPTIONS[token.name as OptionName] as { readonly type: string; readonly multiple?: boolean } | undefined;
+    if (option === undefined || option.multiple === true) continue;
+    given.set(token.name, [...(given.get(token.name) ?? []), token.value]);
+  }
+  for (const [name, values] of given) {
+    if (values.length < 2) continue;
+    const times = values.length === 2 ? 'twice' : `${values.length} times`;
+    throw new UsageError(`--${name} was given ${times} (${andList(values.map((value) => JSON.stringify(value)))}): it takes one value, so give it once`);
   }
 }
 
@@ -239,7 +288,7 @@ function parseConcurrency(value: string | undefined): number {
 
 /** Parses `argv` (without node and the script): the command, then its options. */
 export function parseCommandLine(argv: readonly string[], now: Date = new Date()): Parsed {
-  const { values, positionals } = nodeParse(argv);
+  const { values, positionals, tokens } = nodeParse(argv);
   const [command, ...extra] = positionals as (string | undefined)[];
   const known = (COMMANDS as readonly (string | undefined)[]).includes(command) ? (command as CommandName) : undefined;
   if (values.help === true) return known !== undefined ? { command: 'help', topic: known } : { command: 'help' };
@@ -248,6 +297,7 @@ export function parseCommandLine(argv: readonly string[], now: Date = new Date()
   if (known === undefined) throw new UsageError(`unknown command ${JSON.stringify(command)}: ${expected}`);
   try {
     if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+    refuseRepeats(tokens);
     const given = (Object.keys(values) as OptionName[]).filter((name) => name !== 'help' && values[name] !== undefined);
     const foreign = given.find((name) => !COMMAND_OPTIONS[known].includes(name));
     if (foreign !== undefined) {
@@ -299,6 +349,18 @@ function stackOf(values: Values): string {
   return stack;
 }
 
+/** --format, with --json as its alias for json. */
+function formatOf(values: Values): AuditFormat {
+  if (values.format === undefined) return values.json === true ? 'json' : 'table';
+  const format = values.format.trim();
+  if (format === '') throw new UsageError(`--format needs a value: one of ${AUDIT_FORMATS.join(', ')}`);
+  if (!(AUDIT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format: expected one of ${AUDIT_FORMATS.join(', ')} (given: ${JSON.stringify(values.format)})`);
+  }
+  if (values.json === true && format !== 'json') throw new UsageError(`--json is short for --format json, which contradicts --format ${format}: give one`);
+  return format as AuditFormat;
+}
+
 function auditOptions(values: Values, now: Date): AuditOptions {
   const regions = unique(listOf(values.region));
   if (values.region !== undefined && regions.length === 0) throw new UsageError('--region needs a value');
@@ -323,6 +385,7 @@ function auditOptions(values: Values, now: Date): AuditOptions {
     throw new UsageError('--switch-parameter works with one --region at a time (the switch is a parameter in each region)');
   }
   if (values.yes === true && values.remediate !== true) throw new UsageError('--yes only makes sense with --remediate');
+  const format = formatOf(values);
 
   return {
     regions,
@@ -332,10 +395,23 @@ function auditOptions(values: Values, now: Date): AuditOptions {
     ...(policyFile !== undefined ? { policyFile } : {}),
     ...(switchParameter !== undefined ? { switchParameter } : {}),
     concurrency: parseConcurrency(values.concurrency),
-    json: values.json === true,
+    format,
     remediate: values.remediate === true,
     yes: values.yes === true,
+    ...ledgerOf(values),
   };
+}
+
+/** --table, or --stack (whose LedgerTableName output names it): where the guard's ledger is. */
+function ledgerOf(values: Values): { table?: string; stack: string } {
+  if (values.table === undefined) return { stack: stackOf(values) };
+  const table = values.table.trim();
+  if (table === '') throw new UsageError('--table needs a table name');
+  if (!TABLE.test(table)) {
+    throw new UsageError(`--table: ${JSON.stringify(values.table)} is not a DynamoDB table name (3-255 letters, digits, "_", "-" or ".") or table ARN`);
+  }
+  if (values.stack !== undefined) throw new UsageError('--table and --stack both say where the ledger is: give one (--stack only serves to find the table)');
+  return { table, stack: DEFAULT_STACK };
 }
 
 /** The UTC midnight `days` days before `now`'s day. */

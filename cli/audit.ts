@@ -1,24 +1,33 @@
 /**
- * Runs the audit: one sweep per region and kind through the responder's own pipeline (lambda/sweep),
- * streaming each result to stdout as a table chunk or an NDJSON line, a progress bar on stderr, and the
- * confirmation before --remediate. Loaded by main.ts only after it has set the SDK's and Powertools'
- * environment, since these modules create their clients and logger when loaded.
+ * Runs the audit: the enforcement switch read first (when given), then one sweep per region and kind
+ * through the responder's own pipeline (lambda/sweep), streaming each result to stdout as a table chunk,
+ * an NDJSON line or CSV records, a progress bar on stderr, and the confirmation before --remediate.
+ * Loaded by main.ts only after it has set the SDK's and Powertools' environment, since these modules
+ * create their clients and logger when loaded.
  */
 import { Presets, SingleBar } from 'cli-progress';
 import { classifyError, errorName } from '../lambda/aws/errors';
 import { sageMaker, useRegion } from '../lambda/aws/clients';
+import { describeModel, describeNotebookInstance, describeTrainingJob } from '../lambda/aws/sagemaker';
+import { readSwitch, type SwitchReading } from '../lambda/aws/switch';
 import { KINDS, type ResourceKind } from '../lambda/core/kinds';
+import { SWITCH_VALUES } from '../lambda/core/modes';
 import type { GuardSettings } from '../lambda/core/settings';
-import type { Runtime } from '../lambda/handlers/respond';
+import type { Evaluated, Runtime } from '../lambda/handlers/respond';
 import { isFailure, sweep, type SweepItem } from '../lambda/sweep/sweep';
 import type { AuditOptions } from './args';
+import type { EstateLookup } from './estate';
 import type { Output } from './io';
 import {
+  CSV_HEADER,
+  csvRecord,
+  csvRows,
   deniedAction,
   deniedMessage,
   exitCodeFor,
   jsonLine,
   listCall,
+  listingErrorCsv,
   listingErrorJson,
   renderTable,
   summaryLine,
@@ -27,6 +36,7 @@ import {
   Tally,
   type ListingError,
   type RegionItem,
+  type StatusAfter,
   type Summary,
 } from './format';
 
@@ -45,25 +55,46 @@ export interface AuditIO {
   readonly now?: () => Date;
 }
 
+/** What the audit is run with besides its options: where its policy came from (main.ts says). */
+export interface AuditContext {
+  /** Said on stderr before the audit and put in the JSON summary as policySource. */
+  readonly policySource?: string;
+  /** The stderr line that says it; without one, none is written. */
+  readonly policyLine?: string;
+  /** When enforcement began in a region (the existing estate); without it, every resource counts as new. */
+  readonly estate?: EstateLookup;
+}
+
 /** Rows rendered at a time: bounded memory, and a table that appears as the sweep goes. */
 const TABLE_CHUNK = 100;
+/** The width of a table written to a file or a pipe: room enough for every column, and little wrapping. */
+const FILE_TABLE_WIDTH = 200;
 /** The SNS topic is never used (no notices); the Runtime type asks for one. */
 const NO_TOPIC = 'arn:aws:sns:us-east-1:000000000000:sagemaker-guard-audit-sends-no-notices';
 
-export async function audit(options: AuditOptions, settings: GuardSettings, io: AuditIO): Promise<number> {
+export async function audit(options: AuditOptions, settings: GuardSettings, io: AuditIO, context: AuditContext = {}): Promise<number> {
   if (options.remediate && !options.yes && !io.interactive) {
     io.stderr.write(`--remediate stops and deletes resources, so it asks first, and nobody can answer here (not a terminal). Add --yes to go ahead without asking.\n`);
     return 2;
   }
   const regions = options.regions.length > 0 ? options.regions : await defaultRegion(io);
   if (regions === undefined) return 2;
+  if (context.policyLine !== undefined) io.stderr.write(`${context.policyLine}\n`);
+  let switchInfo: SwitchInfo | undefined;
+  if (options.switchParameter !== undefined) {
+    // One region only (args.ts): the switch's SSM client is in it.
+    switchInfo = await checkSwitch(options.switchParameter, regions[0] ?? '', io);
+    if (switchInfo === undefined) return 2;
+  }
   const now = io.now ?? (() => new Date());
   const correlationId = `audit-${now().toISOString()}`;
+  const csv = new CsvWriter(io.stdout);
+  const base = { options, settings, io, regions, correlationId, csv, context, estateTold: new Set<string>(), ...(switchInfo !== undefined ? { switchInfo } : {}) };
 
-  if (!options.remediate || options.yes) return (await pass({ options, settings, io, regions, act: options.remediate, correlationId })).exitCode;
+  if (!options.remediate || options.yes) return (await pass({ ...base, act: options.remediate })).exitCode;
 
   // Interactive --remediate: audit first, show it, ask, then act (the same state rules, re-read).
-  const preview = await pass({ options, settings, io, regions, act: false, correlationId });
+  const preview = await pass({ ...base, act: false });
   if (preview.aborted) return preview.exitCode;
   if (preview.wouldAct.size === 0) {
     io.stderr.write('Nothing to remediate: no resource fails an enforced control in a state where it can be stopped or deleted. Nothing was changed.\n');
@@ -74,7 +105,34 @@ export async function audit(options: AuditOptions, settings: GuardSettings, io: 
     io.stderr.write('Nothing was changed.\n');
     return preview.exitCode;
   }
-  return (await pass({ options, settings, io, regions, act: true, correlationId })).exitCode;
+  return (await pass({ ...base, act: true })).exitCode;
+}
+
+/** The switch as read before the audit, for the JSON summary. */
+interface SwitchInfo {
+  readonly parameter: string;
+  readonly region: string;
+  readonly value: SwitchReading['value'];
+}
+
+/**
+ * Reads the enforcement switch once, before anything is audited. The responders fail safe on a missing or
+ * invalid switch (the policy applies, and the operators are told); an audit that did so would report on
+ * a switch that is not what the operator meant, so it stops instead: undefined, after saying why.
+ */
+async function checkSwitch(parameter: string, region: string, io: AuditIO): Promise<SwitchInfo | undefined> {
+  const reading = await readSwitch(parameter);
+  if (reading.problem !== undefined) {
+    const found = reading.problem.code === 'missing' ? 'it does not exist' : reading.problem.code === 'invalid' ? 'it holds something else' : 'it could not be read';
+    io.stderr.write(
+      `--switch-parameter ${parameter}: the enforcement switch cannot be used in ${region}: ${found} (${reading.problem.detail}). ` +
+        `It must hold one of ${SWITCH_VALUES.map((value) => `"${value}"`).join(', ')}. Nothing was audited.\n`,
+    );
+    return undefined;
+  }
+  const meaning = reading.value === 'report' ? 'enforced controls are only reported, nothing is stopped or deleted' : 'the policy decides';
+  io.stderr.write(`Enforcement switch ${parameter} in ${region}: ${reading.value} (${meaning})\n`);
+  return { parameter, region, value: reading.value };
 }
 
 /** "Stop 2 notebook instances and delete 1 model" */
@@ -102,6 +160,12 @@ interface PassInput {
   readonly regions: readonly string[];
   readonly act: boolean;
   readonly correlationId: string;
+  /** Shared by the passes of one run, so that the CSV header is written once. */
+  readonly csv: CsvWriter;
+  readonly context: AuditContext;
+  readonly switchInfo?: SwitchInfo;
+  /** Regions whose existing-estate line was written (once per run). */
+  readonly estateTold: Set<string>;
 }
 
 interface PassResult {
@@ -115,21 +179,29 @@ interface PassResult {
 
 /** One full run over every region and kind, printing as it goes. */
 async function pass(input: PassInput): Promise<PassResult> {
-  const { options, io, regions, act } = input;
+  const { options, io, regions, act, csv } = input;
+  const format = options.format;
   const tally = new Tally(regions, act);
   const wouldAct = new Map<ResourceKind, number>();
   const denied = new DeniedCalls();
   const problems: string[] = [];
   const progress = new Progress(io, regions.length * options.kinds.length);
-  const table = options.json ? undefined : new TableWriter(io, progress, regions.length > 1);
+  const table = format === 'table' ? new TableWriter(io, progress, regions.length > 1) : undefined;
   let aborted = false;
+  if (format === 'csv') csv.header();
 
   regions: for (const region of regions) {
     if (options.regions.length > 0) useRegion(region);
+    const estate = input.context.estate !== undefined ? await input.context.estate(region) : undefined;
+    if (estate !== undefined && !input.estateTold.has(region)) {
+      io.stderr.write(`${estate.line}\n`);
+      input.estateTold.add(region);
+    }
     const runtime: Runtime = {
       settings: input.settings,
       topicArn: NO_TOPIC,
       region,
+      ...(estate?.since !== undefined ? { enforcementSince: estate.since } : {}),
       now: io.now ?? (() => new Date()),
       ...(options.switchParameter !== undefined ? { switchParameter: options.switchParameter } : {}),
     };
@@ -147,8 +219,10 @@ async function pass(input: PassInput): Promise<PassResult> {
           if (isFailure(item) && item.error.class === 'access-denied') denied.add(region, item);
           // A resource that vanished between list and describe is skipped (and counted).
           if (item.decision === 'gone') continue;
-          const entry: RegionItem = { region, item };
+          const after = !isFailure(item) && item.actionResult !== undefined ? await statusAfter(item) : undefined;
+          const entry: RegionItem = { region, item, ...(after !== undefined ? { after } : {}) };
           if (table !== undefined) table.add(entry);
+          else if (format === 'csv') io.stdout.write(csvRows(entry));
           else io.stdout.write(`${jsonLine(entry)}\n`);
         }
       } catch (error) {
@@ -160,7 +234,8 @@ async function pass(input: PassInput): Promise<PassResult> {
           error: { name: errorName(error), class: errorClass, message: (error as Error).message },
         };
         tally.addListingError();
-        if (options.json) io.stdout.write(`${listingErrorJson(listingError)}\n`);
+        if (format === 'json') io.stdout.write(`${listingErrorJson(listingError)}\n`);
+        if (format === 'csv') io.stdout.write(listingErrorCsv(listingError));
         if (errorClass === 'access-denied') {
           problems.push(deniedMessage(listingError.call, listingError.error, `in ${region}; no ${KINDS[kind].label} there was checked`));
         } else {
@@ -177,11 +252,70 @@ async function pass(input: PassInput): Promise<PassResult> {
 
   const summary = tally.summary();
   const exitCode = aborted ? 2 : exitCodeFor(summary);
-  if (options.json) io.stdout.write(`${JSON.stringify({ ...summary, exitCode })}\n`);
-  else io.stdout.write(`\n${summaryLine(summary)}\n`);
+  if (format === 'json') {
+    const extra = {
+      ...(input.context.policySource !== undefined ? { policySource: input.context.policySource } : {}),
+      ...(input.switchInfo !== undefined ? { switch: input.switchInfo } : {}),
+    };
+    io.stdout.write(`${JSON.stringify({ ...summary, ...extra, exitCode })}\n`);
+  } else if (format === 'csv') {
+    // stdout is the CSV alone.
+    io.stderr.write(`${summaryLine(summary)}\n`);
+  } else {
+    io.stdout.write(`\n${summaryLine(summary)}\n`);
+  }
   for (const message of [...problems, ...denied.messages()]) io.stderr.write(`${message}\n`);
-  if (summary.failed > summary.accessDenied) io.stderr.write(`${summary.failed - summary.accessDenied} resource(s) could not be checked; see the error rows${options.json ? ' (type "error")' : ''}.\n`);
+  if (summary.failed > summary.accessDenied) {
+    const rows = format === 'json' ? ' (type "error")' : format === 'csv' ? ' (action "error")' : '';
+    io.stderr.write(`${summary.failed - summary.accessDenied} resource(s) could not be checked; see the error rows${rows}.\n`);
+  }
+  // Said when it is what makes the exit code 2 (access errors say so themselves).
+  if (!aborted && summary.failed > 0 && summary.checked === 0 && summary.accessDenied === 0 && summary.listingErrors === 0) {
+    io.stderr.write(`Nothing was checked: each of the ${summary.failed} resource(s) found failed, so this audit cannot say whether anything breaks a control (exit 2).\n`);
+  }
   return { summary, exitCode, aborted, wouldAct };
+}
+
+/**
+ * The status after --remediate called Stop or Delete, read again: a stopped notebook is Stopping, a
+ * deleted model is gone. A resource that was gone before the action is gone; a denied action changed
+ * nothing, so its status is the one described.
+ */
+async function statusAfter(item: Evaluated): Promise<StatusAfter | undefined> {
+  const result = item.actionResult;
+  if (result === undefined) return undefined;
+  if (result.type === 'gone') return { type: 'gone' };
+  if (result.type === 'denied') return { type: 'read', status: item.status };
+  try {
+    switch (item.kind) {
+      case 'training-job': {
+        const job = await describeTrainingJob(item.name);
+        return job === undefined ? { type: 'gone' } : { type: 'read', status: job.TrainingJobStatus };
+      }
+      case 'notebook-instance': {
+        const notebook = await describeNotebookInstance(item.name);
+        return notebook === undefined ? { type: 'gone' } : { type: 'read', status: notebook.NotebookInstanceStatus };
+      }
+      case 'model':
+        // Models have no status: one still there after a delete reads as "-".
+        return (await describeModel(item.name)) === undefined ? { type: 'gone' } : { type: 'read', status: undefined };
+    }
+  } catch (error) {
+    return { type: 'unread', error: `${errorName(error)}: ${(error as Error).message}` };
+  }
+}
+
+/** CSV on stdout: the header once per run (an interactive --remediate makes two passes), then records. */
+class CsvWriter {
+  private written = false;
+
+  constructor(private readonly stdout: Output) {}
+
+  header(): void {
+    if (this.written) return;
+    this.stdout.write(csvRecord(CSV_HEADER));
+    this.written = true;
+  }
 }
 
 /** Access-denied failures grouped by region and IAM action, so a missing permission is said once, not per resource. */
@@ -216,7 +350,7 @@ class TableWriter {
     withRegion: boolean,
   ) {
     // A terminal's width; a file or pipe gets room enough that little wraps.
-    this.layout = tableLayout(io.stdout.isTTY === true ? (io.stdout.columns ?? 120) : 160, withRegion);
+    this.layout = tableLayout(io.stdout.isTTY === true ? (io.stdout.columns ?? 120) : FILE_TABLE_WIDTH, withRegion);
   }
 
   add(entry: RegionItem): void {

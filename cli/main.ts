@@ -6,9 +6,10 @@
  * first (args.ts loads nothing of that), the environment is set, and only then is the command's module
  * (audit.ts, history/history.ts, redrive/redrive.ts) imported.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { COMMAND, parseCommandLine, usageOf, UsageError, type AuditOptions, type HistoryOptions, type Parsed, type RedriveOptions } from './args';
+import { choosePolicy, PolicyError, policyLine, type PolicyFiles } from './policy';
 
 /** Exit codes: 0 clean, 1 violations found, 2 usage, access or other errors. */
 export const EXIT = { clean: 0, violations: 1, error: 2 } as const;
@@ -29,19 +30,9 @@ export function auditEnvironment(options: AuditOptions): Record<string, string> 
   return commandEnvironment(options.regions[0], options.profile);
 }
 
-async function readPolicy(file: string | undefined): Promise<unknown> {
-  if (file === undefined) return {};
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--policy: cannot read ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new UsageError(`--policy: ${file} is not JSON: ${(error as Error).message}`);
-  }
+/** The real file system, for the policy: relative paths from the current directory. */
+function realFiles(): PolicyFiles {
+  return { cwd: process.cwd(), readFile: (path) => readFileSync(path, 'utf8'), exists: (path) => existsSync(path) };
 }
 
 /** The SDK warns on node 20 about its future node 22 requirement; the package supports node 20, so that one is not the user's business. */
@@ -94,15 +85,18 @@ async function runAudit(options: AuditOptions): Promise<number> {
   Object.assign(process.env, auditEnvironment(options));
   const { parseSettings, InvalidSettingsError } = await import('../lambda/core/settings');
   let settings;
+  let policy;
   try {
-    settings = parseSettings(await readPolicy(options.policyFile), options.policyFile ?? 'the built-in defaults');
+    policy = choosePolicy(options.policyFile, realFiles());
+    settings = parseSettings(policy.input, policy.source);
   } catch (error) {
-    if (!(error instanceof UsageError) && !(error instanceof InvalidSettingsError)) throw error;
+    if (!(error instanceof PolicyError) && !(error instanceof InvalidSettingsError)) throw error;
     process.stderr.write(`${COMMAND}: ${error.message}\n(${COMMAND} audit --help for usage)\n`);
     return EXIT.error;
   }
 
   const { audit } = await import('./audit');
+  const { estateLookup } = await import('./estate');
   const clients = await import('../lambda/aws/clients');
   try {
     return await audit(options, settings, {
@@ -111,7 +105,7 @@ async function runAudit(options: AuditOptions): Promise<number> {
       ...(process.stderr.isTTY ? { progress: process.stderr } : {}),
       interactive: interactive(),
       confirm,
-    });
+    }, { policySource: policy.source, policyLine: policyLine(policy), estate: estateLookup(options) });
   } finally {
     for (const client of [clients.sageMaker, clients.ec2, clients.sns]) client.destroy();
   }

@@ -1,4 +1,6 @@
 import { App, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from './config';
 import { SageMakerGuardStack } from './sagemaker-guard-stack';
@@ -17,6 +19,11 @@ export interface BuildAppOptions {
   readonly env?: Environment;
   /** Run cdk-nag's AwsSolutions checks during synthesis. @default true */
   readonly nag?: boolean;
+  /**
+   * The context block of the project's cdk.json, to tell a key given with -c from cdk.json's default.
+   * @default - read from cdk.json in the current directory (where the CDK CLI runs the app), if any
+   */
+  readonly projectContext?: Record<string, unknown>;
   /** Passed to App. */
   readonly appProps?: Omit<AppProps, 'context' | 'outdir'>;
 }
@@ -33,6 +40,14 @@ export function defaultEnv(env: NodeJS.ProcessEnv = process.env): Environment {
   };
 }
 
+/** The `context` block of DIR/cdk.json; empty when there is no such file or it has no context. */
+export function projectContextOf(dir: string): Record<string, unknown> {
+  const file = path.join(dir, 'cdk.json');
+  if (!existsSync(file)) return {};
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> };
+  return parsed.context ?? {};
+}
+
 /**
  * Builds the app: configuration from context (throws InvalidSettingsError when it is invalid),
  * the SageMakerGuard stack, and cdk-nag's AwsSolutions checks as a policy validation plugin.
@@ -43,7 +58,8 @@ export function buildApp(options: BuildAppOptions = {}): GuardApp {
     ...(options.context !== undefined ? { context: options.context } : {}),
     ...(options.outdir !== undefined ? { outdir: options.outdir } : {}),
   });
-  const config = loadConfig((key) => app.node.tryGetContext(key));
+  const project = options.projectContext ?? projectContextOf(process.cwd());
+  const config = loadConfig((key) => app.node.tryGetContext(key), undefined, (key) => project[key]);
   const stack = new SageMakerGuardStack(app, STACK_NAME, { config, env: options.env ?? defaultEnv() });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

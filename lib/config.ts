@@ -3,6 +3,8 @@ import * as z from 'zod';
 import { readFileSync } from 'node:fs';
 import { InvalidSettingsError, parseSettings, type GuardSettings } from '../lambda/core/settings';
 import { describeIssues } from '../lambda/core/validation';
+import { recipientsProblem, NO_EMAIL, type NotificationEmails } from './recipients';
+import { scheduleProblems } from './schedule';
 
 /**
  * Deploy-time configuration, read from CDK context (cdk.json `context`, or `cdk synth -c key=value`).
@@ -22,7 +24,8 @@ export type FileReader = (path: string) => string;
 
 export interface GuardConfig {
   readonly settings: GuardSettings;
-  readonly notificationEmails: readonly string[];
+  /** The addresses subscribed to every notice, or `none`: nobody by email, on purpose. */
+  readonly notificationEmails: NotificationEmails;
   readonly logRetention: RetentionDays;
   /** EventBridge schedule expression of the sweep, or `off`. */
   readonly sweepSchedule: string;
@@ -118,12 +121,19 @@ const deploySchema = z.object({
     })
     .default(DEFAULT_LOG_RETENTION_DAYS),
   sweepSchedule: z
-    .string()
-    .regex(/^(off|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/, {
-      error: 'expected an EventBridge schedule such as "rate(1 day)" or "cron(0 6 * * ? *)", or "off"',
+    .string({ error: 'expected an EventBridge schedule such as "rate(1 day)" or "cron(0 6 * * ? *)", or "off"' })
+    .superRefine((expression, ctx) => {
+      if (expression === 'off') return;
+      for (const problem of scheduleProblems(expression)) ctx.addIssue({ code: 'custom', message: `${problem}; e.g. "rate(1 day)", "rate(12 hours)", "cron(0 6 * * ? *)" or "off"` });
     })
     .default('rate(1 day)'),
 });
+
+/** `notificationEmails=none` (any case; or `["none"]`): nobody is subscribed by email, on purpose. */
+function isNoEmail(value: unknown): boolean {
+  const only = Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value;
+  return typeof only === 'string' && only.trim().toLowerCase() === NO_EMAIL;
+}
 
 /** Reads the keys of `table` through `get`, coerced, leaving out the ones that are not set. */
 function readKeys(get: ContextGetter, table: Readonly<Record<string, Coercion>>): Record<string, unknown> {
@@ -143,16 +153,37 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-/** The policy document and where it came from: `policy` (object or JSON string) or `policyFile`. */
-export function readPolicy(get: ContextGetter, readFile: FileReader): { input: unknown; source: string } {
+/** Where one of two conflicting keys came from, for the message: cdk.json, or the command line. */
+function origin(key: string, value: unknown, project: ContextGetter | undefined): 'cdk.json' | 'the command line' {
+  return project !== undefined && JSON.stringify(project(key)) === JSON.stringify(value) ? 'cdk.json' : 'the command line';
+}
+
+/**
+ * The policy document and where it came from: `policy` (object or JSON string) or `policyFile`.
+ * `project` reads the context block of the project's cdk.json (when there is one): the CDK CLI merges
+ * it with `-c`, so comparing tells which key the command line gave. A key given on the command line
+ * overrides the other one's default in cdk.json (`-c policyFile=strict.json` beats cdk.json's
+ * `policy`); both in cdk.json, or both on the command line, is a mistake.
+ */
+export function readPolicy(get: ContextGetter, readFile: FileReader, project?: ContextGetter): { input: unknown; source: string } {
   const inline = get('policy');
   const file = get('policyFile');
   const hasInline = inline !== undefined && inline !== null && inline !== '';
   const hasFile = typeof file === 'string' && file.trim() !== '';
+  let use: 'inline' | 'file' | undefined = hasFile ? 'file' : hasInline ? 'inline' : undefined;
+  let overrides = '';
   if (hasInline && hasFile) {
-    throw new InvalidSettingsError('Invalid sagemaker-guard settings in CDK context: give the policy as "policy" or as "policyFile", not both');
+    const inlineFrom = origin('policy', inline, project);
+    const fileFrom = origin('policyFile', file, project);
+    if (inlineFrom === fileFrom) {
+      throw new InvalidSettingsError(
+        `Invalid sagemaker-guard settings in CDK context: "policy" and "policyFile" both come from ${inlineFrom}; give the policy as "policy" or as "policyFile", not both`,
+      );
+    }
+    use = fileFrom === 'the command line' ? 'file' : 'inline';
+    overrides = use === 'file' ? '; given on the command line, it overrides the "policy" in cdk.json' : `; given on the command line, it overrides policyFile ${file} in cdk.json`;
   }
-  if (hasFile) {
+  if (use === 'file' && typeof file === 'string') {
     const path = file.trim();
     let text: string;
     try {
@@ -160,26 +191,28 @@ export function readPolicy(get: ContextGetter, readFile: FileReader): { input: u
     } catch (error) {
       throw new InvalidSettingsError(`Invalid sagemaker-guard settings: policyFile ${path} cannot be read (${(error as Error).message})`);
     }
-    return { input: parseJson(text, `policyFile ${path}`), source: `policy file ${path}` };
+    return { input: parseJson(text, `policyFile ${path}`), source: `policy file ${path}${overrides}` };
   }
   if (file !== undefined && file !== null && typeof file !== 'string') {
     throw new InvalidSettingsError(`Invalid sagemaker-guard settings in CDK context: policyFile: expected a file path (given: ${JSON.stringify(file)})`);
   }
-  if (!hasInline) return { input: {}, source: `${CONTEXT_SOURCE}, key "policy" (absent: defaults)` };
+  if (use === undefined) return { input: {}, source: `${CONTEXT_SOURCE}, key "policy" (absent: defaults)` };
   const input = typeof inline === 'string' ? parseJson(inline, 'the context key "policy"') : inline;
-  return { input, source: `${CONTEXT_SOURCE}, key "policy"` };
+  return { input, source: `${CONTEXT_SOURCE}, key "policy"${overrides}` };
 }
 
 /**
  * Reads and validates the whole configuration.
  * @throws InvalidSettingsError naming every bad key, the value given and what is expected.
  */
-export function loadConfig(get: ContextGetter, readFile: FileReader = (path) => readFileSync(path, 'utf8')): GuardConfig {
+export function loadConfig(get: ContextGetter, readFile: FileReader = (path) => readFileSync(path, 'utf8'), project?: ContextGetter): GuardConfig {
   const deployInput = readKeys(get, DEPLOY_KEYS);
+  const noEmail = isNoEmail(deployInput.notificationEmails);
+  if (noEmail) delete deployInput.notificationEmails;
   const deploy = deploySchema.safeParse(deployInput);
   const deployProblems = deploy.success ? [] : describeIssues(deploy.error, deployInput);
 
-  const policy = readPolicy(get, readFile);
+  const policy = readPolicy(get, readFile, project);
   let settings: GuardSettings;
   try {
     settings = parseSettings(policy.input, policy.source);
@@ -200,5 +233,8 @@ export function loadConfig(get: ContextGetter, readFile: FileReader = (path) => 
   }
   const logRetention = retentionDaysOf(deploy.data.logRetentionDays);
   if (logRetention === undefined) throw new Error(`unreachable: logRetentionDays ${deploy.data.logRetentionDays} passed validation`);
-  return { settings, notificationEmails: deploy.data.notificationEmails, logRetention, sweepSchedule: deploy.data.sweepSchedule };
+  const notificationEmails: NotificationEmails = noEmail ? NO_EMAIL : deploy.data.notificationEmails;
+  const nobody = recipientsProblem(settings, notificationEmails, 'context');
+  if (nobody !== undefined) throw new InvalidSettingsError(`Invalid sagemaker-guard settings: ${nobody}`);
+  return { settings, notificationEmails, logRetention, sweepSchedule: deploy.data.sweepSchedule };
 }

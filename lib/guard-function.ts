@@ -1,17 +1,40 @@
+import { existsSync } from 'fs';
 import * as path from 'path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, type CfnFunction, type DestinationOptions, type DestinationConfig, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  Runtime,
+  type CfnFunction,
+  type DestinationOptions,
+  type DestinationConfig,
+  type FunctionOptions,
+  type IFunction,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RESOURCE_KINDS } from '../lambda/core/kinds';
 import { SETTINGS_ENV, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV, type GuardSettings } from '../lambda/core/settings';
 import { LEDGER_TABLE_ENV } from '../lambda/ledger/schema';
 
 /** Where the handlers live: `lambda/handlers/<entry>.ts` (one per kind, the sweep, the resend and the switch watcher). */
 export const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
+
+/** Every handler a GuardFunction runs: the entries of `lambda/handlers/<entry>.ts` that the npm package pre-bundles. */
+export const FUNCTION_ENTRIES: readonly string[] = [...RESOURCE_KINDS, 'sweep', 'resend', 'switch-watch', 'enforcement-start'];
+
+/**
+ * The pre-bundled function code of the npm package, `<entry>/index.js` per entry (written by `npm run build:package`,
+ * scripts/build-package.ts, with the esbuild options of FUNCTION_DEFAULTS.bundling). Resolved from this file's own
+ * directory: the package's compiled dist/lib/guard-function.js finds dist/functions; in this repository
+ * (lib/guard-function.ts) `functions/` does not exist, so the handlers are bundled from source by NodejsFunction.
+ */
+export const PREBUNDLED_DIR = path.join(__dirname, '..', 'functions');
 
 /** Powertools reads these; they match SERVICE_NAME / METRICS_NAMESPACE in lambda/powertools.ts. */
 export const POWERTOOLS_SERVICE_NAME = 'sagemaker-guard';
@@ -60,18 +83,43 @@ export interface GuardFunctionProps {
 }
 
 /**
- * One responder: a bundled NodejsFunction with its own log group and its own role. The role starts with
+ * The directory of the pre-bundled code of `entry` (it holds index.js), or undefined when there is no pre-bundled
+ * code at all (this repository: bundle from source). A package whose bundle of `entry` is missing is broken: throws.
+ */
+export function prebundledCodeDir(entry: string, prebundledDir: string = PREBUNDLED_DIR): string | undefined {
+  if (!existsSync(prebundledDir)) return undefined;
+  const dir = path.join(prebundledDir, entry);
+  if (!existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(
+      `sagemaker-guard: ${path.join(dir, 'index.js')} is missing: the package's pre-bundled code of the "${entry}" function was not built ` +
+        '(run `npm run build:package` before `npm pack`; `npm pack` runs it as prepack)',
+    );
+  }
+  return dir;
+}
+
+/**
+ * One responder: a Lambda function with its own log group and its own role. The role starts with
  * nothing but write access to that log group (no AWS managed policy); the caller adds the SageMaker,
  * EC2, SSM, DynamoDB and SNS permissions the function needs with `role.addToPrincipalPolicy` / grants.
+ * In this repository the code is `lambda/handlers/<entry>.ts` bundled at synth by NodejsFunction (local esbuild);
+ * in the npm package it is the pre-bundled `dist/functions/<entry>/index.js` (PREBUNDLED_DIR), so a consumer's synth
+ * needs neither esbuild nor TypeScript sources. Both are built with the same esbuild options and deploy alike.
  */
 export class GuardFunction extends Construct {
-  readonly function: NodejsFunction;
+  /** A NodejsFunction in this repository, a plain lambda.Function with the pre-bundled code in the npm package. */
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: GuardFunctionProps) {
     super(scope, id);
     const { entry } = props;
+    if (!FUNCTION_ENTRIES.includes(entry)) {
+      throw new Error(
+        `GuardFunction: unknown entry "${entry}"; add it to FUNCTION_ENTRIES in lib/guard-function.ts so that the npm package pre-bundles it`,
+      );
+    }
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention,
@@ -91,11 +139,9 @@ export class GuardFunction extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, 'Function', {
-      ...FUNCTION_DEFAULTS,
-      bundling: { ...FUNCTION_DEFAULTS.bundling, externalModules: [...FUNCTION_DEFAULTS.bundling.externalModules] },
-      entry: path.join(HANDLERS_DIR, `${entry}.ts`),
-      handler: 'handler',
+    const { bundling, ...functionDefaults } = FUNCTION_DEFAULTS;
+    const options: FunctionOptions & { readonly runtime: Runtime } = {
+      ...functionDefaults,
       description: `sagemaker-guard: ${props.purpose}`,
       ...(props.timeout !== undefined ? { timeout: props.timeout } : {}),
       ...(props.memorySize !== undefined ? { memorySize: props.memorySize } : {}),
@@ -113,7 +159,17 @@ export class GuardFunction extends Construct {
         ...props.environment,
       },
       onFailure: new ExactSqsDestination(props.deadLetterQueue),
-    });
+    };
+    const prebundled = prebundledCodeDir(entry);
+    this.function =
+      prebundled !== undefined
+        ? new LambdaFunction(this, 'Function', { ...options, code: Code.fromAsset(prebundled), handler: 'index.handler' })
+        : new NodejsFunction(this, 'Function', {
+            ...options,
+            bundling: { ...bundling, externalModules: [...bundling.externalModules] },
+            entry: path.join(HANDLERS_DIR, `${entry}.ts`),
+            handler: 'handler',
+          });
     // CDK makes the function depend on its role construct, so the role's policy exists before the first
     // invocation; the DependsOn on the role itself duplicates the Fn::GetAtt, which cfn-lint reports as W3005.
     (this.function.node.defaultChild as CfnFunction).addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });

@@ -52,11 +52,12 @@ import {
   type ResponderKind,
   type RuleTarget,
 } from '../tools/local/cdk-out';
-import { checkMotoAvailable, MOTO_INSTALL_HINT, startEmulator, type Emulator } from '../tools/local/emulator';
+import { checkMotoAvailable, startEmulator, type Emulator } from '../tools/local/emulator';
 import { decisionLog, invokeBundled, type Invocation, type LogLine } from '../tools/local/lambda-runner';
 import { loadEvent, type SampleEvent } from '../tools/local/sample-events';
 import { emulatorPolicy, OFF_IN_THE_EMULATOR } from '../tools/local/settings';
 import { synthesize } from '../tools/local/synth';
+import { motoMissingLines } from './demo/moto-missing';
 import { startTrainingJobLens, type TrainingJobLens } from './demo/training-job-lens';
 import { bold, cyan, dim, field, green, line, quoted, red, seconds, table, yellow } from './demo/terminal';
 
@@ -658,8 +659,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const moto = checkMotoAvailable();
   if (!moto.available) {
-    process.stderr.write(`${red('Cannot run the demo: the AWS emulator moto_server is missing.')}\n  ${moto.reason}\n`);
-    process.stderr.write(`  Then run \`npm run demo\` again. (${MOTO_INSTALL_HINT.replace(/^Install it with: /, 'Command: ')})\n`);
+    process.stderr.write(`${red('Cannot run the demo: the AWS emulator moto_server is missing.')}\n`);
+    for (const text of motoMissingLines(moto)) process.stderr.write(`  ${text}\n`);
     return 2;
   }
 

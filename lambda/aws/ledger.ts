@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import {
+  ENFORCEMENT_KEY,
   EPISODE_PREFIX,
   LEASE_MS,
   resourcePk,
   TAG_EXEMPTION_SK,
+  type EnforcementRecord,
   type ExemptionSighting,
   type LedgerRecord,
   type NoticeDelivery,
@@ -37,6 +39,9 @@ export function documentClient(client: DynamoDBClient = new DynamoDBClient(RETRY
  * episode). Every write that works on a record requires the caller to hold its lease.
  */
 export class Ledger {
+  /** When enforcement began, once read: it never changes, so one read per container is enough. */
+  private enforcementSince?: Date;
+
   constructor(
     readonly tableName: string,
     private readonly client: DynamoDBDocumentClient = documentClient(),
@@ -250,5 +255,35 @@ export class Ledger {
     const existing = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     const firstSeen = (existing.Item as ExemptionSighting | undefined)?.firstSeen;
     return firstSeen !== undefined ? new Date(firstSeen) : now;
+  }
+
+  /** When enforcement began, or undefined when no record says so yet (read-only: the audit command's view). */
+  async enforcementBegan(): Promise<Date | undefined> {
+    if (this.enforcementSince !== undefined) return this.enforcementSince;
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { ...ENFORCEMENT_KEY }, ConsistentRead: true }));
+    const found = result.Item as EnforcementRecord | undefined;
+    const since = found?.since === undefined ? undefined : new Date(found.since);
+    if (since !== undefined && !Number.isNaN(since.getTime())) this.enforcementSince = since;
+    return this.enforcementSince;
+  }
+
+  /**
+   * When enforcement began: the recorded time, or `now` recorded by `by` when there is none yet (a
+   * conditional write: of two first runs, one records and both read the same time).
+   */
+  async enforcementBeganOrNow(now: Date, by: string): Promise<Date> {
+    const known = await this.enforcementBegan();
+    if (known !== undefined) return known;
+    const record: EnforcementRecord = { ...ENFORCEMENT_KEY, type: 'enforcement-began', since: now.toISOString(), by };
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...record }, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': LEDGER.partitionKey } }),
+      );
+      this.enforcementSince = now;
+      return now;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    return (await this.enforcementBegan()) ?? now;
   }
 }

@@ -181,3 +181,12 @@ export function resolveMode(controlId: string, kind: ResourceKind, policy: Guard
   if (switchValue === 'report' && fromPolicy.mode === 'enforce') return { mode: 'report', source: 'switch', note: `policy says enforce (${fromPolicy.source})` };
   return fromPolicy;
 }
+
+/** Whether the policy enforces anything at all: its default, a kind's or a control's mode is `enforce`. */
+export function enforcesAnything(policy: GuardSettings): boolean {
+  return (
+    policy.mode === 'enforce' ||
+    Object.values(policy.kinds).some((kind) => kind.mode === 'enforce') ||
+    Object.values(policy.controls).some((mode) => mode === 'enforce')
+  );
+}

@@ -14,6 +14,8 @@ import { oneLine, snsSubject } from './text';
 export type Outcome =
   | { readonly type: 'acted'; readonly action: Action; readonly byEarlierAttempt?: boolean; readonly status?: string }
   | { readonly type: 'report-only'; readonly action: Action }
+  /** An enforced control failed on a resource of the existing estate (older than enforcement): told, not acted on. */
+  | { readonly type: 'existing'; readonly action: Action; readonly enforcementSince: string }
   | { readonly type: 'not-possible'; readonly action: Action; readonly status: string | undefined; readonly neverCalled?: boolean }
   | { readonly type: 'denied'; readonly action: Action; readonly errorName: string; readonly permission: string }
   | { readonly type: 'gone'; readonly action: Action };
@@ -61,6 +63,7 @@ export function actionAttribute(outcome: Outcome): string {
     case 'acted':
       return PAST[outcome.action];
     case 'report-only':
+    case 'existing':
       return `would-${outcome.action}`;
     case 'denied':
       return 'denied';
@@ -78,6 +81,8 @@ function headline(input: NoticeInput): string {
       return `${capitalise(PAST[outcome.action])} ${label} ${input.name}`;
     case 'report-only':
       return `Would ${outcome.action} ${label} ${input.name}`;
+    case 'existing':
+      return `Would ${outcome.action} existing ${label} ${input.name}`;
     case 'not-possible':
       return `Could not ${outcome.action} ${label} ${input.name}`;
     case 'denied':
@@ -105,6 +110,15 @@ function whatWasDone(input: NoticeInput): string {
     }
     case 'report-only':
       return `Nothing: the failed controls are in report mode. Enforced, they would have ${PAST[outcome.action]} the ${label}.`;
+    case 'existing': {
+      const began = input.kind === 'notebook-instance' ? 'was last started or updated' : 'was created';
+      const next = input.kind === 'notebook-instance' ? 'the next time it is started' : `if it is created again like this`;
+      return (
+        `Nothing yet: the controls are enforced, but this ${label} ${began} before the guard began enforcing (${outcome.enforcementSince}), ` +
+        `so it is part of the existing estate, which the guard reports and does not ${outcome.action} (the policy's sweep.actOnExisting is off). ` +
+        `Fix it: the guard will ${outcome.action} it ${next}, or as soon as the security team turns sweep.actOnExisting on.`
+      );
+    }
     case 'not-possible':
       return outcome.neverCalled === true
         ? `Nothing: the ${label} had already reached status ${outcome.status ?? '(unknown)'} before the guard could call ${api}.${tagged}`

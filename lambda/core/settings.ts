@@ -14,6 +14,22 @@ const mode = z.enum(MODES);
 
 const controlId = z.enum(CONTROL_IDS as unknown as [string, ...string[]]);
 
+/**
+ * A list of control ids, or one of the words `words` ("all", "none") alone: given as the word or as a
+ * list holding only it (`"all"` and `["all"]` mean the same).
+ */
+function controlsOrWord<const W extends readonly [string, ...string[]]>(words: W) {
+  const expected = `expected ${words.map((word) => `"${word}"`).join(', ')} or a list of control ids`;
+  return z.preprocess(
+    (value: unknown): unknown => {
+      if (!Array.isArray(value) || value.length !== 1) return value;
+      const [only] = value as unknown[];
+      return typeof only === 'string' && words.includes(only) ? only : value;
+    },
+    z.union([z.enum(words), z.array(controlId).min(1)], { error: expected }),
+  );
+}
+
 const instanceTypes = z
   .array(z.string().regex(/^ml\.[a-z0-9-]+\.[a-z0-9-]+$/, 'expected a SageMaker instance type such as "ml.m5.xlarge"'))
   .min(1, 'expected at least one instance type; leave the key out to turn the check off');
@@ -49,7 +65,7 @@ const exemption = z
             : 'expected a list of resource kinds',
       })
       .min(1, `expected at least one of: ${RESOURCE_KINDS.join(', ')}`),
-    controls: z.union([z.literal('all'), z.array(controlId).min(1)], { error: 'expected "all" or a list of control ids' }),
+    controls: controlsOrWord(['all']),
     reason: z.string().trim().min(1, 'an exemption needs a reason'),
     expires: isoDate.optional(),
   })
@@ -94,14 +110,27 @@ export const settingsSchema = z
      */
     tagExemptions: z
       .object({
-        controls: z.union([z.literal('all'), z.literal('none'), z.array(controlId).min(1)], { error: 'expected "all", "none" or a list of control ids' }).optional(),
+        controls: controlsOrWord(['all', 'none']).optional(),
         maxDays: z.number({ error: 'expected a number of days' }).int('expected a whole number of days, 1 to 365').min(1, 'expected 1 to 365 days').max(365, 'expected 1 to 365 days').default(90),
       })
       .strict()
       .default({ maxDays: 90 }),
     /** Owner routing: each address receives the notices whose owner tag has one of the listed values. */
-    owners: z.record(z.email({ error: 'expected an email address' }), z.array(z.string().min(1).max(256)).min(1, 'expected at least one owner tag value')).default({}),
+    owners: z
+      .record(z.email({ error: 'expected an email address' }), z.array(z.string().min(1).max(256)).min(1, 'expected at least one owner tag value'), {
+        error: (issue) =>
+          issue.code === 'invalid_key'
+            ? `each key of owners is the email address that receives those owners' notices, such as "team-a@example.com"; ${JSON.stringify(issue.input)} is not an email address`
+            : undefined,
+      })
+      .default({}),
     ownerTagKey: z.string().min(1).max(128).default('owner'),
+    /**
+     * The existing estate: resources whose episode (a job's or model's creation, a notebook's last start
+     * or update) began before enforcement did (the ledger records when) are reported, not acted on,
+     * unless `actOnExisting` is true. New ones are acted on as the policy says.
+     */
+    sweep: z.object({ actOnExisting: z.boolean({ error: 'expected true or false' }).default(false) }).strict().default({ actOnExisting: false }),
   })
   .strict();
 

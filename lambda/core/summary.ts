@@ -44,6 +44,10 @@ export class SweepTally {
   /** Exemptions honoured: every one is counted, the first MAX_SUMMARY_LINES are listed. */
   exemptionCount = 0;
   readonly exemptions: ExemptionLine[] = [];
+  /** Resources of the existing estate: enforced controls failed, but they predate enforcement, so they were reported. */
+  existing = 0;
+  /** When enforcement began, as the ledger says (from the first existing-estate item). */
+  enforcementSince: string | undefined;
 
   add(item: {
     kind: ResourceKind;
@@ -54,8 +58,13 @@ export class SweepTally {
     actionResult?: { type: string };
     notified?: boolean;
     exemptionsHonoured?: readonly { source: string; scope: string; reason: string; expires?: string; controls: readonly string[] }[];
+    existing?: { readonly enforcementSince: string };
   }): void {
     this.checked += 1;
+    if (item.existing !== undefined) {
+      this.existing += 1;
+      this.enforcementSince ??= item.existing.enforcementSince;
+    }
     if (item.notified === true) this.notified += 1;
     for (const exemption of item.exemptionsHonoured ?? []) {
       this.exemptionCount += 1;
@@ -78,7 +87,7 @@ export class SweepTally {
         name: item.name,
         ...(item.status !== undefined ? { status: item.status } : {}),
         decision: item.decision,
-        action: actionText(item.decision, item.kind, item.actionResult?.type),
+        action: item.existing !== undefined ? `not ${PAST_TENSE[KINDS[item.kind].action]}: existing estate, reported (older than enforcement)` : actionText(item.decision, item.kind, item.actionResult?.type),
         failed: failed.map((finding) => finding.controlId),
       });
     }
@@ -121,6 +130,13 @@ export function buildSweepNotice(tally: SweepTally, run: SweepRun): Notice {
     '',
     `NOTICES: ${tally.notified} per-resource notice${tally.notified === 1 ? '' : 's'} sent to the owners and operators (one per resource acted on or reported).`,
     ...(run.outbox !== undefined && run.outbox.sent + run.outbox.failed > 0 ? [`OWED NOTICES: ${run.outbox.sent} sent again from the ledger, ${run.outbox.failed} still failing.`] : []),
+    ...(tally.existing > 0
+      ? [
+          '',
+          `EXISTING ESTATE: ${tally.existing} resource${tally.existing === 1 ? '' : 's'} fail${tally.existing === 1 ? 's' : ''} enforced controls but predate${tally.existing === 1 ? 's' : ''} enforcement (it began ${tally.enforcementSince ?? 'at the first deploy'}): reported to the owners, not acted on.`,
+          '  Fix them, exempt them, or have the guard act on them by setting "sweep": { "actOnExisting": true } in the policy.',
+        ]
+      : []),
     '',
     'The sweep catches what events missed: resources that predate the deployment, and events SageMaker did not deliver.',
     '',

@@ -117,6 +117,33 @@ export function remediationSk(episode: string, action: RecordAction): string {
 
 export const TAG_EXEMPTION_SK = 'tag-exemption';
 
+/**
+ * When the guard began enforcing: written once (at the first deploy whose policy enforces anything, or
+ * else by the first run that would act), never changed, never expired. What existed before it is the
+ * existing estate: reported, not acted on, unless the policy's `sweep.actOnExisting` is true.
+ */
+export interface EnforcementRecord {
+  readonly pk: string;
+  readonly sk: string;
+  readonly type: 'enforcement-began';
+  /** ISO time enforcement began. */
+  readonly since: string;
+  /** Who recorded it: `deploy` (the stack's custom resource) or the run that first would have acted. */
+  readonly by: string;
+}
+
+export const ENFORCEMENT_KEY = { pk: 'guard#enforcement', sk: 'began' } as const;
+
+/**
+ * Whether a resource is part of the existing estate: its episode (a job's or model's creation, a
+ * notebook's last start or update) began before enforcement did. An episode whose time is unknown is
+ * not: without proof that it is old, the guard acts as the policy says.
+ */
+export function isExistingEstate(episode: string, enforcementSince: Date): boolean {
+  const began = Date.parse(episode);
+  return !Number.isNaN(began) && began < enforcementSince.getTime();
+}
+
 /** Whether another invocation holds the record right now. */
 export function heldByOther(record: Keyed, holder: string, now: Date): boolean {
   return record.holder !== holder && record.leaseUntil > now.getTime();

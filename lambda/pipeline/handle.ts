@@ -15,7 +15,7 @@ import { exemptionsFor, hasTagExemption, resolveMode, type ActiveExemption } fro
 import { ownerRecipients } from '../core/notice';
 import { tagsBeforeAction } from '../core/tags';
 import { oneLine } from '../core/text';
-import { planFromLedger, remediationSk, type LedgerPlan, type ResourceRef } from '../ledger/records';
+import { isExistingEstate, planFromLedger, remediationSk, type LedgerPlan, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
 import { countFindings, countMetric, explainOutcomes } from '../handlers/telemetry';
 import type { ResourceAccess } from '../handlers/resources';
@@ -63,6 +63,15 @@ export interface Evaluated extends Result {
   readonly status?: string;
   readonly findings: readonly Finding[];
   readonly exemptionsHonoured?: readonly HonouredExemption[];
+  /** Which state of the resource was judged (a job's or model's creation time, a notebook's last start): see Described. */
+  readonly episode?: string;
+  /** The resource's owner tag (settings.ownerTagKey), cleaned to one line; undefined when it has none. */
+  readonly owner?: string;
+  /**
+   * Set when enforced controls failed on a resource of the existing estate (its episode began before
+   * enforcement did): it was reported, not acted on.
+   */
+  readonly existing?: { readonly enforcementSince: string };
 }
 
 /** How many times, and after how long, a lagging Describe* is read again before the invocation is retried. */
@@ -150,7 +159,17 @@ async function run<K extends ResourceKind>(
   const { outcomes, findings } = evaluate(kind, described.resource, { settings, tags }, (controlId) => resolveMode(controlId, kind, settings, exemptions, switchReading.value));
   countMetric('Evaluations', { Kind: kind });
   countFindings(kind, findings);
-  const decision = decide({ kind, status: described.status, findings });
+  let decision = decide({ kind, status: described.status, findings });
+  // The existing estate: what was there before the guard began enforcing is reported, not acted on.
+  let existingSince: Date | undefined;
+  if (decision.type === 'remediate' && !settings.sweep.actOnExisting) {
+    const since = runtime.enforcementSince ?? (ledger !== undefined ? await step(progress, 'ledger-enforcement', () => ledger.enforcementBeganOrNow(runtime.now(), holder)) : undefined);
+    if (since !== undefined && isExistingEstate(described.episode, since)) {
+      existingSince = since;
+      decision = { type: 'report', action: decision.action };
+      countMetric('ExistingEstate', { Kind: kind });
+    }
+  }
   const rawOwner = (tags as Partial<Record<string, string>>)[settings.ownerTagKey];
   const owner = rawOwner === undefined ? undefined : oneLine(rawOwner).trim() || undefined;
   const context: Context<K> = { kind, name, ref, access, described, present: true, findings, runtime, owner, exemptions, options, correlationId, holder, progress };
@@ -162,7 +181,7 @@ async function run<K extends ResourceKind>(
     const intended = decision.type === 'remediate' || decision.type === 'report' ? { sk: remediationSk(described.episode, decision.type === 'report' ? 'report' : decision.action) } : undefined;
     const replan = async (): Promise<LedgerPlan> => planFromLedger(await step(progress, 'ledger-read', () => ledger.recentRemediations(ref)), intended, holder, runtime.now());
     plan = await replan();
-    ({ type, carried } = await carryOut(context, ledger, decision, plan, replan));
+    ({ type, carried } = await carryOut(context, ledger, decision, plan, replan, existingSince));
   } else if (decision.type === 'remediate' && options.act) {
     carried = await actWithoutLedger(context, decision.action);
   }
@@ -175,6 +194,9 @@ async function run<K extends ResourceKind>(
     ...(plan.type !== 'fresh' ? { ledger: { plan: plan.type, record: { sk: plan.record.sk, holder: plan.record.holder, result: plan.record.result?.type, notice: plan.record.notice } } } : {}),
     resource: { kind, name, arn: described.arn, status: described.status, episode: described.episode, owner },
     switch: switchReading.value,
+    ...(existingSince !== undefined
+      ? { existingEstate: { enforcementSince: existingSince.toISOString(), episode: described.episode, detail: 'enforced controls failed, but the resource is older than enforcement: reported, not acted on (sweep.actOnExisting is off)' } }
+      : {}),
     ...(switchReading.problem !== undefined ? { switchProblem: switchReading.problem.detail } : {}),
     controls: explainOutcomes(outcomes),
     failed: actionableFindings(findings).map((finding) => finding.controlId),
@@ -194,6 +216,9 @@ async function run<K extends ResourceKind>(
     ...(described.status !== undefined ? { status: described.status } : {}),
     findings,
     ...(honoured.length > 0 ? { exemptionsHonoured: honoured } : {}),
+    episode: described.episode,
+    ...(owner !== undefined ? { owner } : {}),
+    ...(existingSince !== undefined ? { existing: { enforcementSince: existingSince.toISOString() } } : {}),
   };
 }
 
@@ -203,6 +228,7 @@ async function carryOut<K extends ResourceKind>(
   decision: ReturnType<typeof decide>,
   plan: LedgerPlan,
   replan: () => Promise<LedgerPlan>,
+  existingSince?: Date,
 ): Promise<{ type: DecisionType; carried: Carried }> {
   switch (plan.type) {
     case 'resume': {
@@ -213,7 +239,7 @@ async function carryOut<K extends ResourceKind>(
       if (isActionable(context.kind, context.described.status) && (!sameEpisode || decision.type !== 'remediate')) {
         const reason = !sameEpisode ? 'the resource was started again since (a new episode)' : `the decision is now ${decision.type}`;
         if (!(await abandon(context, ledger, record, reason))) return { type: 'busy', carried: { notified: false, skipped: 'busy' } };
-        return carryOut(context, ledger, decision, await replan(), replan);
+        return carryOut(context, ledger, decision, await replan(), replan, existingSince);
       }
       return { type: 'resume', carried: await resume(context, ledger, record) };
     }
@@ -234,7 +260,7 @@ async function carryOut<K extends ResourceKind>(
     return { type: carried.skipped === 'busy' ? 'busy' : 'remediate', carried };
   }
   if (decision.type === 'report') {
-    const carried = await reportOnce(context, ledger, decision.action);
+    const carried = await reportOnce(context, ledger, decision.action, existingSince);
     return { type: carried.skipped === 'busy' ? 'busy' : 'report', carried };
   }
   return { type: decision.type, carried: { notified: false } };

@@ -203,10 +203,14 @@ async function recordAndTell<K extends ResourceKind>(
   return { actionResult: result, notified: true };
 }
 
-/** A report-only notice, once per episode: the record is created with its notice owed, then sent. */
-export async function reportOnce<K extends ResourceKind>(context: Context<K>, ledger: Ledger, action: Action): Promise<Carried> {
+/**
+ * A report-only notice, once per episode: the record is created with its notice owed, then sent. With
+ * `existingSince`, enforced controls failed on a resource older than enforcement (the existing estate).
+ */
+export async function reportOnce<K extends ResourceKind>(context: Context<K>, ledger: Ledger, action: Action, existingSince?: Date): Promise<Carried> {
   const now = context.runtime.now();
-  const notice = noticeFor(context, { type: 'report-only', action }, false);
+  const outcome = existingSince === undefined ? ({ type: 'report-only', action } as const) : ({ type: 'existing', action, enforcementSince: existingSince.toISOString() } as const);
+  const notice = noticeFor(context, outcome, false);
   const record: RemediationRecord = {
     ...newRecord(context, 'report', now),
     result: { type: 'reported' },

@@ -24,6 +24,11 @@ export interface Runtime {
   readonly switchParameter?: string;
   /** The guard's own state. Required to notify; the audit command, which never notifies, runs without. */
   readonly ledger?: Ledger;
+  /**
+   * When enforcement began, for a run without the ledger (the audit command reads it from the deployed
+   * guard's ledger): resources older than it are the existing estate. With the ledger, the ledger says.
+   */
+  readonly enforcementSince?: Date;
   /** The clock exemptions expire by and records are stamped with. */
   readonly now: () => Date;
   /** Waits between Describe* retries of a lagging status (tests pass one that does not wait). */

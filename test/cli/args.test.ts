@@ -16,7 +16,7 @@ import {
 
 const NOW = new Date('2026-11-22T12:00:00Z');
 const ALL_KINDS = ['training-job', 'model', 'notebook-instance'];
-const DEFAULTS: AuditOptions = { regions: [], kinds: ALL_KINDS as AuditOptions['kinds'], concurrency: DEFAULT_CONCURRENCY, json: false, remediate: false, yes: false };
+const DEFAULTS: AuditOptions = { regions: [], kinds: ALL_KINDS as AuditOptions['kinds'], concurrency: DEFAULT_CONCURRENCY, format: 'table', remediate: false, yes: false, stack: 'SageMakerGuard' };
 
 function options(argv: string[]): AuditOptions {
   const parsed = parseCommandLine(argv, NOW);
@@ -38,10 +38,15 @@ describe('sagemaker-guard command line', () => {
     ['a policy file', ['audit', '--policy', 'policy.json'], { policyFile: 'policy.json' }],
     ['a switch parameter', ['audit', '--switch-parameter', '/sagemaker-guard/enforcement'], { switchParameter: '/sagemaker-guard/enforcement' }],
     ['concurrency', ['audit', '--concurrency', '16'], { concurrency: 16 }],
-    ['--json', ['audit', '--json'], { json: true }],
+    ['--json', ['audit', '--json'], { format: 'json' }],
+    ['--format json', ['audit', '--format', 'json'], { format: 'json' }],
+    ['--format csv', ['audit', '--format=csv'], { format: 'csv' }],
+    ['--format table', ['audit', '--format', 'table'], { format: 'table' }],
+    ['--json with --format json, which it is short for', ['audit', '--json', '--format', 'json'], { format: 'json' }],
+    ['a cdk.json as the policy', ['audit', '--policy', '../guard/cdk.json'], { policyFile: '../guard/cdk.json' }],
     ['--remediate', ['audit', '--remediate'], { remediate: true }],
     ['--remediate --yes', ['audit', '--yes', '--remediate'], { remediate: true, yes: true }],
-    ['options before the command', ['--json', 'audit'], { json: true }],
+    ['options before the command', ['--json', 'audit'], { format: 'json' }],
   ])('%s', (_name, argv, expected) => {
     expect(options(argv)).toEqual({ ...DEFAULTS, ...expected });
   });
@@ -83,6 +88,17 @@ describe('sagemaker-guard command line', () => {
     ['fractional concurrency', ['audit', '--concurrency', '2.5'], '--concurrency: expected a whole number'],
     ['--yes without --remediate', ['audit', '--yes'], '--yes only makes sense with --remediate'],
     ['a switch parameter with two regions', ['audit', '--switch-parameter', '/p', '--region', 'us-east-1', '--region', 'eu-west-1'], '--switch-parameter works with one --region at a time'],
+    ['an unknown format', ['audit', '--format', 'xml'], '--format: expected one of table, json, csv (given: "xml")'],
+    ['an empty format', ['audit', '--format', ' '], '--format needs a value: one of table, json, csv'],
+    ['--json with another format', ['audit', '--json', '--format', 'csv'], '--json is short for --format json, which contradicts --format csv: give one'],
+    // Node's parser would keep the last value, silently.
+    ['two profiles', ['audit', '--profile', 'dev', '--profile', 'prod'], '--profile was given twice ("dev" and "prod"): it takes one value, so give it once'],
+    ['a profile given twice alike', ['audit', '--profile=dev', '--profile', 'dev'], '--profile was given twice ("dev" and "dev")'],
+    ['two policies', ['audit', '--policy', 'a.json', '--policy', 'cdk.json'], '--policy was given twice ("a.json" and "cdk.json")'],
+    ['two switch parameters', ['audit', '--switch-parameter', '/a', '--switch-parameter=/b'], '--switch-parameter was given twice ("/a" and "/b")'],
+    ['three concurrencies', ['audit', '--concurrency', '2', '--concurrency', '4', '--concurrency', '8'], '--concurrency was given 3 times ("2", "4" and "8")'],
+    ['two --since', ['audit', '--since', '2026-01-01', '--since', '2026-02-01'], '--since was given twice ("2026-01-01" and "2026-02-01")'],
+    ['two formats', ['audit', '--format', 'csv', '--format', 'json'], '--format was given twice ("csv" and "json")'],
   ])('rejects %s', (_name, argv, message) => {
     expect(() => parseCommandLine(argv, NOW)).toThrow(UsageError);
     expect(() => parseCommandLine(argv, NOW)).toThrow(message);
@@ -149,6 +165,9 @@ describe('sagemaker-guard history command line', () => {
     ['a bad stack name', ['--stack', '1stack'], '--stack: "1stack" is not a CloudFormation stack name'],
     ['an empty profile', ['--profile', ''], '--profile needs a value'],
     ['a positional', ['today'], 'unexpected argument "today"'],
+    ['two stacks', ['--stack', 'A', '--stack', 'B'], '--stack was given twice ("A" and "B")'],
+    ['two tables', ['--table', 'ledger-a', '--table', 'ledger-b'], '--table was given twice ("ledger-a" and "ledger-b")'],
+    ['two profiles', ['--profile', 'a', '--profile', 'b'], '--profile was given twice ("a" and "b")'],
   ])('rejects %s', (_name, argv, message) => {
     expect(() => parseCommandLine(['history', ...argv], NOW)).toThrow(UsageError);
     expect(() => parseCommandLine(['history', ...argv], NOW)).toThrow(message);
@@ -191,6 +210,7 @@ describe('sagemaker-guard redrive command line', () => {
     ['a region the URL contradicts', ['--queue-url', URL, '--region', 'us-east-1'], '--region us-east-1 does not match the queue URL, which is in eu-west-1'],
     ['a queue URL and a stack', ['--queue-url', URL, '--stack', 'Guard'], '--queue-url and --stack both say where the queue is: give one'],
     ['two regions', ['--region', 'us-east-1', '--region', 'us-west-2'], '--region: redrive works in one region at a time (given: us-east-1, us-west-2)'],
+    ['two queue URLs', ['--queue-url', URL, '--queue-url', 'https://sqs.eu-west-1.amazonaws.com/123456789012/other'], `--queue-url was given twice (${JSON.stringify(URL)} and "https://sqs.eu-west-1.amazonaws.com/123456789012/other")`],
   ])('rejects %s', (_name, argv, message) => {
     expect(() => parseCommandLine(['redrive', ...argv], NOW)).toThrow(UsageError);
     expect(() => parseCommandLine(['redrive', ...argv], NOW)).toThrow(message);
@@ -218,7 +238,19 @@ describe('usage texts', () => {
     expect(REDRIVE_USAGE).toMatch(/^Usage: sagemaker-guard redrive \[options\]/);
   });
 
+  test('a repeated option is a mistake of its command, shown with its usage', () => {
+    let thrown: unknown;
+    try {
+      parseCommandLine(['audit', '--profile', 'a', '--profile', 'b'], NOW);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(UsageError);
+    expect((thrown as UsageError).topic).toBe('audit');
+  });
+
   test.each([
+    ['audit', AUDIT_USAGE, ['--region', '--profile', '--kinds', '--since', '--policy', '--switch-parameter', '--concurrency', '--format', '--json', '--remediate', '--yes']],
     ['history', HISTORY_USAGE, ['--since', '--json', '--table', '--stack', '--region', '--profile']],
     ['redrive', REDRIVE_USAGE, ['--queue-url', '--stack', '--dry-run', '--yes', '--region', '--profile']],
   ])('%s documents every option it takes', (_name, text, options) => {

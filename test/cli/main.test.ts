@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AUDIT_USAGE, HISTORY_USAGE, REDRIVE_USAGE, USAGE } from '../../cli/args';
 import { main } from '../../cli/main';
 
@@ -29,6 +32,7 @@ describe('sagemaker-guard main', () => {
     [['history', '--remediate'], '--remediate is not an option of history', HISTORY_USAGE],
     [['redrive', '--dry-run', '--yes'], '--dry-run changes nothing, so --yes (replay without asking) contradicts it: give one', REDRIVE_USAGE],
     [['audit', '--kinds', 'endpoint'], '--kinds: unknown kind "endpoint"', AUDIT_USAGE],
+    [['audit', '--profile', 'dev', '--profile', 'prod'], '--profile was given twice ("dev" and "prod"): it takes one value, so give it once', AUDIT_USAGE],
     [['replay'], 'unknown command "replay": expected one of "audit", "history", "redrive"', USAGE],
   ])("a usage error in %j exits 2 with the message and that command's usage", async (argv, message, usage) => {
     const { code, stdout, stderr } = await run(argv);
@@ -37,4 +41,35 @@ describe('sagemaker-guard main', () => {
     expect(stderr.startsWith(`sagemaker-guard: ${message}`)).toBe(true);
     expect(stderr.endsWith(`\n\n${usage}\n`)).toBe(true);
   });
+
+  describe('a policy that cannot be used stops the audit before any AWS call, with exit 2', () => {
+    let dir: string;
+    let env: NodeJS.ProcessEnv;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'guard-main-'));
+      // runAudit sets the SDK's and Powertools' environment for the command.
+      env = { ...process.env };
+    });
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.env = env;
+    });
+
+    test.each<[string, (dir: string) => string, string]>([
+      ['a --policy file that is missing', (at) => join(at, 'missing.json'), '--policy: cannot read '],
+      ['a cdk.json whose policyFile is missing', (at) => write(join(at, 'cdk.json'), { app: 'x', context: { policyFile: 'policy.json' } }), 'Invalid sagemaker-guard settings: context.policyFile of '],
+      ['a cdk.json whose policy is invalid', (at) => write(join(at, 'cdk.json'), { app: 'x', context: { policy: { mode: 'always' } } }), 'Invalid sagemaker-guard settings in context.policy of '],
+    ])('%s', async (_name, arrange, message) => {
+      const { code, stdout, stderr } = await run(['audit', '--region', 'us-east-1', '--policy', arrange(dir)]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(`sagemaker-guard: ${message}`);
+      expect(stderr).toContain('(sagemaker-guard audit --help for usage)');
+    });
+  });
 });
+
+function write(path: string, content: unknown): string {
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+}

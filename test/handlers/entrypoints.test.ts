@@ -7,7 +7,7 @@ import { event, resetMocks, sageMakerMock } from './harness';
 beforeEach(resetMocks);
 
 describe('entry points and runtime', () => {
-  test.each(['training-job', 'model', 'notebook-instance', 'sweep', 'resend', 'switch-watch'])('lambda/handlers/%s exports a handler wired from the environment', async (kind) => {
+  test.each(['training-job', 'model', 'notebook-instance', 'sweep', 'resend', 'switch-watch', 'enforcement-start'])('lambda/handlers/%s exports a handler wired from the environment', async (kind) => {
     const module = (await import(`../../lambda/handlers/${kind}`)) as { handler: unknown };
     expect(typeof module.handler).toBe('function');
   });

@@ -11,6 +11,7 @@ import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { clearSwitchCache } from '../../lambda/aws/switch';
 import { Ledger } from '../../lambda/aws/ledger';
 import { FakeTable } from '../support/fake-dynamodb';
+import { ENFORCEMENT_KEY } from '../../lambda/ledger/records';
 import { makeHandler } from '../../lambda/handlers/make-handler';
 import type { Runtime } from '../../lambda/handlers/respond';
 import { modelAccess, notebookInstanceAccess, trainingJobAccess, type ResourceAccess } from '../../lambda/handlers/resources';
@@ -28,6 +29,15 @@ export const LEDGER_TABLE = 'sagemaker-guard-ledger';
 export let table = new FakeTable();
 export const SWITCH_PARAMETER = '/sagemaker-guard/enforcement';
 export const NOW = new Date('2026-11-22T12:00:00Z');
+/** When the deploy recorded that enforcement began, unless a test says otherwise: before every fixture was created. */
+export const ENFORCEMENT_SINCE = '2020-01-01T00:00:00.000Z';
+
+/** Records in the ledger when enforcement began (what the stack's deploy does); `undefined` leaves no record. */
+export function setEnforcementSince(since: string | undefined): void {
+  const key = JSON.stringify([ENFORCEMENT_KEY.pk, ENFORCEMENT_KEY.sk]);
+  if (since === undefined) table.items.delete(key);
+  else table.items.set(key, { ...ENFORCEMENT_KEY, type: 'enforcement-began', since, by: 'deploy' });
+}
 
 export function resetMocks(): void {
   sageMakerMock.reset();
@@ -37,6 +47,7 @@ export function resetMocks(): void {
   ddbMock.reset();
   table = new FakeTable();
   table.attach(ddbMock);
+  setEnforcementSince(ENFORCEMENT_SINCE);
   clearSwitchCache();
   snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
   setSwitch('policy');

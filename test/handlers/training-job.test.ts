@@ -62,8 +62,9 @@ describe('training job responder', () => {
         { Key: TAG.eventId, Value: '11111111-0000-4000-8000-000000000001' },
       ],
     });
-    // The ledger: claimed before anything was done, then the attempt, the result and the notice.
-    expect(ledgerCalls()).toEqual(['QueryCommand', 'PutCommand', 'UpdateCommand', 'UpdateCommand', 'UpdateCommand']);
+    // The ledger: when enforcement began (read once per container), claimed before anything was done,
+    // then the attempt, the result and the notice.
+    expect(ledgerCalls()).toEqual(['GetCommand', 'QueryCommand', 'PutCommand', 'UpdateCommand', 'UpdateCommand', 'UpdateCommand']);
     const [record] = remediationRecords();
     expect(record).toMatchObject({ action: 'stop', actAttempts: 1, result: { type: 'done' }, notice: 'sent', messageId: 'msg-1', controls: ['training-job.network-isolation'], owner: 'team-a' });
     expect(record.noticePending).toBeUndefined();

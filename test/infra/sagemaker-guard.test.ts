@@ -1,12 +1,14 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import { RESOURCE_KINDS, type ResourceKind } from '../../lambda/core/kinds';
-import { InvalidSettingsError, settingsFromEnv } from '../../lambda/core/settings';
+import { App, Stack } from 'aws-cdk-lib';
+import { InvalidSettingsError, parseSettings, settingsFromEnv } from '../../lambda/core/settings';
+import { SageMakerGuard, type SageMakerGuardProps } from '../../lib/sagemaker-guard';
 import { ALARM_METRICS } from '../../lambda/handlers/telemetry';
 import { LEDGER } from '../../lambda/ledger/schema';
 import { LEASE_MS } from '../../lambda/ledger/records';
 import { DEFAULT_POLICY } from '../fixtures/resources';
-import { actionsOf, cdkJsonContext, logicalIdByPath, onlyResource, resourceById, resourcesOf, synthGuard, type Statement } from './synth';
+import { actionsOf, cdkJsonContext, guardResourcesOf, logicalIdByPath, onlyResource, resourceById, resourcesOf, synthGuard, TRIGGER_PROVIDER_PREFIX, type Statement } from './synth';
 
 const RESPONDER: Record<ResourceKind, string> = {
   'training-job': 'TrainingJobResponder',
@@ -37,8 +39,10 @@ const BASE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMess
 const LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
 const COMMON_ACTIONS = [...BASE_ACTIONS, ...LEDGER_ACTIONS, 'ssm:GetParameter'];
 /** The functions that are not responders, by construct id. */
-const OTHER_FUNCTIONS = ['Sweep', 'Resend', 'SwitchWatch'] as const;
+const OTHER_FUNCTIONS = ['Sweep', 'Resend', 'SwitchWatch', 'EnforcementStart'] as const;
 const FUNCTION_COUNT = RESOURCE_KINDS.length + OTHER_FUNCTIONS.length;
+/** EnforcementStart runs once per deploy (a failure fails the deploy): it has no errors alarm. */
+const ALARMED_FUNCTIONS = FUNCTION_COUNT - 1;
 /** The responders' rules, the sweep and resend schedules, the switch watch. */
 const RULE_COUNT = RESOURCE_KINDS.length + 3;
 const SWITCH_NAME = '/sagemaker-guard/enforcement';
@@ -159,7 +163,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   });
 
   test('no function that takes ledger records per event outlives the ledger lease (a live holder never loses its lease)', () => {
-    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const functions = guardResourcesOf(template, 'AWS::Lambda::Function');
     const timeouts = Object.entries(functions)
       .filter(([logicalId]) => !logicalId.startsWith('GuardSweep'))
       .map(([logicalId, fn]) => [logicalId, (fn.Properties as { Timeout?: number }).Timeout] as const);
@@ -322,7 +326,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     );
     expect(Object.keys(deny.Condition ?? {})).toEqual(['ArnNotEquals']);
     const allowed = deny.Condition?.ArnNotEquals['aws:PrincipalArn'] as unknown[];
-    const roles = Object.keys(resourcesOf(template, 'AWS::IAM::Role'));
+    const roles = Object.keys(guardResourcesOf(template, 'AWS::IAM::Role'));
     expect(roles).toHaveLength(FUNCTION_COUNT);
     expect(allowed).toHaveLength(roles.length);
     expect(new Set(allowed.map((arn) => JSON.stringify(arn)))).toEqual(new Set(roles.map((role) => JSON.stringify(getAttArn(role)))));
@@ -458,6 +462,8 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
       // The resend function only reads the ledger's outbox and publishes: no switch, no SageMaker.
       Resend: [...BASE_ACTIONS, ...LEDGER_ACTIONS],
       SwitchWatch: [...BASE_ACTIONS, ...LEDGER_ACTIONS, 'ssm:GetParameter'],
+      // Run once per deploy: reads and creates the one record of when enforcement began; publishes nothing.
+      EnforcementStart: [...BASE_ACTIONS.filter((action) => action !== 'sns:Publish'), 'dynamodb:GetItem', 'dynamodb:PutItem'],
     };
     const statements = roleStatements(template, id.otherRole(constructId));
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
@@ -472,9 +478,10 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   });
 
   test('every function role: exactly GetItem, PutItem, UpdateItem and Query on the ledger and its indexes, and kms:Decrypt on its key', () => {
-    const roles = Object.keys(resourcesOf(template, 'AWS::IAM::Role'));
+    const roles = Object.keys(guardResourcesOf(template, 'AWS::IAM::Role'));
     expect(roles).toHaveLength(FUNCTION_COUNT);
-    for (const roleId of roles) {
+    // EnforcementStart only reads and writes its one record (see its own test).
+    for (const roleId of roles.filter((role) => !role.startsWith('GuardEnforcementStart'))) {
       const statements = roleStatements(template, roleId);
       const ledgerStatements = statements.filter((s) => actionsOf(s).some((action) => action.startsWith('dynamodb:')));
       expect(ledgerStatements).toHaveLength(1);
@@ -518,7 +525,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   });
 
   test('every function: GUARD_SETTINGS holds the validated defaults, the switch and the ledger are named', () => {
-    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
+    const functions = Object.values(guardResourcesOf(template, 'AWS::Lambda::Function'));
     expect(functions).toHaveLength(FUNCTION_COUNT);
     for (const fn of functions) {
       const variables = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
@@ -570,7 +577,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   test('every alarm notifies the topic when a sum reaches 1 in one period, and says what happened and what to do', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
     // Dead letters sent, notifications failed; errors of each function; dead letters lost by each rule; the 3 metrics.
-    expect(alarms).toHaveLength(2 + FUNCTION_COUNT + RULE_COUNT + Object.keys(ALARM_METRICS).length);
+    expect(alarms).toHaveLength(2 + ALARMED_FUNCTIONS + RULE_COUNT + Object.keys(ALARM_METRICS).length);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [{ Ref: id.topic }],
@@ -605,7 +612,8 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   });
 
   test('each function has an errors alarm', () => {
-    for (const fnId of [...RESOURCE_KINDS.map((kind) => id.fn(kind)), ...OTHER_FUNCTIONS.map((constructId) => id.other(constructId))]) {
+    const alarmed = OTHER_FUNCTIONS.filter((constructId) => constructId !== 'EnforcementStart');
+    for (const fnId of [...RESOURCE_KINDS.map((kind) => id.fn(kind)), ...alarmed.map((constructId) => id.other(constructId))]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
@@ -662,8 +670,9 @@ describe('SageMakerGuard stack (settings from -c)', () => {
   });
 
   test('report mode and the other settings reach GUARD_SETTINGS of every function', () => {
-    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(FUNCTION_COUNT);
+    // A report-only policy: no EnforcementStart (enforcement has not begun).
+    const functions = Object.values(guardResourcesOf(template, 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(FUNCTION_COUNT - 1);
     for (const fn of functions) {
       const settings = settingsFromEnv((fn.Properties.Environment as { Variables: Record<string, string> }).Variables);
       expect(settings.mode).toBe('report');
@@ -685,7 +694,7 @@ describe('SageMakerGuard stack (settings from -c)', () => {
 
   test('log retention follows logRetentionDays', () => {
     const logGroups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    expect(logGroups.map((logGroup) => logGroup.Properties.RetentionInDays)).toEqual(Array<number>(FUNCTION_COUNT).fill(30));
+    expect(logGroups.map((logGroup) => logGroup.Properties.RetentionInDays)).toEqual(Array<number>(FUNCTION_COUNT - 1).fill(30));
   });
 });
 
@@ -728,15 +737,15 @@ describe('SageMakerGuard stack without the sweep (sweepSchedule off)', () => {
   });
 
   test('no sweep, and the ledger\'s writers are exactly the remaining roles', () => {
-    expect(Object.keys(resourcesOf(template, 'AWS::Lambda::Function'))).toHaveLength(FUNCTION_COUNT - 1);
+    expect(Object.keys(guardResourcesOf(template, 'AWS::Lambda::Function'))).toHaveLength(FUNCTION_COUNT - 1);
     template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' }, 0);
     const ledger = onlyResource(template, 'AWS::DynamoDB::Table');
     const [deny] = (ledger.Properties.ResourcePolicy as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement;
-    const roles = Object.keys(resourcesOf(template, 'AWS::IAM::Role'));
+    const roles = Object.keys(guardResourcesOf(template, 'AWS::IAM::Role'));
     expect(new Set((deny.Condition?.ArnNotEquals['aws:PrincipalArn'] as unknown[]).map((arn) => JSON.stringify(arn)))).toEqual(
       new Set(roles.map((role) => JSON.stringify(getAttArn(role)))),
     );
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + (FUNCTION_COUNT - 1) + (RULE_COUNT - 1) + Object.keys(ALARM_METRICS).length);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + (ALARMED_FUNCTIONS - 1) + (RULE_COUNT - 1) + Object.keys(ALARM_METRICS).length);
   });
 });
 
@@ -751,5 +760,57 @@ describe('invalid configuration', () => {
     const build = () => buildApp({ context: { ...cdkJsonContext(), ...overrides }, env: {}, nag: false });
     expect(build).toThrow(InvalidSettingsError);
     expect(build).toThrow(new RegExp(`^  - ${key.replace('.', '\\.')}: `, 'm'));
+  });
+});
+
+describe('the deploy records when enforcement began (the existing estate is reported, not acted on)', () => {
+  test('an enforcing policy: a trigger runs EnforcementStart after the ledger exists, waiting for its result', () => {
+    const { template } = synthGuard();
+    const trigger = onlyResource(template, 'Custom::Trigger');
+    expect(trigger.Properties).toMatchObject({ InvocationType: 'RequestResponse', ExecuteOnHandlerChange: true });
+    const ledgerId = Object.keys(resourcesOf(template, 'AWS::DynamoDB::Table'))[0];
+    expect((trigger as unknown as { DependsOn?: string[] }).DependsOn).toContain(ledgerId);
+
+    // Its function may read and create that one record, nothing else of the ledger's.
+    const roleId = Object.keys(guardResourcesOf(template, 'AWS::IAM::Role')).find((role) => role.startsWith('GuardEnforcementStart')) ?? '';
+    const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((policy) =>
+      (policy.Properties.Roles as unknown[]).some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId })),
+    );
+    const statements = policies.flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const ledger = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+    expect(ledger).toEqual([expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [ledgerId, 'Arn'] } })]);
+
+    // CDK's provider may only invoke that function.
+    const providerRole = Object.entries(resourcesOf(template, 'AWS::IAM::Role')).find(([id]) => id.startsWith(TRIGGER_PROVIDER_PREFIX))?.[1];
+    const inline = (providerRole?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((policy) => policy.PolicyDocument.Statement);
+    expect(inline.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+  });
+
+  test('a report-only policy records nothing: enforcement has not begun', () => {
+    const { template } = synthGuard({ policy: { mode: 'report' } });
+    template.resourceCountIs('Custom::Trigger', 0);
+    expect(Object.keys(guardResourcesOf(template, 'AWS::Lambda::Function'))).toHaveLength(FUNCTION_COUNT - 1);
+  });
+});
+
+
+describe('the construct used directly applies the same deploy rules', () => {
+  const inStack = (props: Partial<SageMakerGuardProps> & Pick<SageMakerGuardProps, 'notificationEmails'>) => () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Consumer');
+    return new SageMakerGuard(stack, 'Guard', props);
+  };
+
+  test.each<[string, Partial<SageMakerGuardProps> & Pick<SageMakerGuardProps, 'notificationEmails'>, string]>([
+    ['nobody to tell while enforcing', { notificationEmails: [] }, "SageMakerGuard: notificationEmails is empty and the policy has no owners, so nobody would be told when the guard stops or deletes a resource (the policy enforces). pass notificationEmails: ['secops@example.com']"],
+    ['a plural unit for 1', { notificationEmails: 'none', sweepSchedule: 'rate(1 days)' }, 'SageMakerGuard: sweepSchedule: rate(1 days): EventBridge needs "day" with 1'],
+    ['a cron with five fields', { notificationEmails: 'none', sweepSchedule: 'cron(0 6 * * *)' }, 'SageMakerGuard: sweepSchedule: cron(0 6 * * *): expected six fields'],
+  ])('%s is refused', (_name, props, message) => {
+    expect(inStack(props)).toThrow(message);
+  });
+
+  test('"none" says no email on purpose; owners are someone to tell; report mode may tell nobody', () => {
+    expect(inStack({ notificationEmails: 'none' })).not.toThrow();
+    expect(inStack({ notificationEmails: [], settings: parseSettings({ owners: { 'team-a@example.com': ['team-a'] } }, 'test') })).not.toThrow();
+    expect(inStack({ notificationEmails: [], settings: parseSettings({ mode: 'report' }, 'test') })).not.toThrow();
   });
 });

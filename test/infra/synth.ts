@@ -38,13 +38,15 @@ export function synthGuard(overrides: Record<string, unknown> = {}, options: Syn
 export function buildGuard(overrides: Record<string, unknown> = {}, options: SynthOptions = {}): GuardApp {
   const context: Record<string, unknown> = {
     ...cdkJsonContext(),
+    // cdk.json ships with nobody to tell, which an enforcing deploy refuses: these tests say "on purpose".
+    notificationEmails: 'none',
     ...overrides,
     // The CLI sets these: aws:cdk:path on every resource, aws:asset:path on each function (where its bundle is).
     'aws:cdk:enable-path-metadata': true,
     'aws:cdk:enable-asset-metadata': true,
     ...(options.bundle === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
   };
-  return buildApp({ context, env: options.env ?? {}, ...(options.outdir !== undefined ? { outdir: options.outdir } : {}) });
+  return buildApp({ context, env: options.env ?? {}, projectContext: cdkJsonContext(), ...(options.outdir !== undefined ? { outdir: options.outdir } : {}) });
 }
 
 export function tempDir(prefix: string): string {
@@ -54,6 +56,14 @@ export function tempDir(prefix: string): string {
 /** `{ logicalId: resource }` of one type. */
 export function resourcesOf(template: Template, type: string): Record<string, CfnResource> {
   return template.findResources(type) as Record<string, CfnResource>;
+}
+
+/** Logical ids of CDK's own trigger provider (aws-cdk-lib/triggers), which runs the EnforcementStart function at deploy time. */
+export const TRIGGER_PROVIDER_PREFIX = 'AWSCDKTriggerCustomResourceProvider';
+
+/** `{ logicalId: resource }` of one type, without CDK's trigger provider: the guard's own functions and roles. */
+export function guardResourcesOf(template: Template, type: string): Record<string, CfnResource> {
+  return Object.fromEntries(Object.entries(resourcesOf(template, type)).filter(([logicalId]) => !logicalId.startsWith(TRIGGER_PROVIDER_PREFIX)));
 }
 
 /** The resource with that logical id; throws when there is none. */

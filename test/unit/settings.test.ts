@@ -47,7 +47,11 @@ describe('policy document', () => {
     [{ exemptions: [{ namePrefix: 'sandbox-', kinds: ['training-job'], controls: 'all', reason: '  ' }] }, 'exemptions.0.reason: an exemption needs a reason (given: "  ")'],
     [{ exemptions: [{ namePrefix: 'sandbox-', kinds: ['training-job'], controls: 'some', reason: 'r' }] }, 'exemptions.0.controls: expected "all" or a list of control ids (given: "some")'],
     [{ exemptions: [{ namePrefix: 'x', kinds: ['model'], controls: 'all', reason: 'r', expires: '31/12/2026' }] }, 'exemptions.0.expires: expected a date as YYYY-MM-DD (given: "31/12/2026")'],
-    [{ owners: { 'team-a': ['team-a'] } }, 'owners.team-a: '],
+    [{ owners: { 'team-a': ['team-a'] } }, 'owners.team-a: each key of owners is the email address that receives those owners\' notices, such as "team-a@example.com"; "team-a" is not an email address'],
+    [{ exemptions: [{ namePrefix: 'x', kinds: ['model'], controls: ['all', 'model.network-isolation'], reason: 'r' }] }, 'exemptions.0.controls: expected "all" or a list of control ids'],
+    [{ exemptions: [{ namePrefix: 'x', kinds: ['model'], controls: ['none'], reason: 'r' }] }, 'exemptions.0.controls: expected "all" or a list of control ids (given: ["none"])'],
+    [{ sweep: { actOnExisting: 'yes' } }, 'sweep.actOnExisting: expected true or false (given: "yes")'],
+    [{ sweep: { actOnExisting: true, scope: 'all' } }, 'sweep: Unrecognized key: "scope"'],
     [{ owners: { 'a@example.com': [] } }, 'owners.a@example.com: expected at least one owner tag value (given: [])'],
     [{ modee: 'report' }, 'Unrecognized key: "modee"'],
   ])('%j is refused with %s', (input, message) => {
@@ -66,6 +70,19 @@ describe('policy document', () => {
     expect(message.split('\n').slice(1)).toEqual([
       '  - exemptions.1.kinds: a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: training-job, model, notebook-instance) (absent)',
     ]);
+  });
+
+  test('"all" alone in a list means "all" (what the message for a bad list seems to ask for)', () => {
+    const exemption = { namePrefix: 'x', kinds: ['model'], controls: ['all'], reason: 'r' };
+    expect(parseSettings({ exemptions: [exemption] }, 'test').exemptions[0]?.controls).toBe('all');
+    expect(parseSettings({ tagExemptions: { controls: ['all'] } }, 'test').tagExemptions.controls).toBe('all');
+    expect(parseSettings({ tagExemptions: { controls: ['none'] } }, 'test').tagExemptions.controls).toBe('none');
+  });
+
+  test('the existing estate is reported unless sweep.actOnExisting says to act', () => {
+    expect(parseSettings({}, 'test').sweep).toEqual({ actOnExisting: false });
+    expect(parseSettings({ sweep: {} }, 'test').sweep).toEqual({ actOnExisting: false });
+    expect(parseSettings({ sweep: { actOnExisting: true } }, 'test').sweep).toEqual({ actOnExisting: true });
   });
 
   test('valid tag exemption bounds round-trip', () => {

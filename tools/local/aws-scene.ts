@@ -19,8 +19,9 @@ import {
   ModifySubnetAttributeCommand,
   RevokeSecurityGroupEgressCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ENFORCEMENT_KEY, type EnforcementRecord } from '../../lambda/ledger/records';
 import { LEDGER } from '../../lambda/ledger/schema';
 import { ListTagsCommand, SageMakerClient, type Tag } from '@aws-sdk/client-sagemaker';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -213,7 +214,12 @@ export async function listTags(sageMaker: SageMakerClient, arn: string): Promise
 }
 
 /** The ledger table, with the keys and indexes the stack gives it (lambda/ledger/schema.ts). */
-export async function createLedgerTable(dynamoDb: DynamoDBClient, tableName = 'sagemaker-guard-ledger'): Promise<string> {
+/**
+ * Creates the ledger table as the stack defines it, and records when enforcement began as the deploy's
+ * EnforcementStart trigger does (`enforcementSince`, default now: before the scene creates its resources,
+ * which are then new, not existing estate; `null` records nothing).
+ */
+export async function createLedgerTable(dynamoDb: DynamoDBClient, tableName = 'sagemaker-guard-ledger', enforcementSince: Date | null = new Date()): Promise<string> {
   const index = (spec: { readonly name: string; readonly partitionKey: string; readonly sortKey: string }) => ({
     IndexName: spec.name,
     KeySchema: [
@@ -237,5 +243,9 @@ export async function createLedgerTable(dynamoDb: DynamoDBClient, tableName = 's
       GlobalSecondaryIndexes: [index(LEDGER.pendingIndex), index(LEDGER.historyIndex)],
     }),
   );
+  if (enforcementSince !== null) {
+    const record: EnforcementRecord = { ...ENFORCEMENT_KEY, type: 'enforcement-began', since: enforcementSince.toISOString(), by: 'deploy' };
+    await dynamoDb.send(new PutItemCommand({ TableName: tableName, Item: Object.fromEntries(Object.entries(record).map(([key, value]: [string, string]) => [key, { S: value }])) }));
+  }
   return tableName;
 }

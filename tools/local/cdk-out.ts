@@ -21,7 +21,7 @@ export type ResponderKind = keyof typeof RESPONDERS;
 export const RESPONDER_KINDS = Object.keys(RESPONDERS) as ResponderKind[];
 
 /** Every function of the app: the responders, the scheduled sweep, the resend of owed notices and the switch watcher. */
-export const FUNCTIONS = { ...RESPONDERS, sweep: 'Sweep', resend: 'Resend', switchWatch: 'SwitchWatch' } as const;
+export const FUNCTIONS = { ...RESPONDERS, sweep: 'Sweep', resend: 'Resend', switchWatch: 'SwitchWatch', enforcementStart: 'EnforcementStart' } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export interface TemplateResource {
@@ -66,7 +66,7 @@ export class MissingSynthError extends Error {
   override readonly name = 'MissingSynthError';
 }
 
-const SYNTH_HINT = 'run `npx cdk synth` first (it writes cdk.out/, which the integration tests and the demo read)';
+const SYNTH_HINT = 'run `npm run synth` first (it writes cdk.out/, which the integration tests and the demo read)';
 
 export function templatePath(cdkOut: string = CDK_OUT): string {
   return join(cdkOut, `${STACK_NAME}.template.json`);
@@ -204,6 +204,6 @@ export function staleSynthWarning(cdkOut: string = CDK_OUT): string | undefined 
   const lambdaDir = join(REPO_ROOT, 'lambda');
   if (!existsSync(lambdaDir)) return undefined;
   return newestMtime(lambdaDir) > statSync(path).mtimeMs
-    ? `lambda/ has changed since cdk.out was synthesized; these tests run the old bundles. Run \`npx cdk synth\` again.`
+    ? `lambda/ has changed since cdk.out was synthesized; these tests run the old bundles. Run \`npm run synth\` again.`
     : undefined;
 }

@@ -9,7 +9,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
-export const MOTO_INSTALL_HINT = 'Install it with: pip install "moto[server]" (it provides the moto_server command; Python 3.9+).';
+/** The moto release the integration tests and the demo are tested with (CI's image has it). */
+export const MOTO_VERSION = '5.2.1';
+/** How to install it: the one place the command is spelled out. */
+export const MOTO_INSTALL_COMMAND = `pip install "moto[server]==${MOTO_VERSION}"`;
+export const MOTO_INSTALL_HINT = `Install it with: ${MOTO_INSTALL_COMMAND} (it provides the moto_server command; Python 3.9+).`;
 
 /** The command to run; MOTO_SERVER may point at another executable (for example a virtualenv's). */
 export function motoCommand(env: NodeJS.ProcessEnv = process.env): string {

@@ -38,7 +38,8 @@ export function offlineCdkEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pro
 
 /** Synthesizes the app into `cdkOut` (the repository's cdk.out by default), as `npm run synth` does. */
 export function synthesize(cdkOut: string = CDK_OUT): Promise<SynthResult> {
-  const args = ['cdk', 'synth', '--quiet', '--no-notices'];
+  // A local synthesis deploys nowhere: nobody is subscribed by email, on purpose (lib/recipients.ts).
+  const args = ['cdk', 'synth', '--quiet', '--no-notices', '-c', 'notificationEmails=none'];
   if (resolve(cdkOut) !== resolve(REPO_ROOT, 'cdk.out')) args.push('--output', cdkOut);
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {

@@ -1,0 +1,30 @@
+import { enforcesAnything } from '../lambda/core/modes';
+import type { GuardSettings } from '../lambda/core/settings';
+
+/** The value of `notificationEmails` that says "no email, on purpose" (the topic gets other subscribers). */
+export const NO_EMAIL = 'none';
+
+/** Addresses subscribed to every notice, or `none`: nobody by email, on purpose. */
+export type NotificationEmails = readonly string[] | typeof NO_EMAIL;
+
+/** The addresses to subscribe. */
+export function emailsOf(emails: NotificationEmails): readonly string[] {
+  return emails === NO_EMAIL ? [] : emails;
+}
+
+/**
+ * Why a deployment may not go ahead as given: it would stop and delete resources and tell nobody (no
+ * operator address, no owner routing), which no one chooses by accident. `none` says it is on purpose.
+ * `where` words the fix for the CDK context (`-c`) or for the construct's props.
+ */
+export function recipientsProblem(settings: GuardSettings, emails: NotificationEmails, where: 'context' | 'props'): string | undefined {
+  if (emails === NO_EMAIL || emails.length > 0 || Object.keys(settings.owners).length > 0) return undefined;
+  if (!enforcesAnything(settings)) return undefined;
+  const fix =
+    where === 'context'
+      ? 'set notificationEmails (cdk.json, or -c notificationEmails=secops@example.com), or route notices to owners with policy.owners; ' +
+        'to deploy without email on purpose (you will subscribe the topic yourself: its ARN is the TopicArn output), set -c notificationEmails=none'
+      : "pass notificationEmails: ['secops@example.com'], or route notices to owners with settings.owners; " +
+        "to deploy without email on purpose (you will subscribe guard.topic yourself), pass notificationEmails: 'none'";
+  return `notificationEmails is empty and the policy has no owners, so nobody would be told when the guard stops or deletes a resource (the policy enforces). ${fix}`;
+}
