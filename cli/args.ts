@@ -398,13 +398,16 @@ function auditOptions(values: Values, now: Date): AuditOptions {
     format,
     remediate: values.remediate === true,
     yes: values.yes === true,
-    ...ledgerOf(values),
+    ...ledgerOf(values, regions),
   };
 }
 
 /** --table, or --stack (whose LedgerTableName output names it): where the guard's ledger is. */
-function ledgerOf(values: Values): { table?: string; stack: string } {
+function ledgerOf(values: Values, regions: readonly string[]): { table?: string; stack: string } {
   if (values.table === undefined) return { stack: stackOf(values) };
+  if (regions.length > 1) {
+    throw new UsageError('--table names one region\'s ledger (each region\'s guard has its own); with several --region, use --stack, whose output names the ledger in each region');
+  }
   const table = values.table.trim();
   if (table === '') throw new UsageError('--table needs a table name');
   if (!TABLE.test(table)) {

@@ -188,6 +188,8 @@ async function pass(input: PassInput): Promise<PassResult> {
   const progress = new Progress(io, regions.length * options.kinds.length);
   const table = format === 'table' ? new TableWriter(io, progress, regions.length > 1) : undefined;
   let aborted = false;
+  /** --remediate refused to act in a region (its existing estate could not be read). */
+  let refused = false;
   if (format === 'csv') csv.header();
 
   regions: for (const region of regions) {
@@ -196,6 +198,13 @@ async function pass(input: PassInput): Promise<PassResult> {
     if (estate !== undefined && !input.estateTold.has(region)) {
       io.stderr.write(`${estate.line}\n`);
       input.estateTold.add(region);
+    }
+    // The estate cannot be told apart: audit the region, but act on nothing there (exit 2), as the responders
+    // fail closed without their ledger; acting would stop the estate the deployed guard deliberately spares.
+    const actHere = act && estate?.state !== 'unreadable';
+    if (act && !actHere) {
+      problems.push(`--remediate acted on nothing in ${region}: the existing estate there could not be read (see above), and the guard spares it; fix the access (dynamodb:GetItem on the ledger, kms:Decrypt on its key, cloudformation:DescribeStacks) or pass --table, then run again.`);
+      refused = true;
     }
     const runtime: Runtime = {
       settings: input.settings,
@@ -209,13 +218,13 @@ async function pass(input: PassInput): Promise<PassResult> {
       progress.at(region, kind);
       try {
         const items = sweep(
-          { kinds: [kind], handle: { act, notify: false }, concurrency: options.concurrency, correlationId: input.correlationId, ...(options.since !== undefined ? { since: options.since } : {}) },
+          { kinds: [kind], handle: { act: actHere, notify: false }, concurrency: options.concurrency, correlationId: input.correlationId, ...(options.since !== undefined ? { since: options.since } : {}) },
           runtime,
         );
         for await (const item of items) {
           tally.add(item);
           progress.update(tally);
-          if (!act && item.decision === 'remediate') wouldAct.set(item.kind, (wouldAct.get(item.kind) ?? 0) + 1);
+          if (!actHere && item.decision === 'remediate') wouldAct.set(item.kind, (wouldAct.get(item.kind) ?? 0) + 1);
           if (isFailure(item) && item.error.class === 'access-denied') denied.add(region, item);
           // A resource that vanished between list and describe is skipped (and counted).
           if (item.decision === 'gone') continue;
@@ -251,7 +260,7 @@ async function pass(input: PassInput): Promise<PassResult> {
   progress.stop();
 
   const summary = tally.summary();
-  const exitCode = aborted ? 2 : exitCodeFor(summary);
+  const exitCode = aborted || refused ? 2 : exitCodeFor(summary);
   if (format === 'json') {
     const extra = {
       ...(input.context.policySource !== undefined ? { policySource: input.context.policySource } : {}),

@@ -9,9 +9,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RETRY } from '../lambda/aws/clients';
 import { errorName } from '../lambda/aws/errors';
 import { documentClient, Ledger } from '../lambda/aws/ledger';
-import { STACK_OUTPUTS, stackOutput } from './stack';
+import { STACK_OUTPUTS, StackOutputError, stackOutput } from './stack';
 
 export interface EstateReading {
+  /**
+   * `known`: enforcement began at `since`; `none`: no guard here, or it never enforced, so there is no
+   * estate; `unreadable`: a guard's ledger exists (or may) but could not be read, so the estate is unknown
+   * and --remediate must not act there (the responders fail closed the same way).
+   */
+  readonly state: 'known' | 'none' | 'unreadable';
   /** When enforcement began in this region; undefined when it is not known. */
   readonly since?: Date;
   /** One line for stderr: what was found, or why it is not known. */
@@ -48,16 +54,19 @@ async function readEstate(region: string, location: LedgerLocation): Promise<Est
       try {
         table = await stackOutput(cloudFormation, location.stack, STACK_OUTPUTS.ledgerTable, '--table');
       } catch (error) {
-        return { line: `Existing estate in ${region}: not known (${(error as Error).message}); every failing resource is shown as the guard treats a new one.` };
+        if (error instanceof StackOutputError && error.reason === 'no-stack') {
+          return { state: 'none', line: `Existing estate in ${region}: none known (${error.message}); every failing resource is shown as the guard treats a new one.` };
+        }
+        return { state: 'unreadable', line: `Existing estate in ${region}: cannot be read (${(error as Error).message}).` };
       }
     }
     const since = await new Ledger(table, documentClient(dynamoDb)).enforcementBegan();
     if (since === undefined) {
-      return { line: `Existing estate in ${region}: the guard's ledger ${table} records no start of enforcement (the guard has not enforced yet), so nothing is spared.` };
+      return { state: 'none', line: `Existing estate in ${region}: the guard's ledger ${table} records no start of enforcement (the guard has not enforced yet), so nothing is spared.` };
     }
-    return { since, line: `Existing estate in ${region}: enforcement began ${since.toISOString()} (ledger ${table}); older resources are marked "existing": reported, not acted on.` };
+    return { state: 'known', since, line: `Existing estate in ${region}: enforcement began ${since.toISOString()} (ledger ${table}); older resources are marked "existing": reported, not acted on.` };
   } catch (error) {
-    return { line: `Existing estate in ${region}: the ledger could not be read (${errorName(error)}: ${(error as Error).message}); every failing resource is shown as the guard treats a new one.` };
+    return { state: 'unreadable', line: `Existing estate in ${region}: the ledger could not be read (${errorName(error)}: ${(error as Error).message}).` };
   } finally {
     cloudFormation.destroy();
     dynamoDb.destroy();

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { readFileSync } from 'node:fs';
 import { InvalidSettingsError, parseSettings, type GuardSettings } from '../lambda/core/settings';
 import { describeIssues } from '../lambda/core/validation';
-import { recipientsProblem, NO_EMAIL, type NotificationEmails } from './recipients';
+import { EMAIL, recipientsProblem, NO_EMAIL, type NotificationEmails } from './recipients';
 import { scheduleProblems } from './schedule';
 
 /**
@@ -101,7 +101,7 @@ function parseJsonArray(text: string): unknown[] | undefined {
 
 const deploySchema = z.object({
   notificationEmails: z
-    .array(z.email({ error: 'expected an email address such as "secops@example.com"' }), {
+    .array(EMAIL, {
       error: 'expected a list of email addresses (comma-separated with -c)',
     })
     .superRefine((emails, ctx) => {

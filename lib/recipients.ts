@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { enforcesAnything } from '../lambda/core/modes';
 import type { GuardSettings } from '../lambda/core/settings';
 
@@ -27,4 +28,27 @@ export function recipientsProblem(settings: GuardSettings, emails: NotificationE
       : "pass notificationEmails: ['secops@example.com'], or route notices to owners with settings.owners; " +
         "to deploy without email on purpose (you will subscribe guard.topic yourself), pass notificationEmails: 'none'";
   return `notificationEmails is empty and the policy has no owners, so nobody would be told when the guard stops or deletes a resource (the policy enforces). ${fix}`;
+}
+
+/** An operator address, as SNS takes it for an email subscription. */
+export const EMAIL = z.email({ error: 'expected an email address such as "secops@example.com"' });
+
+/**
+ * The problems of a list of addresses given to the construct: each must be an email address, once
+ * (case-insensitive). `["none"]` is a mistake here: the construct takes `'none'` itself, not in a list.
+ */
+export function emailProblems(emails: readonly string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  emails.forEach((email, index) => {
+    if (email.trim().toLowerCase() === NO_EMAIL) {
+      problems.push(`notificationEmails.${index}: "${email}" is not an address; to subscribe nobody by email on purpose, pass notificationEmails: 'none' (not in a list)`);
+      return;
+    }
+    if (!EMAIL.safeParse(email).success) problems.push(`notificationEmails.${index}: expected an email address such as "secops@example.com" (given: ${JSON.stringify(email)})`);
+    const first = seen.get(email.toLowerCase());
+    if (first !== undefined) problems.push(`notificationEmails.${index}: duplicate of notificationEmails.${first}; list each address once`);
+    else seen.set(email.toLowerCase(), index);
+  });
+  return problems;
 }

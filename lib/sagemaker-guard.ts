@@ -1,4 +1,4 @@
-import { Aws, CfnResource, Duration, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnResource, Duration, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
@@ -19,7 +19,7 @@ import { enforcesAnything, SWITCH_VALUES } from '../lambda/core/modes';
 import { parseSettings, type GuardSettings } from '../lambda/core/settings';
 import { ALARM_METRICS } from '../lambda/handlers/telemetry';
 import { LEDGER } from '../lambda/ledger/schema';
-import { emailsOf, recipientsProblem, type NotificationEmails } from './recipients';
+import { emailProblems, emailsOf, recipientsProblem, type NotificationEmails } from './recipients';
 import { scheduleProblems } from './schedule';
 import { GuardFunction, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, type GuardFunctionProps } from './guard-function';
 
@@ -198,8 +198,17 @@ export class SageMakerGuard extends Construct {
       throw new Error('switchParameterName must be a literal string: it is part of IAM policies and of an event pattern');
     }
     // The same rules the app's configuration applies (lib/config.ts), for apps that use the construct directly.
+    const badEmails = props.notificationEmails === 'none' ? [] : emailProblems(props.notificationEmails);
+    if (badEmails.length > 0) throw new Error(`SageMakerGuard: ${badEmails.join('; ')}`);
     const nobody = recipientsProblem(props.settings, props.notificationEmails, 'props');
     if (nobody !== undefined) throw new Error(`SageMakerGuard: ${nobody}`);
+    if (emailsOf(props.notificationEmails).length === 0 && props.notificationEmails !== 'none') {
+      Annotations.of(this).addWarningV2(
+        'sagemaker-guard:no-operator-address',
+        'notificationEmails is empty: owners get the notices of their resources, but alarms, sweep summaries, switch and exemption notices, and ' +
+          'notices of resources without an owner tag reach nobody until someone subscribes to the topic (TopicArn output); say notificationEmails: none if that is on purpose',
+      );
+    }
     const scheduleGiven = props.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE;
     const badSchedule = scheduleGiven === 'off' ? [] : scheduleProblems(scheduleGiven);
     if (badSchedule.length > 0) throw new Error(`SageMakerGuard: sweepSchedule: ${badSchedule.join('; ')}`);
@@ -452,11 +461,19 @@ export class SageMakerGuard extends Construct {
       enforcementStart.role.addToPrincipalPolicy(
         new PolicyStatement({ sid: 'RecordEnforcementStart', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledger.tableArn] }),
       );
+      // An upgrade of a guard that enforced before the record existed: its first stop or delete, by day.
+      enforcementStart.role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'ReadLedgerHistory', actions: ['dynamodb:Query'], resources: [`${this.ledger.tableArn}/index/${LEDGER.historyIndex.name}`] }),
+      );
       this.key.grant(enforcementStart.role, 'kms:Decrypt');
       guardFunctions.push(enforcementStart);
+      // Before the responders, the sweep and their rules are created or updated: a run of new code that found no
+      // record would record "now" itself, and so spare the very resource it was looking at.
+      const actors = [...RESOURCE_KINDS.map((kind) => functions[kind]), this.sweepFunction, ...allRules].filter((actor): actor is lambda.Function | Rule => actor !== undefined);
       new Trigger(this, 'RecordEnforcementStart', {
         handler: enforcementStart.function,
         executeAfter: [this.ledger],
+        executeBefore: actors,
         invocationType: InvocationType.REQUEST_RESPONSE,
         timeout: Duration.minutes(1),
       });

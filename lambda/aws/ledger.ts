@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import {
+  dayOf,
   ENFORCEMENT_KEY,
   EPISODE_PREFIX,
   LEASE_MS,
@@ -15,7 +16,7 @@ import {
   type ResourceRef,
   type StoredNotice,
 } from '../ledger/records';
-import { LEDGER, NOTICE_PENDING } from '../ledger/schema';
+import { LEDGER, LEDGER_RETENTION_DAYS, NOTICE_PENDING } from '../ledger/schema';
 import { RETRY } from './clients';
 
 /** The key of one ledger record. */
@@ -285,5 +286,23 @@ export class Ledger {
       if (!isConditionFailure(error)) throw error;
     }
     return (await this.enforcementBegan()) ?? now;
+  }
+
+  /**
+   * When the guard first stopped or deleted something (or tried to), as far back as the ledger keeps
+   * (`days`): the oldest remediation record that is not a report. A ledger written by a version without
+   * the enforcement record proves enforcement began no later than that. Reads one day at a time, oldest
+   * first, through the history index; stops at the first day with one.
+   */
+  async earliestAction(now: Date, days: number = LEDGER_RETENTION_DAYS): Promise<Date | undefined> {
+    for (let back = days; back >= 0; back--) {
+      const day = dayOf(new Date(now.getTime() - back * 24 * 3600 * 1000));
+      for await (const page of this.recordsOfDay(day)) {
+        // Only remediation records carry the index's key today; the type test keeps it true if others ever do.
+        const acted = page.find((record) => (record as { readonly type?: string }).type === 'remediation' && record.action !== 'report');
+        if (acted !== undefined) return new Date(acted.at);
+      }
+    }
+    return undefined;
   }
 }

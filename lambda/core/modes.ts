@@ -1,4 +1,5 @@
-import type { ResourceKind } from './kinds';
+import { CATALOG } from '../controls/catalog';
+import { RESOURCE_KINDS, type ResourceKind } from './kinds';
 import type { Severity } from '../controls/types';
 import type { GuardSettings, PolicyMode } from './settings';
 
@@ -182,11 +183,11 @@ export function resolveMode(controlId: string, kind: ResourceKind, policy: Guard
   return fromPolicy;
 }
 
-/** Whether the policy enforces anything at all: its default, a kind's or a control's mode is `enforce`. */
+/**
+ * Whether the policy enforces anything at all: some control of some kind resolves to `enforce` (its own
+ * entry, else its kind's mode, else the global mode). A global `enforce` whose every kind or control is
+ * overridden to report or off enforces nothing.
+ */
 export function enforcesAnything(policy: GuardSettings): boolean {
-  return (
-    policy.mode === 'enforce' ||
-    Object.values(policy.kinds).some((kind) => kind.mode === 'enforce') ||
-    Object.values(policy.controls).some((mode) => mode === 'enforce')
-  );
+  return RESOURCE_KINDS.some((kind) => CATALOG[kind].some((control) => policyMode(control.id, kind, policy).mode === 'enforce'));
 }

@@ -116,7 +116,7 @@ function whatWasDone(input: NoticeInput): string {
       return (
         `Nothing yet: the controls are enforced, but this ${label} ${began} before the guard began enforcing (${outcome.enforcementSince}), ` +
         `so it is part of the existing estate, which the guard reports and does not ${outcome.action} (the policy's sweep.actOnExisting is off). ` +
-        `Fix it: the guard will ${outcome.action} it ${next}, or as soon as the security team turns sweep.actOnExisting on.`
+        `Fix it: the guard will ${outcome.action} it ${next}, or at its next sweep once the security team turns sweep.actOnExisting on.`
       );
     }
     case 'not-possible':

@@ -7,6 +7,8 @@ export interface EnforcementStart {
   readonly since: string;
   /** Whether this run wrote it (false: an earlier deploy or run had). */
   readonly recorded: boolean;
+  /** Set when the time is the ledger's first stop or delete (an upgrade of a guard that already enforced). */
+  readonly fromLedger?: boolean;
 }
 
 /**
@@ -17,8 +19,18 @@ export interface EnforcementStart {
 export function makeEnforcementStartHandler(ledger: Ledger, now: () => Date = () => new Date()) {
   return async (): Promise<EnforcementStart> => {
     const at = now();
-    const since = await ledger.enforcementBeganOrNow(at, 'deploy');
-    const result = { since: since.toISOString(), recorded: since.getTime() === at.getTime() };
+    const known = await ledger.enforcementBegan();
+    if (known !== undefined) {
+      const result = { since: known.toISOString(), recorded: false };
+      logger.info('Enforcement began earlier: the ledger keeps that time', { ...result });
+      return result;
+    }
+    // An upgrade of a guard that enforced before this record existed: its own stops and deletes prove
+    // enforcement began no later than the first of them, so what it already enforced on is not estate.
+    const earliest = await ledger.earliestAction(at);
+    const start = earliest !== undefined && earliest.getTime() < at.getTime() ? earliest : at;
+    const since = await ledger.enforcementBeganOrNow(start, 'deploy');
+    const result = { since: since.toISOString(), recorded: since.getTime() === start.getTime(), ...(start !== at ? { fromLedger: true } : {}) };
     logger.info(result.recorded ? 'Enforcement begins: recorded in the ledger' : 'Enforcement began earlier: the ledger keeps that time', { ...result });
     return result;
   };

@@ -164,7 +164,12 @@ async function run<K extends ResourceKind>(
   let existingSince: Date | undefined;
   if (decision.type === 'remediate' && !settings.sweep.actOnExisting) {
     const since = runtime.enforcementSince ?? (ledger !== undefined ? await step(progress, 'ledger-enforcement', () => ledger.enforcementBeganOrNow(runtime.now(), holder)) : undefined);
-    if (since !== undefined && isExistingEstate(described.episode, since)) {
+    // Older than enforcement, unless the guard already acted on this very episode (a retry, a redriven event,
+    // or a ledger from a version that enforced before it recorded when): then it is not estate.
+    const actedOnBefore = async (): Promise<boolean> =>
+      ledger !== undefined &&
+      (await step(progress, 'ledger-read', () => ledger.recentRemediations(ref))).some((record) => record.episode === described.episode && record.action !== 'report');
+    if (since !== undefined && isExistingEstate(described.episode, since) && !(await actedOnBefore())) {
       existingSince = since;
       decision = { type: 'report', action: decision.action };
       countMetric('ExistingEstate', { Kind: kind });

@@ -497,7 +497,9 @@ describe('the existing estate, as the deployed guard\'s ledger says', () => {
       {
         estate: (region) => {
           regions.push(region);
-          return Promise.resolve(since === undefined ? { line: `Existing estate in ${region}: not known (test)` } : { since, line: `Existing estate in ${region}: enforcement began ${since.toISOString()}` });
+          return Promise.resolve(
+            since === undefined ? { state: 'none', line: `Existing estate in ${region}: not known (test)` } : { state: 'known', since, line: `Existing estate in ${region}: enforcement began ${since.toISOString()}` },
+          );
         },
       },
     );

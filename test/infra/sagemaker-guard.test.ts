@@ -1,4 +1,4 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import { RESOURCE_KINDS, type ResourceKind } from '../../lambda/core/kinds';
 import { App, Stack } from 'aws-cdk-lib';
@@ -463,7 +463,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
       Resend: [...BASE_ACTIONS, ...LEDGER_ACTIONS],
       SwitchWatch: [...BASE_ACTIONS, ...LEDGER_ACTIONS, 'ssm:GetParameter'],
       // Run once per deploy: reads and creates the one record of when enforcement began; publishes nothing.
-      EnforcementStart: [...BASE_ACTIONS.filter((action) => action !== 'sns:Publish'), 'dynamodb:GetItem', 'dynamodb:PutItem'],
+      EnforcementStart: [...BASE_ACTIONS.filter((action) => action !== 'sns:Publish'), 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     };
     const statements = roleStatements(template, id.otherRole(constructId));
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
@@ -778,7 +778,11 @@ describe('the deploy records when enforcement began (the existing estate is repo
     );
     const statements = policies.flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
     const ledger = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
-    expect(ledger).toEqual([expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [ledgerId, 'Arn'] } })]);
+    expect(ledger).toEqual([
+      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: { 'Fn::GetAtt': [ledgerId, 'Arn'] } }),
+      // An upgrade: the ledger's first stop or delete, read through the history index only.
+      expect.objectContaining({ Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ledgerId, 'Arn'] }, `/index/${LEDGER.historyIndex.name}`]] } }),
+    ]);
 
     // CDK's provider may only invoke that function.
     const providerRole = Object.entries(resourcesOf(template, 'AWS::IAM::Role')).find(([id]) => id.startsWith(TRIGGER_PROVIDER_PREFIX))?.[1];
@@ -806,6 +810,14 @@ describe('the construct used directly applies the same deploy rules', () => {
     ['a cron with five fields', { notificationEmails: 'none', sweepSchedule: 'cron(0 6 * * *)' }, 'SageMakerGuard: sweepSchedule: cron(0 6 * * *): expected six fields'],
   ])('%s is refused', (_name, props, message) => {
     expect(inStack(props)).toThrow(message);
+  });
+
+  test('owners but no operator address: allowed, with a warning that alarms and summaries reach nobody', () => {
+    const guard = inStack({ notificationEmails: [], settings: parseSettings({ owners: { 'team-a@example.com': ['team-a'] } }, 'test') })();
+    const warnings = Annotations.fromStack(Stack.of(guard)).findWarning('*', Match.stringLikeRegexp('alarms, sweep summaries'));
+    expect(warnings).toHaveLength(1);
+    const quiet = inStack({ notificationEmails: 'none' })();
+    expect(Annotations.fromStack(Stack.of(quiet)).findWarning('*', Match.stringLikeRegexp('alarms, sweep summaries'))).toHaveLength(0);
   });
 
   test('"none" says no email on purpose; owners are someone to tell; report mode may tell nobody', () => {

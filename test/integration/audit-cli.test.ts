@@ -297,7 +297,7 @@ gate.describe('npx sagemaker-guard audit against moto', () => {
   test('the existing estate: no guard deployed here says so; with the ledger (--table), older resources are marked and spared', async () => {
     const { code, estate } = await auditBin('--json', '--kinds', 'model');
     expect(code).toBe(1);
-    expect(estate).toEqual([expect.stringContaining('Existing estate in us-east-1: not known (stack SageMakerGuard was not found in us-east-1')]);
+    expect(estate).toEqual([expect.stringContaining('Existing estate in us-east-1: none known (stack SageMakerGuard was not found in us-east-1')]);
 
     // The guard's deploy recorded enforcement after these models were created: they are the existing estate.
     const table = await createLedgerTable(clients.dynamoDb, 'audit-ledger', new Date(Date.now() + 1_000));
