@@ -94,7 +94,9 @@ export const trainingJobControls: readonly Control<TrainingJob>[] = [
       const keyProblem = describeKmsKey(job.ResourceConfig?.VolumeKmsKeyId, 'ResourceConfig.VolumeKmsKeyId', settings.allowedKmsKeys);
       if (keyProblem === undefined) return pass();
       const types = trainingInstanceTypes(job);
-      if (job.ResourceConfig?.VolumeKmsKeyId === undefined && types.length > 0 && types.every(hasInstanceStorage)) {
+      // A blank key is no key (as describeKmsKey reads it): on instance storage, SageMaker accepts none.
+      const noKey = (job.ResourceConfig?.VolumeKmsKeyId ?? '').trim() === '';
+      if (noKey && types.length > 0 && types.every(hasInstanceStorage)) {
         return skip(`${types.join(', ')} use local instance storage encrypted by hardware; SageMaker does not accept a VolumeKmsKeyId for them`);
       }
       return fail(keyProblem);
