@@ -45,6 +45,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { LEDGER_TABLE_ENV } from '../lambda/ledger/schema';
 import { FakeTable, type LedgerCommand } from '../test/support/fake-dynamodb';
+import { ENFORCEMENT_KEY } from '../lambda/ledger/records';
 import { changedSinceSynth, CDK_OUT, findBundles, readTemplate, REPO_ROOT, RESPONDERS, type ResponderKind, type Template } from '../tools/local/cdk-out';
 import { synthesize } from '../tools/local/synth';
 
@@ -130,6 +131,8 @@ function lambdaBundles(template: Template): LambdaBundle[] {
   const bundles: LambdaBundle[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
+    // aws-cdk-lib's own provider functions (the deploy-time trigger's) ship pre-built in aws-cdk-lib: not ours to measure.
+    if (logicalId.startsWith('AWSCDK')) continue;
     const runtime = asString(resource.Properties?.Runtime) ?? '';
     const assetPath = asString(resource.Metadata?.['aws:asset:path']);
     if (!runtime.startsWith('nodejs') || assetPath === undefined) continue;
@@ -173,10 +176,13 @@ interface SdkClient {
   readonly signingName: string;
 }
 
-/** The @aws-sdk/client-* runtime dependencies, each with its client class and the signing name a bundle gives away. */
+/**
+ * The @aws-sdk/client-* packages the project installs (the functions bundle them, so the package lists them
+ * as devDependencies), each with its client class and the signing name a bundle gives away.
+ */
 function sdkClients(): SdkClient[] {
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  return Object.keys(manifest.dependencies ?? {})
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  return Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
     .filter((name) => name.startsWith('@aws-sdk/client-'))
     .map((packageName) => {
       const source = readFileSync(require.resolve(packageName, { paths: [REPO_ROOT] }), 'utf8');
@@ -391,10 +397,14 @@ class TimedTable extends FakeTable {
     return this.timed(() => super.query(input));
   }
 
-  /** Forgets every record and request: the next invocation finds no earlier remediation. */
+  /**
+   * Forgets every record and request: the next invocation finds no earlier remediation. The one record the
+   * deploy writes stays: enforcement began long before the scenarios' resources (none is existing estate).
+   */
   clear(): void {
     this.items.clear();
     this.calls.length = 0;
+    this.items.set(JSON.stringify([ENFORCEMENT_KEY.pk, ENFORCEMENT_KEY.sk]), { ...ENFORCEMENT_KEY, type: 'enforcement-began', since: '2020-01-01T00:00:00.000Z', by: 'deploy' });
   }
 }
 
