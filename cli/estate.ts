@@ -1,8 +1,9 @@
 /**
  * The existing estate, as the deployed guard sees it: when enforcement began, from the guard's ledger in
  * a region (the table given with --table, or the LedgerTableName output of --stack). The audit marks what
- * is older as "existing" and, with --remediate, spares it as the responders do. Best effort: a region
- * with no guard, or a ledger that cannot be read, is said once and audited as if every resource were new.
+ * is older as "existing" and, with --remediate, spares it as the responders do. A region with no guard
+ * (no stack) has no estate; a ledger that cannot be read is `unreadable`, and --remediate acts on nothing
+ * there (cli/audit.ts).
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

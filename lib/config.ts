@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { readFileSync } from 'node:fs';
 import { InvalidSettingsError, parseSettings, type GuardSettings } from '../lambda/core/settings';
 import { describeIssues } from '../lambda/core/validation';
-import { EMAIL, recipientsProblem, NO_EMAIL, type NotificationEmails } from './recipients';
+import { duplicateAddresses, EMAIL, recipientsProblem, NO_EMAIL, type NotificationEmails } from './recipients';
 import { scheduleProblems } from './schedule';
 
 /**
@@ -105,13 +105,7 @@ const deploySchema = z.object({
       error: 'expected a list of email addresses (comma-separated with -c)',
     })
     .superRefine((emails, ctx) => {
-      const firstIndex = new Map<string, number>();
-      emails.forEach((email, index) => {
-        const key = email.toLowerCase();
-        const first = firstIndex.get(key);
-        if (first === undefined) firstIndex.set(key, index);
-        else ctx.addIssue({ code: 'custom', path: [index], message: `duplicate of notificationEmails.${first}; list each address once` });
-      });
+      for (const { index, message } of duplicateAddresses(emails)) ctx.addIssue({ code: 'custom', path: [index], message });
     })
     .default([]),
   logRetentionDays: z

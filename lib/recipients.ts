@@ -38,17 +38,21 @@ export const EMAIL = z.email({ error: 'expected an email address such as "secops
  * (case-insensitive). `["none"]` is a mistake here: the construct takes `'none'` itself, not in a list.
  */
 export function emailProblems(emails: readonly string[]): string[] {
-  const problems: string[] = [];
-  const seen = new Map<string, number>();
-  emails.forEach((email, index) => {
+  const problems = emails.flatMap((email, index) => {
     if (email.trim().toLowerCase() === NO_EMAIL) {
-      problems.push(`notificationEmails.${index}: "${email}" is not an address; to subscribe nobody by email on purpose, pass notificationEmails: 'none' (not in a list)`);
-      return;
+      return [`notificationEmails.${index}: "${email}" is not an address; to subscribe nobody by email on purpose, pass notificationEmails: 'none' (not in a list)`];
     }
-    if (!EMAIL.safeParse(email).success) problems.push(`notificationEmails.${index}: expected an email address such as "secops@example.com" (given: ${JSON.stringify(email)})`);
-    const first = seen.get(email.toLowerCase());
-    if (first !== undefined) problems.push(`notificationEmails.${index}: duplicate of notificationEmails.${first}; list each address once`);
-    else seen.set(email.toLowerCase(), index);
+    return EMAIL.safeParse(email).success ? [] : [`notificationEmails.${index}: expected an email address such as "secops@example.com" (given: ${JSON.stringify(email)})`];
   });
-  return problems;
+  return [...problems, ...duplicateAddresses(emails).map(({ index, message }) => `notificationEmails.${index}: ${message}`)];
+}
+
+/** Addresses listed twice (SNS takes one subscription per address; case-insensitive): the later index of each. */
+export function duplicateAddresses(emails: readonly string[]): { readonly index: number; readonly message: string }[] {
+  const first = new Map<string, number>();
+  return emails.flatMap((email, index) => {
+    const earlier = first.get(email.toLowerCase());
+    if (earlier === undefined) first.set(email.toLowerCase(), index);
+    return earlier === undefined ? [] : [{ index, message: `duplicate of notificationEmails.${earlier}; list each address once` }];
+  });
 }

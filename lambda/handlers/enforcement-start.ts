@@ -28,9 +28,10 @@ export function makeEnforcementStartHandler(ledger: Ledger, now: () => Date = ()
     // An upgrade of a guard that enforced before this record existed: its own stops and deletes prove
     // enforcement began no later than the first of them, so what it already enforced on is not estate.
     const earliest = await ledger.earliestAction(at);
-    const start = earliest !== undefined && earliest.getTime() < at.getTime() ? earliest : at;
+    const fromLedger = earliest !== undefined && earliest.getTime() < at.getTime();
+    const start = fromLedger ? earliest : at;
     const since = await ledger.enforcementBeganOrNow(start, 'deploy');
-    const result = { since: since.toISOString(), recorded: since.getTime() === start.getTime(), ...(start !== at ? { fromLedger: true } : {}) };
+    const result = { since: since.toISOString(), recorded: since.getTime() === start.getTime(), ...(fromLedger ? { fromLedger } : {}) };
     logger.info(result.recorded ? 'Enforcement begins: recorded in the ledger' : 'Enforcement began earlier: the ledger keeps that time', { ...result });
     return result;
   };

@@ -15,7 +15,7 @@ import { exemptionsFor, hasTagExemption, resolveMode, type ActiveExemption } fro
 import { ownerRecipients } from '../core/notice';
 import { tagsBeforeAction } from '../core/tags';
 import { oneLine } from '../core/text';
-import { isExistingEstate, planFromLedger, remediationSk, type LedgerPlan, type ResourceRef } from '../ledger/records';
+import { isExistingEstate, planFromLedger, remediationSk, type LedgerPlan, type RemediationRecord, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
 import { countFindings, countMetric, explainOutcomes } from '../handlers/telemetry';
 import type { ResourceAccess } from '../handlers/resources';
@@ -162,13 +162,17 @@ async function run<K extends ResourceKind>(
   let decision = decide({ kind, status: described.status, findings });
   // The existing estate: what was there before the guard began enforcing is reported, not acted on.
   let existingSince: Date | undefined;
+  /** The resource's ledger records when the estate check already read them (the plan below reuses them). */
+  let records: RemediationRecord[] | undefined;
   if (decision.type === 'remediate' && !settings.sweep.actOnExisting) {
     const since = runtime.enforcementSince ?? (ledger !== undefined ? await step(progress, 'ledger-enforcement', () => ledger.enforcementBeganOrNow(runtime.now(), holder)) : undefined);
     // Older than enforcement, unless the guard already acted on this very episode (a retry, a redriven event,
     // or a ledger from a version that enforced before it recorded when): then it is not estate.
-    const actedOnBefore = async (): Promise<boolean> =>
-      ledger !== undefined &&
-      (await step(progress, 'ledger-read', () => ledger.recentRemediations(ref))).some((record) => record.episode === described.episode && record.action !== 'report');
+    const actedOnBefore = async (): Promise<boolean> => {
+      if (ledger === undefined) return false;
+      records = await step(progress, 'ledger-read', () => ledger.recentRemediations(ref));
+      return records.some((record) => record.episode === described.episode && record.action !== 'report');
+    };
     if (since !== undefined && isExistingEstate(described.episode, since) && !(await actedOnBefore())) {
       existingSince = since;
       decision = { type: 'report', action: decision.action };
@@ -185,7 +189,7 @@ async function run<K extends ResourceKind>(
   if (ledger !== undefined) {
     const intended = decision.type === 'remediate' || decision.type === 'report' ? { sk: remediationSk(described.episode, decision.type === 'report' ? 'report' : decision.action) } : undefined;
     const replan = async (): Promise<LedgerPlan> => planFromLedger(await step(progress, 'ledger-read', () => ledger.recentRemediations(ref)), intended, holder, runtime.now());
-    plan = await replan();
+    plan = records !== undefined ? planFromLedger(records, intended, holder, runtime.now()) : await replan();
     ({ type, carried } = await carryOut(context, ledger, decision, plan, replan, existingSince));
   } else if (decision.type === 'remediate' && options.act) {
     carried = await actWithoutLedger(context, decision.action);
