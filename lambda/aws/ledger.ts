@@ -258,14 +258,23 @@ export class Ledger {
     return firstSeen !== undefined ? new Date(firstSeen) : now;
   }
 
-  /** When enforcement began, or undefined when no record says so yet (read-only: the audit command's view). */
+  /**
+   * When enforcement began, or undefined when no record says so yet (read-only: the audit command's view).
+   * @throws when a record exists but its time cannot be read: guessing would spare everything, or nothing.
+   */
   async enforcementBegan(): Promise<Date | undefined> {
     if (this.enforcementSince !== undefined) return this.enforcementSince;
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { ...ENFORCEMENT_KEY }, ConsistentRead: true }));
-    const found = result.Item as EnforcementRecord | undefined;
-    const since = found?.since === undefined ? undefined : new Date(found.since);
-    if (since !== undefined && !Number.isNaN(since.getTime())) this.enforcementSince = since;
-    return this.enforcementSince;
+    const found = result.Item as Partial<EnforcementRecord> | undefined;
+    if (found === undefined) return undefined;
+    const since = typeof found.since === 'string' ? new Date(found.since) : undefined;
+    if (since === undefined || Number.isNaN(since.getTime())) {
+      throw new Error(
+        `the ledger ${this.tableName} holds an enforcement record (${ENFORCEMENT_KEY.pk} / ${ENFORCEMENT_KEY.sk}) whose "since" is not a time (${JSON.stringify(found.since)}); restore it from point-in-time recovery`,
+      );
+    }
+    this.enforcementSince = since;
+    return since;
   }
 
   /**
@@ -285,7 +294,9 @@ export class Ledger {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    return (await this.enforcementBegan()) ?? now;
+    const written = await this.enforcementBegan();
+    if (written === undefined) throw new Error(`the ledger ${this.tableName} refused the enforcement record as existing, yet holds none`);
+    return written;
   }
 
   /**

@@ -171,7 +171,8 @@ async function run<K extends ResourceKind>(
     const actedOnBefore = async (): Promise<boolean> => {
       if (ledger === undefined) return false;
       records = await step(progress, 'ledger-read', () => ledger.recentRemediations(ref));
-      return records.some((record) => record.episode === described.episode && record.action !== 'report');
+      // A claim that never reached the Stop or Delete call (throttled, or the run died) is not an action.
+      return records.some((record) => record.episode === described.episode && record.action !== 'report' && record.actAttempts > 0);
     };
     if (since !== undefined && isExistingEstate(described.episode, since) && !(await actedOnBefore())) {
       existingSince = since;
