@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ResourceKind } from '../lambda/core/kinds';
+import type { ResourceKind } from '../lambda/kinds/registry';
 
 export const DRIVER_DEFAULT_CONCURRENCY = 16;
 
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   // Loaded only now, so that the clients see AWS_RETRY_MODE and Powertools its settings.
   const { sweep, isFailure } = await import('../lambda/sweep/sweep');
   const { parseSettings } = await import('../lambda/core/settings');
-  const { RESOURCE_KINDS } = await import('../lambda/core/kinds');
+  const { RESOURCE_KINDS } = await import('../lambda/kinds/registry');
 
   const kinds = values.kinds === undefined ? [...RESOURCE_KINDS] : (values.kinds.split(',') as ResourceKind[]);
   const concurrency = values.concurrency === undefined ? DRIVER_DEFAULT_CONCURRENCY : Number(values.concurrency);

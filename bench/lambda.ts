@@ -430,10 +430,12 @@ async function benchHandlers(options: Options, functions: readonly LambdaBundle[
   const mocks = [sageMaker, ec2, sns, ssm, ddb] as const;
   const { trainingJob, model, notebook, privateNetwork } = await import('../test/fixtures/resources');
   const { loadEvent } = await import('../test/fixtures/events');
+  const { makeHandler, runtimeFromEnv } = await import('../lambda/handlers/make-handler');
+  const runtime = runtimeFromEnv(process.env);
   const handlers = {
-    'training-job': (await import('../lambda/handlers/training-job')).handler,
-    model: (await import('../lambda/handlers/model')).handler,
-    'notebook-instance': (await import('../lambda/handlers/notebook-instance')).handler,
+    'training-job': makeHandler('training-job', runtime),
+    model: makeHandler('model', runtime),
+    'notebook-instance': makeHandler('notebook-instance', runtime),
   } as const;
 
   const common = (): void => {

@@ -3,7 +3,7 @@
  * Imports nothing that creates AWS clients or loggers (main.ts sets their environment first).
  */
 import { parseArgs } from 'node:util';
-import { RESOURCE_KINDS, type ResourceKind } from '../lambda/core/kinds';
+import { RESOURCE_KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { LEDGER_RETENTION_DAYS } from '../lambda/ledger/schema';
 
 export const COMMAND = 'sagemaker-guard';

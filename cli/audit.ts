@@ -8,9 +8,8 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { classifyError, errorName } from '../lambda/aws/errors';
 import { sageMaker, useRegion } from '../lambda/aws/clients';
-import { describeModel, describeNotebookInstance, describeTrainingJob } from '../lambda/aws/sagemaker';
 import { readSwitch, type SwitchReading } from '../lambda/aws/switch';
-import { KINDS, type ResourceKind } from '../lambda/core/kinds';
+import { accessOf, KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { SWITCH_VALUES } from '../lambda/core/modes';
 import type { GuardSettings } from '../lambda/core/settings';
 import type { Evaluated, Runtime } from '../lambda/handlers/respond';
@@ -296,19 +295,9 @@ async function statusAfter(item: Evaluated): Promise<StatusAfter | undefined> {
   if (result.type === 'gone') return { type: 'gone' };
   if (result.type === 'denied') return { type: 'read', status: item.status };
   try {
-    switch (item.kind) {
-      case 'training-job': {
-        const job = await describeTrainingJob(item.name);
-        return job === undefined ? { type: 'gone' } : { type: 'read', status: job.TrainingJobStatus };
-      }
-      case 'notebook-instance': {
-        const notebook = await describeNotebookInstance(item.name);
-        return notebook === undefined ? { type: 'gone' } : { type: 'read', status: notebook.NotebookInstanceStatus };
-      }
-      case 'model':
-        // Models have no status: one still there after a delete reads as "-".
-        return (await describeModel(item.name)) === undefined ? { type: 'gone' } : { type: 'read', status: undefined };
-    }
+    // Kinds without a status (models): one still there after a delete reads as "-".
+    const described = await (await accessOf(item.kind)).describe(item.name);
+    return described === undefined ? { type: 'gone' } : { type: 'read', status: described.status };
   } catch (error) {
     return { type: 'unread', error: `${errorName(error)}: ${(error as Error).message}` };
   }

@@ -4,7 +4,8 @@
  */
 import Table from 'cli-table3';
 import { SEVERITY_ORDER, type Severity } from '../lambda/controls/types';
-import { KINDS, PAST_TENSE, type ResourceKind } from '../lambda/core/kinds';
+import { KINDS, type ResourceKind } from '../lambda/kinds/registry';
+import { PAST_TENSE } from '../lambda/kinds/types';
 import type { Evaluated } from '../lambda/handlers/respond';
 import { isFailure, type SweepFailure, type SweepItem } from '../lambda/sweep/sweep';
 import { deniedAction } from './denied';
@@ -103,6 +104,8 @@ export function decisionLabel(item: SweepItem): string {
       return item.existing !== undefined ? `existing: no ${KINDS[item.kind].action}` : 'report only';
     case 'not-actionable':
       return `no action (${item.status ?? 'unknown'})`;
+    case 'part-of':
+      return `part of ${item.partOf?.kind ?? '?'} ${item.partOf?.name ?? '?'}`;
     case 'resume':
     case 'resend-notice':
     case 'retry-denied':

@@ -18,15 +18,14 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RESOURCE_KINDS } from '../lambda/core/kinds';
 import { SETTINGS_ENV, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV, type GuardSettings } from '../lambda/core/settings';
 import { LEDGER_TABLE_ENV } from '../lambda/ledger/schema';
 
-/** Where the handlers live: `lambda/handlers/<entry>.ts` (one per kind, the sweep, the resend and the switch watcher). */
+/** Where the handlers live: `lambda/handlers/<entry>.ts` (every kind's responder, the sweep, the resend, the switch watcher, the enforcement start). */
 export const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
 
 /** Every handler a GuardFunction runs: the entries of `lambda/handlers/<entry>.ts` that the npm package pre-bundles. */
-export const FUNCTION_ENTRIES: readonly string[] = [...RESOURCE_KINDS, 'sweep', 'resend', 'switch-watch', 'enforcement-start'];
+export const FUNCTION_ENTRIES: readonly string[] = ['responder', 'sweep', 'resend', 'switch-watch', 'enforcement-start'];
 
 /**
  * The pre-bundled function code of the npm package, `<entry>/index.js` per entry (written by `npm run build:package`,

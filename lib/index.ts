@@ -25,6 +25,6 @@ export {
   type GuardSettingsInput,
   type PolicyMode,
 } from '../lambda/core/settings';
-export { RESOURCE_KINDS, type ResourceKind } from '../lambda/core/kinds';
+export { RESOURCE_KINDS, type ResourceKind } from '../lambda/kinds/registry';
 export { SWITCH_VALUES, type SwitchValue } from '../lambda/core/modes';
 export { FUNCTION_DEFAULTS, FUNCTION_ENTRIES } from './guard-function';

@@ -14,9 +14,9 @@ import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { InvocationType, Trigger } from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
-import { eventPatternFor, KINDS, RESOURCE_KINDS, type ResourceKind } from '../lambda/core/kinds';
+import { eventPatternFor, KIND_LIST, KINDS, RESOURCE_KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { enforcesAnything, SWITCH_VALUES } from '../lambda/core/modes';
-import { parseSettings, type GuardSettings } from '../lambda/core/settings';
+import { GUARD_KIND_ENV, parseSettings, type GuardSettings } from '../lambda/core/settings';
 import { ALARM_METRICS } from '../lambda/handlers/telemetry';
 import { LEDGER } from '../lambda/ledger/schema';
 import { emailProblems, emailsOf, recipientsProblem, type NotificationEmails } from './recipients';
@@ -56,11 +56,7 @@ export interface SageMakerGuardProps {
 export const DEFAULT_SWITCH_PARAMETER = '/sagemaker-guard/enforcement';
 
 /** Construct ids of the responders, one per kind. */
-export const RESPONDER_IDS: Readonly<Record<ResourceKind, string>> = {
-  'training-job': 'TrainingJobResponder',
-  model: 'ModelResponder',
-  'notebook-instance': 'NotebookInstanceResponder',
-};
+export const RESPONDER_IDS: Readonly<Record<ResourceKind, string>> = Object.fromEntries(KIND_LIST.map((spec) => [spec.id, spec.responderId])) as Record<ResourceKind, string>;
 
 /** Construct ids of the functions that are not responders (tools/local/cdk-out.ts finds the bundles by these). */
 export const SWEEP_ID = 'Sweep';
@@ -69,26 +65,6 @@ export const SWITCH_WATCH_ID = 'SwitchWatch';
 export const ENFORCEMENT_START_ID = 'EnforcementStart';
 /** Construct id of CDK's trigger provider (aws-cdk-lib/triggers), a child of the stack. */
 const TRIGGER_PROVIDER_ID = 'AWSCDK.TriggerCustomResourceProviderCustomResourceProvider';
-
-/** What each responder may do to its kind of SageMaker resource: describe, remediate, read and write tags. */
-export const SAGEMAKER_ACTIONS: Readonly<Record<ResourceKind, readonly string[]>> = {
-  'training-job': ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'],
-  // A deleted model cannot carry tags, so the model responder never writes them.
-  model: ['sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:ListTags'],
-  'notebook-instance': [
-    'sagemaker:DescribeNotebookInstance',
-    'sagemaker:StopNotebookInstance',
-    'sagemaker:AddTags',
-    'sagemaker:ListTags',
-  ],
-};
-
-/** Read-only EC2 calls some kinds make to evaluate network controls (notebook subnet, routes, security groups). */
-export const EC2_ACTIONS: Readonly<Record<ResourceKind, readonly string[]>> = {
-  'training-job': [],
-  model: [],
-  'notebook-instance': ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups'],
-};
 
 /** The sweep's listings: List* actions have no resource-level permissions. */
 export const LIST_ACTIONS: readonly string[] = RESOURCE_KINDS.map((kind) => KINDS[kind].listAction);
@@ -117,9 +93,27 @@ export const DEFAULT_SWEEP_SCHEDULE = 'rate(1 day)';
 /** How often the resend function drains the ledger's outbox of owed notices. */
 export const RESEND_SCHEDULE = 'rate(10 minutes)';
 
-/** Every resource of the kind in this account and region; the guard learns names only from events. */
-export function sageMakerResourcesArn(kind: ResourceKind): string {
-  return `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:${KINDS[kind].arnType}/*`;
+/** Every SageMaker resource of one ARN type in this account and region; the guard learns names only from events. */
+export function sageMakerResourcesArn(arnType: string): string {
+  return `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:${arnType}/*`;
+}
+
+/** The kinds' permissions merged: actions by the ARN type they apply to, and the ones that apply to any resource. */
+export function permissionsOf(kinds: readonly ResourceKind[]): { byArnType: Map<string, string[]>; unscoped: string[] } {
+  const byArnType = new Map<string, string[]>();
+  const unscoped: string[] = [];
+  for (const permission of kinds.flatMap((kind) => KINDS[kind].permissions)) {
+    if (permission.on === 'any') {
+      unscoped.push(...permission.actions.filter((action) => !unscoped.includes(action)));
+      continue;
+    }
+    for (const arnType of permission.on) {
+      const actions = byArnType.get(arnType) ?? [];
+      actions.push(...permission.actions.filter((action) => !actions.includes(action)));
+      byArnType.set(arnType, actions);
+    }
+  }
+  return { byArnType, unscoped };
 }
 
 /**
@@ -370,8 +364,9 @@ export class SageMakerGuard extends Construct {
       const responderId = RESPONDER_IDS[kind];
       const responder = new GuardFunction(this, responderId, {
         ...shared,
-        entry: kind,
+        entry: 'responder',
         purpose: `evaluates SageMaker ${KINDS[kind].label} events and remediates non-compliant resources`,
+        environment: { [GUARD_KIND_ENV]: kind },
       });
       this.grantSageMaker([kind], responder);
       this.grantReadSwitch(responder);
@@ -573,30 +568,30 @@ export class SageMakerGuard extends Construct {
     });
   }
 
-  /** Least privilege: each kind's SageMaker actions on that kind's ARNs, and EC2 reads if needed. */
+  /**
+   * Least privilege, from the kinds' own permissions (lambda/kinds/<kind>/index.ts): each SageMaker action on the
+   * ARNs of the resource types it applies to, one statement per resource type, and the read-only actions without
+   * resource-level permissions (EC2 Describe*, SageMaker List*) in one statement on "*".
+   */
   private grantSageMaker(kinds: readonly ResourceKind[], target: GuardFunction, listsAll = false): void {
-    for (const kind of kinds) {
-      target.role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: [...SAGEMAKER_ACTIONS[kind]], resources: [sageMakerResourcesArn(kind)] }),
-      );
+    const { byArnType, unscoped } = permissionsOf(kinds);
+    for (const [arnType, actions] of byArnType) {
+      target.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [sageMakerResourcesArn(arnType)] }));
       Validations.of(target.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${KINDS[kind].arnType}/*]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:${arnType}/*]`,
         reason:
-          `The function must act on any SageMaker ${KINDS[kind].label} in this account and region: names are only ` +
+          `The function must read or act on any SageMaker ${arnType} in this account and region: names are only ` +
           'known from events or listings at run time. The wildcard is confined to one resource type in one account and region.',
       });
     }
-
-    const ec2Actions = [...new Set(kinds.flatMap((kind) => EC2_ACTIONS[kind]))];
-    if (ec2Actions.length > 0) {
-      target.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ReadNotebookNetwork', actions: ec2Actions, resources: ['*'] }));
-    }
-    if (ec2Actions.length > 0 || listsAll) {
+    const anyResource = [...new Set([...unscoped, ...(listsAll ? LIST_ACTIONS : [])])];
+    if (anyResource.length > 0) {
+      target.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'ReadWithoutResourceLevelPermissions', actions: anyResource, resources: ['*'] }));
       Validations.of(target.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'Read-only actions that do not support resource-level permissions, so IAM accepts only Resource "*" for them: ' +
-          `${[...ec2Actions, ...(listsAll ? LIST_ACTIONS : [])].join(', ')}. No other action in this role uses "*".`,
+          `${anyResource.join(', ')}. No other action in this role uses "*".`,
       });
     }
   }

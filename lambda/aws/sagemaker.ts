@@ -1,23 +1,12 @@
-import {
-  AddTagsCommand,
-  DeleteModelCommand,
-  DescribeModelCommand,
-  DescribeNotebookInstanceCommand,
-  DescribeTrainingJobCommand,
-  paginateListTags,
-  StopNotebookInstanceCommand,
-  StopTrainingJobCommand,
-} from '@aws-sdk/client-sagemaker';
-import type { Model } from '../controls/model';
-import type { TrainingJob } from '../controls/training-job';
-import type { ActionResult } from '../core/decision';
-import { KINDS } from '../core/kinds';
+/** What every kind's adapter shares: Describe* and Stop/Delete calls mapped to results, listings by page, tags. */
+import { AddTagsCommand, paginateListTags } from '@aws-sdk/client-sagemaker';
+import type { ActionResult } from '../kinds/types';
 import type { Tag } from '../core/tags';
 import { sageMaker } from './clients';
 import { classifyError, errorName } from './errors';
 
 /** Runs a Describe*; a resource that does not exist (any more) is `undefined`, not an error. */
-async function describeOrUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
+export async function describeOrUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
   try {
     return await call();
   } catch (error) {
@@ -30,7 +19,7 @@ async function describeOrUndefined<T>(call: () => Promise<T>): Promise<T | undef
  * Runs a Stop or Delete, mapping the expected refusals to results: gone, wrong state, and denied (an SCP,
  * a permissions boundary, a changed role), which no retry will fix. Anything else is thrown (retried).
  */
-async function act(api: string, call: () => Promise<unknown>): Promise<ActionResult> {
+export async function actOn(api: string, call: () => Promise<unknown>): Promise<ActionResult> {
   try {
     await call();
     return { type: 'done' };
@@ -43,23 +32,27 @@ async function act(api: string, call: () => Promise<unknown>): Promise<ActionRes
   }
 }
 
-export const describeTrainingJob = (name: string): Promise<TrainingJob | undefined> =>
-  describeOrUndefined(() => sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name })));
+/** An ISO time from Describe* output (the SDK gives Dates), or `unknown`. */
+export function episodeOf(...times: readonly (Date | undefined)[]): string {
+  const time = times.find((candidate) => candidate instanceof Date && !Number.isNaN(candidate.getTime()));
+  return time === undefined ? 'unknown' : time.toISOString();
+}
 
-export const describeModel = (name: string): Promise<Model | undefined> =>
-  describeOrUndefined(() => sageMaker.send(new DescribeModelCommand({ ModelName: name })));
+/** The name in an ARN after its resource type (`arn:...:hyper-parameter-tuning-job/NAME` with `hyper-parameter-tuning-job/`). */
+export function nameAfter(arn: string | undefined, prefix: string): string | undefined {
+  const at = arn?.indexOf(`:${prefix}`) ?? -1;
+  if (arn === undefined || at < 0) return undefined;
+  const name = arn.slice(at + prefix.length + 1);
+  return name === '' ? undefined : name;
+}
 
-export const describeNotebookInstance = (name: string) =>
-  describeOrUndefined(() => sageMaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name })));
+/** How many names a listing asks for per page: memory holds one page at a time. */
+export const LIST_PAGE_SIZE = 100;
 
-export const stopTrainingJob = (name: string): Promise<ActionResult> =>
-  act(KINDS['training-job'].api, () => sageMaker.send(new StopTrainingJobCommand({ TrainingJobName: name })));
-
-export const stopNotebookInstance = (name: string): Promise<ActionResult> =>
-  act(KINDS['notebook-instance'].api, () => sageMaker.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name })));
-
-export const deleteModel = (name: string): Promise<ActionResult> =>
-  act(KINDS.model.api, () => sageMaker.send(new DeleteModelCommand({ ModelName: name })));
+/** The names on each page of a paginated List* call. */
+export async function* pagesOf<P>(pages: AsyncIterable<P>, names: (page: P) => readonly (string | undefined)[] | undefined): AsyncGenerator<string[]> {
+  for await (const page of pages) yield (names(page) ?? []).filter((name): name is string => name !== undefined && name !== '');
+}
 
 /** All tags of a resource as a map; when a key repeats, the last value wins. */
 export async function listTags(arn: string): Promise<Record<string, string>> {

@@ -1,15 +1,14 @@
-import { KINDS } from '../core/kinds';
-import { ALL_CONTROLS } from './catalog';
+import { KIND_LIST } from '../kinds/registry';
 
 export const TABLE_START = '<!-- controls-table:start (generated from lambda/controls by `npm run docs`; do not edit) -->';
 export const TABLE_END = '<!-- controls-table:end -->';
 
 /** The README's table of controls, rendered from the catalog: the docs cannot drift from the checks. */
 export function controlsTable(): string {
-  const rows = ALL_CONTROLS.map((control) =>
+  const rows = KIND_LIST.flatMap((spec) => spec.controls.map((control) => ({ control, label: spec.label }))).map(({ control, label }) =>
     [
       `\`${control.id}\``,
-      KINDS[control.kind].label,
+      label,
       control.title,
       control.severity,
       control.why,

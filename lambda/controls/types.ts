@@ -1,6 +1,7 @@
-import type { ResourceKind } from '../core/kinds';
-import type { EffectiveMode, ModeSource } from '../core/modes';
-import type { GuardSettings } from '../core/settings';
+/**
+ * What a control is and what a check may read. A leaf module: it imports nothing, so the catalog, the
+ * policy schema and the mode rules can all depend on it without an import circle.
+ */
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -15,10 +16,31 @@ export const pass = (): CheckResult => ({ status: 'pass' });
 export const fail = (observed: string): CheckResult => ({ status: 'fail', observed });
 export const skip = (reason: string): CheckResult => ({ status: 'skip', reason });
 
+/**
+ * What a check may read of the policy: the values, never the modes (lambda/core/settings.ts validates them;
+ * its GuardSettings fits this shape).
+ */
+export interface CheckSettings {
+  readonly interContainerEncryption: 'distributed' | 'always';
+  readonly maxRuntimeSeconds?: number | undefined;
+  readonly allowNotebookOpenEgress: boolean;
+  readonly allowedSubnets?: readonly string[] | undefined;
+  readonly allowedSecurityGroups?: readonly string[] | undefined;
+  readonly allowedKmsKeys?: readonly string[] | undefined;
+  readonly requiredTags?: Readonly<Record<string, readonly string[]>> | undefined;
+  readonly kinds: Readonly<Partial<Record<string, { readonly allowedInstanceTypes?: readonly string[] | undefined } | undefined>>>;
+}
+
+/** What a check may read besides the Describe* output: the policy and the resource's tags (ListTags). */
+export interface CheckContext {
+  readonly settings: CheckSettings;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 export interface Control<R> {
   /** Stable id, `<kind>.<control>`: used in settings, tags, logs, metrics and notices. */
   readonly id: string;
-  readonly kind: ResourceKind;
+  readonly kind: string;
   readonly title: string;
   /** One line of why the control matters. */
   readonly why: string;
@@ -27,14 +49,24 @@ export interface Control<R> {
   readonly fix: string;
   /** The IAM condition key that can enforce the same rule preventively, where one exists. */
   readonly iamConditionKey?: string;
-  /** Pure check over the Describe* output (and tags): never reads the event. */
-  readonly check: (resource: R, context: CheckContext) => CheckResult;
+  /**
+   * Pure check over the Describe* output (and tags): never reads the event. Declared as a method so that a
+   * kind's `Control<TrainingJob>` fits the registry's `Control<unknown>`: the registry pairs each kind's
+   * controls with that kind's own adapter, which is what makes the call well typed.
+   */
+  check(resource: R, context: CheckContext): CheckResult;
 }
 
-/** What a check may read besides the Describe* output: the policy and the resource's tags (ListTags). */
-export interface CheckContext {
-  readonly settings: GuardSettings;
-  readonly tags: Readonly<Record<string, string>>;
+export type EffectiveMode = 'enforce' | 'report' | 'exempt' | 'off';
+
+/** Where an effective mode came from, most specific first. */
+export type ModeSource = 'policy.controls' | 'policy.kinds' | 'kind-default' | 'policy.mode' | 'switch' | 'exemption-tag' | 'exemption-prefix';
+
+export interface ModeDecision {
+  readonly mode: EffectiveMode;
+  readonly source: ModeSource;
+  /** For exemptions: the reason given; for the switch: what it overrode; for a kind's default: why. */
+  readonly note?: string;
 }
 
 /** A control whose check failed, with what was observed and how the policy treats it. */
@@ -48,4 +80,48 @@ export interface Finding {
   readonly mode: Exclude<EffectiveMode, 'off'>;
   readonly modeSource: ModeSource;
   readonly modeNote?: string;
+}
+
+export interface ControlOutcome {
+  readonly controlId: string;
+  readonly result: CheckResult | { readonly status: 'off' };
+  readonly mode: ModeDecision;
+}
+
+export interface Evaluation {
+  readonly outcomes: readonly ControlOutcome[];
+  /** Failed controls that are not off: enforced, reported or exempt. */
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * Runs every control over the resource, in the mode the policy gives it (`modeOf`). A control that is off is
+ * not run. Pure: same input, same output.
+ */
+export function evaluateControls<R>(controls: readonly Control<R>[], resource: R, context: CheckContext, modeOf: (controlId: string) => ModeDecision): Evaluation {
+  const outcomes: ControlOutcome[] = [];
+  const findings: Finding[] = [];
+  for (const control of controls) {
+    const mode = modeOf(control.id);
+    if (mode.mode === 'off') {
+      outcomes.push({ controlId: control.id, result: { status: 'off' }, mode });
+      continue;
+    }
+    const result = control.check(resource, context);
+    outcomes.push({ controlId: control.id, result, mode });
+    if (result.status === 'fail') {
+      findings.push({
+        controlId: control.id,
+        title: control.title,
+        why: control.why,
+        fix: control.fix,
+        severity: control.severity,
+        observed: result.observed,
+        mode: mode.mode,
+        modeSource: mode.source,
+        ...(mode.note !== undefined ? { modeNote: mode.note } : {}),
+      });
+    }
+  }
+  return { outcomes, findings };
 }

@@ -1,5 +1,6 @@
 import type { Finding } from '../controls/types';
-import { KINDS, type Action, type ResourceKind } from './kinds';
+import { KINDS, type ResourceKind } from '../kinds/registry';
+import type { Action } from '../kinds/types';
 
 export interface DecisionInput {
   readonly kind: ResourceKind;
@@ -19,7 +20,9 @@ export type Decision =
 /** Whether the kind's action is valid in this status (a model that was described still exists). */
 export function isActionable(kind: ResourceKind, status: string | undefined): boolean {
   const info = KINDS[kind];
-  if (info.statusField === undefined) return true;
+  // A kind with no actionable statuses (models) can be acted on whenever it exists; an endpoint config's status
+  // is its adapter's (in use by an endpoint or not), since the API gives it none.
+  if (info.actionableStatuses.length === 0) return true;
   return status !== undefined && info.actionableStatuses.includes(status);
 }
 
@@ -52,9 +55,4 @@ export function actionableFindings(findings: readonly Finding[]): Finding[] {
   return findings.filter((finding) => finding.mode !== 'exempt');
 }
 
-/** What came of calling the Stop or Delete API: exactly what the notice and the ledger say. */
-export type ActionResult =
-  | { readonly type: 'done' }
-  | { readonly type: 'wrong-state'; readonly status: string | undefined }
-  | { readonly type: 'gone' }
-  | { readonly type: 'denied'; readonly errorName: string; readonly permission: string; readonly message: string };
+export type { ActionResult } from '../kinds/types';

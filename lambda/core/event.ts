@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { KINDS, kindByDetailType, RESOURCE_KINDS, type ResourceKind } from './kinds';
+import { KINDS, kindByDetailType, RESOURCE_KINDS, type ResourceKind } from '../kinds/registry';
 import { describeIssues } from './validation';
 
 /** The small typed value an EventBridge event is parsed into, once, at the edge. */

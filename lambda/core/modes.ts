@@ -1,6 +1,5 @@
-import { CATALOG } from '../controls/catalog';
-import { RESOURCE_KINDS, type ResourceKind } from './kinds';
-import type { Severity } from '../controls/types';
+import type { ModeDecision, ModeSource, Severity } from '../controls/types';
+import { CATALOG, KINDS, RESOURCE_KINDS, type ResourceKind } from '../kinds/registry';
 import type { GuardSettings, PolicyMode } from './settings';
 
 /** Tags a resource owner sets to exempt it: `sagemaker-guard:exempt` = `all` or control ids separated by spaces. */
@@ -14,17 +13,7 @@ export const EXEMPT_TAG = {
 export const SWITCH_VALUES = ['policy', 'report'] as const;
 export type SwitchValue = (typeof SWITCH_VALUES)[number];
 
-export type EffectiveMode = 'enforce' | 'report' | 'exempt' | 'off';
-
-/** Where an effective mode came from, most specific first. */
-export type ModeSource = 'policy.controls' | 'policy.kinds' | 'policy.mode' | 'switch' | 'exemption-tag' | 'exemption-prefix';
-
-export interface ModeDecision {
-  readonly mode: EffectiveMode;
-  readonly source: ModeSource;
-  /** For exemptions: the reason given; for the switch: what it overrode. */
-  readonly note?: string;
-}
+export type { EffectiveMode, ModeDecision, ModeSource } from '../controls/types';
 
 export interface ActiveExemption {
   readonly source: 'exemption-tag' | 'exemption-prefix';
@@ -157,12 +146,22 @@ export function hasTagExemption(tags: Readonly<Partial<Record<string, string>>>)
   return (tags[EXEMPT_TAG.controls]?.trim() ?? '') !== '';
 }
 
-/** The policy's own mode for a control: the control's entry, else its kind's default, else the global default. */
-export function policyMode(controlId: string, kind: ResourceKind, policy: GuardSettings): { mode: PolicyMode; source: ModeSource } {
+const MILDNESS: readonly PolicyMode[] = ['off', 'report', 'enforce'];
+
+/**
+ * The policy's own mode for a control: the control's entry, else its kind's, else the global default; a kind
+ * with a default of its own (endpoints: report) caps the global default at it, so `mode: enforce` alone never
+ * deletes a serving endpoint, and `kinds.endpoint.mode: enforce` does.
+ */
+export function policyMode(controlId: string, kind: ResourceKind, policy: GuardSettings): { mode: PolicyMode; source: ModeSource; note?: string } {
   const forControl = policy.controls[controlId];
   if (forControl !== undefined) return { mode: forControl, source: 'policy.controls' };
   const forKind = policy.kinds[kind]?.mode;
   if (forKind !== undefined) return { mode: forKind, source: 'policy.kinds' };
+  const cap = KINDS[kind].defaultMode;
+  if (cap !== undefined && MILDNESS.indexOf(cap) < MILDNESS.indexOf(policy.mode)) {
+    return { mode: cap, source: 'kind-default', note: `${KINDS[kind].label}s default to ${cap}; kinds.${kind}.mode: ${policy.mode} changes it` };
+  }
   return { mode: policy.mode, source: 'policy.mode' };
 }
 

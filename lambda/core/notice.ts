@@ -1,6 +1,7 @@
 import { SEVERITY_ORDER, type Finding, type Severity } from '../controls/types';
 import { actionableFindings } from './decision';
-import { KINDS, PAST_TENSE as PAST, type Action, type ResourceKind } from './kinds';
+import { KINDS, type ResourceKind } from '../kinds/registry';
+import { PAST_TENSE as PAST, type Action } from '../kinds/types';
 import type { IgnoredExemption } from './modes';
 import { TAG } from './tags';
 import { oneLine, snsSubject } from './text';
@@ -39,6 +40,8 @@ export interface NoticeInput {
   readonly ignoredExemptions: readonly IgnoredExemption[];
   /** Owner addresses whose subscription filter matches this notice's owner attribute. */
   readonly ownerRecipients: readonly string[];
+  /** Facts from reads of other resources, told after what was done (the endpoints still serving a model). */
+  readonly notes?: readonly string[];
 }
 
 export interface Notice {
@@ -111,8 +114,7 @@ function whatWasDone(input: NoticeInput): string {
     case 'report-only':
       return `Nothing: the failed controls are in report mode. Enforced, they would have ${PAST[outcome.action]} the ${label}.`;
     case 'existing': {
-      const began = input.kind === 'notebook-instance' ? 'was last started or updated' : 'was created';
-      const next = input.kind === 'notebook-instance' ? 'the next time it is started' : `if it is created again like this`;
+      const { episodeBegan: began, actsNext: next } = KINDS[input.kind];
       return (
         `Nothing yet: the controls are enforced, but this ${label} ${began} before the guard began enforcing (${outcome.enforcementSince}), ` +
         `so it is part of the existing estate, which the guard reports and does not ${outcome.action} (the policy's sweep.actOnExisting is off). ` +
@@ -197,6 +199,7 @@ export function buildNotice(input: NoticeInput): Notice {
     '',
     'WHAT WAS DONE',
     `  ${whatWasDone(input)}`,
+    ...(input.notes ?? []).map((note) => `  ${note}`),
     '',
     'FAILED CONTROLS (highest severity first)',
     ...findingLines(failed).map((line) => (line === '' ? '' : `  ${line}`)),

@@ -4,7 +4,7 @@
  * them), except the exemption notice, which the resource's owner may see too.
  */
 import type { Finding } from '../controls/types';
-import { KINDS, type ResourceKind } from './kinds';
+import { KINDS, type ResourceKind } from '../kinds/registry';
 import type { ActiveExemption, SwitchValue } from './modes';
 import { highestSeverity, type Notice } from './notice';
 import { oneLine, snsSubject } from './text';

@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { CONTROL_IDS } from '../controls/catalog';
-import { RESOURCE_KINDS } from './kinds';
+import { CONTROL_IDS, RESOURCE_KINDS } from '../kinds/registry';
 import { describeIssues } from './validation';
 
 /**
@@ -154,6 +153,8 @@ export function parseSettings(input: unknown, source: string): GuardSettings {
 export const SETTINGS_ENV = 'GUARD_SETTINGS';
 export const TOPIC_ARN_ENV = 'TOPIC_ARN';
 export const SWITCH_PARAMETER_ENV = 'ENFORCEMENT_SWITCH_PARAMETER';
+/** Which kind a responder answers for: every kind's responder runs the same code (lambda/handlers/responder.ts). */
+export const GUARD_KIND_ENV = 'GUARD_KIND';
 
 /** Reads and validates the settings the CDK construct put in the function's environment. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): GuardSettings {

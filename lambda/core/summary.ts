@@ -1,6 +1,7 @@
 import { SEVERITY_ORDER, type Finding, type Severity } from '../controls/types';
 import { actionableFindings } from './decision';
-import { KINDS, PAST_TENSE, type ResourceKind } from './kinds';
+import { KINDS, type ResourceKind } from '../kinds/registry';
+import { PAST_TENSE } from '../kinds/types';
 import type { Notice } from './notice';
 import { oneLine, snsSubject } from './text';
 
@@ -105,6 +106,7 @@ function actionText(decision: string, kind: ResourceKind, result: string | undef
   if (decision === 'duplicate' || decision === 'busy' || decision === 'resend-notice') return 'none (already handled: see the ledger)';
   if (decision === 'report') return `would be ${past} (report mode)`;
   if (decision === 'not-actionable') return 'none (not in a state that can be acted on)';
+  if (decision === 'part-of') return 'none (judged with the resource that launched it)';
   return 'none';
 }
 

@@ -1,4 +1,4 @@
-import type { Action } from './kinds';
+import type { Action } from '../kinds/types';
 
 /**
  * Tags the guard writes on a resource before acting on it, so its owner sees why in the console. They

@@ -1,10 +1,9 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { Ledger } from '../aws/ledger';
-import type { ResourceKind } from '../core/kinds';
-import { settingsFromEnv, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV } from '../core/settings';
+import { accessOf, isResourceKind, RESOURCE_KINDS, type ResourceAccess, type ResourceKind } from '../kinds/registry';
+import { GUARD_KIND_ENV, settingsFromEnv, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV } from '../core/settings';
 import { LEDGER_TABLE_ENV } from '../ledger/schema';
 import { logger, metrics } from '../powertools';
-import type { ResourceAccess } from './resources';
 import { respond, type Result, type Runtime } from './respond';
 
 /** Reads the function's environment once, at cold start: a missing or invalid value fails loudly there. */
@@ -33,13 +32,23 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime {
 
 export type GuardHandler = (event: EventBridgeEvent<string, unknown>, context?: Context) => Promise<Result>;
 
-export function makeHandler<K extends ResourceKind>(kind: K, access: ResourceAccess<K>, runtime: Runtime): GuardHandler {
+/** The responder's kind, from its environment: a missing or unknown kind fails at cold start, naming it. */
+export function kindFromEnv(env: NodeJS.ProcessEnv): ResourceKind {
+  const kind = env[GUARD_KIND_ENV];
+  if (kind === undefined || !isResourceKind(kind)) {
+    throw new Error(`Environment variable ${GUARD_KIND_ENV} must name the kind this responder answers for, one of ${RESOURCE_KINDS.join(', ')} (given: ${JSON.stringify(kind)})`);
+  }
+  return kind;
+}
+
+/** A responder for one kind; its adapter is the registry's unless a caller gives one. */
+export function makeHandler<K extends ResourceKind>(kind: K, runtime: Runtime, access: Promise<ResourceAccess<K>> = accessOf(kind)): GuardHandler {
   return async (event, context) => {
     logger.resetKeys();
     if (context !== undefined) logger.addContext(context);
     try {
       // Lambda's retries of an asynchronous invocation keep its request id; a second delivery gets a new one.
-      return await respond(kind, event, access, runtime, context?.awsRequestId);
+      return await respond(kind, event, await access, runtime, context?.awsRequestId);
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MalformedEventError, parseEvent, type GuardEvent } from '../core/event';
-import type { ResourceKind } from '../core/kinds';
+import type { ResourceAccess, ResourceKind } from '../kinds/registry';
 import { handleResource, RESPONDER, type Result, type Runtime } from '../pipeline/handle';
 import { logger } from '../powertools';
-import type { ResourceAccess } from './resources';
 import { countMetric } from './telemetry';
 
 export { handleResource, RESPONDER } from '../pipeline/handle';

@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { RESOURCE_KINDS } from '../core/kinds';
+import { RESOURCE_KINDS } from '../kinds/registry';
 import { buildSweepNotice, SweepTally } from '../core/summary';
 import { deliverOnce, drainOutbox, noticeRecord, type OutboxResult } from '../pipeline/deliver';
 import { RESPONDER } from '../pipeline/handle';

@@ -1,7 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ControlOutcome } from '../controls/catalog';
-import type { Finding } from '../controls/types';
-import type { ResourceKind } from '../core/kinds';
+import type { ControlOutcome, Finding } from '../controls/types';
+import type { ResourceKind } from '../kinds/registry';
 import { singleMetrics } from '../powertools';
 
 /** EMF metrics, one per fact, each with the dimensions an operator filters on. */

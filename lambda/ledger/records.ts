@@ -2,7 +2,8 @@
  * What the ledger holds, and the pure rules over it: keys, leases, and what an invocation must do given
  * the records it found. No I/O here: lambda/aws/ledger.ts reads and writes these shapes.
  */
-import type { Action, ResourceKind } from '../core/kinds';
+import type { ResourceKind } from '../kinds/registry';
+import type { Action } from '../kinds/types';
 import { LEDGER_RETENTION_DAYS } from './schema';
 
 /** Which resource a record is about. Account and region make one table serve many accounts. */

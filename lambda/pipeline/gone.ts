@@ -1,11 +1,9 @@
 /** A resource that is gone when the pipeline describes it: nothing to check, unless the ledger left work on it. */
-import { ALL_CONTROLS } from '../controls/catalog';
 import type { Finding } from '../controls/types';
 import type { Ledger } from '../aws/ledger';
-import { KINDS, type ResourceKind } from '../core/kinds';
+import { ALL_CONTROLS, KINDS, type ResourceAccess, type ResourceKind } from '../kinds/registry';
 import { planFromLedger, type RemediationRecord, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
-import type { ResourceAccess } from '../handlers/resources';
 import type { DecisionType, Evaluated } from './handle';
 import { resend, resume } from './remediation';
 import { step, type Context, type HandleOptions, type Progress, type Runtime } from './steps';

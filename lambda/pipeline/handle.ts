@@ -3,14 +3,14 @@
  * consult the ledger -> act -> tell, for the responders, the sweep and the audit command alike. Every
  * run ends in exactly one `Decision` log line, a failed one included (with the stage that failed).
  */
-import { CATALOG, evaluate } from '../controls/catalog';
 import type { Finding } from '../controls/types';
 import { errorName } from '../aws/errors';
 import type { Ledger } from '../aws/ledger';
 import { addTags, listTags } from '../aws/sagemaker';
 import { readSwitch, type SwitchReading } from '../aws/switch';
 import { actionableFindings, decide, isActionable, isLagging, type ActionResult } from '../core/decision';
-import { KINDS, type ResourceKind } from '../core/kinds';
+import { CATALOG, evaluate, KINDS, type ResourceAccess, type ResourceByKind, type ResourceKind } from '../kinds/registry';
+import type { Described } from '../kinds/types';
 import { exemptionsFor, hasTagExemption, resolveMode, type ActiveExemption } from '../core/modes';
 import { ownerRecipients } from '../core/notice';
 import { tagsBeforeAction } from '../core/tags';
@@ -18,7 +18,6 @@ import { oneLine } from '../core/text';
 import { isExistingEstate, planFromLedger, remediationSk, type LedgerPlan, type RemediationRecord, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
 import { countFindings, countMetric, explainOutcomes } from '../handlers/telemetry';
-import type { ResourceAccess } from '../handlers/resources';
 import { handleGone } from './gone';
 import { honouredExemptions, reportSwitchProblem, tellExemptions } from './operators';
 import { abandon, remediateFresh, reportOnce, resend, resume, retryDenied, type Carried } from './remediation';
@@ -37,7 +36,7 @@ export interface EventHint {
   readonly holder?: string;
 }
 
-export type DecisionType = 'compliant' | 'exempt' | 'remediate' | 'report' | 'not-actionable' | 'gone' | 'resume' | 'resend-notice' | 'retry-denied' | 'busy' | 'duplicate';
+export type DecisionType = 'compliant' | 'exempt' | 'remediate' | 'report' | 'not-actionable' | 'gone' | 'part-of' | 'resume' | 'resend-notice' | 'retry-denied' | 'busy' | 'duplicate';
 
 /** What one evaluation came to; returned for tests and logged as the decision line. */
 export interface Result {
@@ -72,6 +71,8 @@ export interface Evaluated extends Result {
    * enforcement did): it was reported, not acted on.
    */
   readonly existing?: { readonly enforcementSince: string };
+  /** Set when another resource answers for this one (a tuning job's training job): see Described.partOf. */
+  readonly partOf?: { readonly kind: string; readonly name: string };
 }
 
 /** How many times, and after how long, a lagging Describe* is read again before the invocation is retried. */
@@ -147,6 +148,27 @@ async function run<K extends ResourceKind>(
   const ref = refOf(kind, name, described?.arn, hint, runtime);
   const holder = hint.holder ?? correlationId;
   if (described === undefined) return handleGone(kind, name, ref, correlationId, holder, access, runtime, options, ledger, progress);
+  if (described.partOf !== undefined) {
+    // One remediation and one notice for the parent (a tuning job and every training job it launched), not one per child.
+    const { partOf } = described;
+    logger.info('Decision', {
+      decision: 'part-of',
+      resource: { kind, name, arn: described.arn, status: described.status, episode: described.episode },
+      partOf,
+      detail: `judged, acted on and told about with its ${partOf.kind} ${partOf.name}, whose controls cover this ${KINDS[kind].label}'s settings`,
+    });
+    return {
+      decision: 'part-of',
+      notified: false,
+      kind,
+      name,
+      arn: described.arn,
+      ...(described.status !== undefined ? { status: described.status } : {}),
+      findings: [],
+      episode: described.episode,
+      partOf,
+    };
+  }
 
   const { settings } = runtime;
   const tags = await step(progress, 'list-tags', () => listTags(described.arn));
@@ -182,7 +204,8 @@ async function run<K extends ResourceKind>(
   }
   const rawOwner = (tags as Partial<Record<string, string>>)[settings.ownerTagKey];
   const owner = rawOwner === undefined ? undefined : oneLine(rawOwner).trim() || undefined;
-  const context: Context<K> = { kind, name, ref, access, described, present: true, findings, runtime, owner, exemptions, options, correlationId, holder, progress };
+  const notes = ledger !== undefined && (decision.type === 'remediate' || decision.type === 'report') ? await notesFor(access, name, described, progress) : undefined;
+  const context: Context<K> = { kind, name, ref, access, described, present: true, findings, runtime, owner, exemptions, options, correlationId, holder, progress, ...(notes !== undefined ? { notes } : {}) };
 
   let carried: Carried = { notified: false };
   let type: DecisionType = decision.type;
@@ -230,6 +253,21 @@ async function run<K extends ResourceKind>(
     ...(owner !== undefined ? { owner } : {}),
     ...(existingSince !== undefined ? { existing: { enforcementSince: existingSince.toISOString() } } : {}),
   };
+}
+
+/** The adapter's facts for the notice; a failed read is said in the notice rather than losing or delaying it. */
+async function notesFor<K extends ResourceKind>(access: ResourceAccess<K>, name: string, described: Described<ResourceByKind[K]>, progress: Progress): Promise<readonly string[] | undefined> {
+  if (access.notes === undefined) return undefined;
+  const stage = progress.stage;
+  progress.stage = 'notes';
+  try {
+    return await access.notes(name, described);
+  } catch (error) {
+    logger.warn('Could not read what the notice tells besides the resource', { errorName: errorName(error), errorMessage: (error as Error).message });
+    return [`(The guard could not read the related resources for this notice: ${errorName(error)}.)`];
+  } finally {
+    progress.stage = stage;
+  }
 }
 
 async function carryOut<K extends ResourceKind>(

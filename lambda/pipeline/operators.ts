@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../controls/types';
 import type { Ledger } from '../aws/ledger';
-import type { ResourceKind } from '../core/kinds';
+import type { ResourceKind } from '../kinds/registry';
 import type { Exemptions } from '../core/modes';
 import { buildExemptionNotice, buildSwitchProblemNotice } from '../core/operator-notice';
 import { resourcePk, type ResourceRef } from '../ledger/records';

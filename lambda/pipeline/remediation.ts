@@ -7,7 +7,8 @@
 import type { Ledger, LedgerKey } from '../aws/ledger';
 import { addTags } from '../aws/sagemaker';
 import { actionableFindings, isActionable, type ActionResult } from '../core/decision';
-import { KINDS, type Action, type ResourceKind } from '../core/kinds';
+import { KINDS, type ResourceKind } from '../kinds/registry';
+import type { Action } from '../kinds/types';
 import { buildNotice, ownerRecipients, type Outcome } from '../core/notice';
 import { tagsBeforeAction } from '../core/tags';
 import { dayOf, expiresAt, LEASE_MS, remediationSk, resourcePk, type RecordAction, type RecordedResult, type RemediationRecord } from '../ledger/records';
@@ -95,6 +96,7 @@ export function noticeFor<K extends ResourceKind>(context: Context<K>, outcome: 
     owner,
     ignoredExemptions: context.exemptions.ignored,
     ownerRecipients: ownerRecipients(owner, runtime.settings.owners),
+    ...(context.notes !== undefined ? { notes: context.notes } : {}),
   });
 }
 

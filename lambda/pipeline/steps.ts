@@ -4,14 +4,14 @@
  */
 import { classifyError, errorName } from '../aws/errors';
 import type { Finding } from '../controls/types';
-import type { ResourceKind } from '../core/kinds';
+import type { ResourceAccess, ResourceByKind, ResourceKind } from '../kinds/registry';
+import type { Described } from '../kinds/types';
 import type { Exemptions } from '../core/modes';
 import type { GuardSettings } from '../core/settings';
 import type { Ledger } from '../aws/ledger';
 import type { ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
 import { countMetric } from '../handlers/telemetry';
-import type { Described, ResourceAccess } from '../handlers/resources';
 
 export interface Runtime {
   readonly settings: GuardSettings;
@@ -50,7 +50,7 @@ export interface Context<K extends ResourceKind> {
   readonly ref: ResourceRef;
   readonly access: ResourceAccess<K>;
   /** What Describe* said; for a resource already gone, what the ledger remembers of it. */
-  readonly described: Pick<Described<K>, 'arn' | 'status' | 'episode'>;
+  readonly described: Pick<Described<ResourceByKind[K]>, 'arn' | 'status' | 'episode'>;
   /** False when the resource no longer exists. */
   readonly present: boolean;
   readonly findings: readonly Finding[];
@@ -68,6 +68,8 @@ export interface Context<K extends ResourceKind> {
   readonly holder: string;
   /** The stage the pipeline is in, for the decision line of a failed run. */
   readonly progress: Progress;
+  /** Facts for the notice from reads of other resources (the kind adapter's `notes`). */
+  readonly notes?: readonly string[];
 }
 
 /** Where a run is: the step helpers update it, and the failed run's decision line names the stage. */

@@ -1,9 +1,8 @@
 import { PromisePool } from '@supercharge/promise-pool';
 import { classifyError, errorName, type ErrorClass } from '../aws/errors';
-import type { ResourceKind } from '../core/kinds';
+import { accessOf, type ResourceAccess, type ResourceKind } from '../kinds/registry';
+import type { ListOptions } from '../kinds/types';
 import { handleResource, type Evaluated, type HandleOptions, type Runtime } from '../handlers/respond';
-import { modelAccess, notebookInstanceAccess, trainingJobAccess, type ResourceAccess } from '../handlers/resources';
-import { listNames, type ListOptions } from './list';
 
 export interface SweepOptions extends ListOptions {
   readonly kinds: readonly ResourceKind[];
@@ -30,11 +29,8 @@ export function isFailure(item: SweepItem): item is SweepFailure {
   return item.decision === 'error';
 }
 
-export const ACCESS: { readonly [K in ResourceKind]: ResourceAccess<K> } = {
-  'training-job': trainingJobAccess,
-  model: modelAccess,
-  'notebook-instance': notebookInstanceAccess,
-};
+/** Where the sweep reaches each kind: its adapter, unless a caller (a test) gives another. */
+export type AccessByKind = <K extends ResourceKind>(kind: K) => Promise<ResourceAccess<K>>;
 
 /**
  * Lists each kind page by page and evaluates each page's resources with bounded concurrency, through the
@@ -42,16 +38,17 @@ export const ACCESS: { readonly [K in ResourceKind]: ResourceAccess<K> } = {
  * A resource gone between list and describe comes back as `gone`; any other per-resource error is
  * yielded as a failure and the sweep goes on. A listing error (access denied) ends it: it is thrown.
  */
-export async function* sweep(options: SweepOptions, runtime: Runtime, access = ACCESS): AsyncGenerator<SweepItem> {
+export async function* sweep(options: SweepOptions, runtime: Runtime, accessFor: AccessByKind = accessOf): AsyncGenerator<SweepItem> {
   for (const kind of options.kinds) {
-    for await (const names of listNames(kind, options)) {
+    const access = await accessFor(kind);
+    for await (const names of access.list(options)) {
       if (options.shouldStop?.() === true) return;
       const { results } = await PromisePool.withConcurrency(options.concurrency)
         .for(names)
         .useCorrespondingResults()
         .process(async (name): Promise<SweepItem> => {
           try {
-            return await handleResource(kind, name, options.correlationId, access[kind] as ResourceAccess<typeof kind>, runtime, options.handle);
+            return await handleResource(kind, name, options.correlationId, access, runtime, options.handle);
           } catch (error) {
             return { kind, name, decision: 'error', error: { name: errorName(error), class: classifyError(error).type, message: (error as Error).message } };
           }

@@ -1,22 +1,29 @@
+process.env.GUARD_KIND = 'model';
 import { DescribeModelCommand, ListTagsCommand } from '@aws-sdk/client-sagemaker';
 import { RETRY, ec2, sageMaker, sns } from '../../lambda/aws/clients';
-import { runtimeFromEnv } from '../../lambda/handlers/make-handler';
+import { kindFromEnv, runtimeFromEnv } from '../../lambda/handlers/make-handler';
 import { model } from '../fixtures/resources';
 import { event, resetMocks, sageMakerMock } from './harness';
 
 beforeEach(resetMocks);
 
 describe('entry points and runtime', () => {
-  test.each(['training-job', 'model', 'notebook-instance', 'sweep', 'resend', 'switch-watch', 'enforcement-start'])('lambda/handlers/%s exports a handler wired from the environment', async (kind) => {
+  test.each(['responder', 'sweep', 'resend', 'switch-watch', 'enforcement-start'])('lambda/handlers/%s exports a handler wired from the environment', async (kind) => {
     const module = (await import(`../../lambda/handlers/${kind}`)) as { handler: unknown };
     expect(typeof module.handler).toBe('function');
   });
 
-  test('the model entry point runs end to end on mocked clients', async () => {
-    const { handler } = await import('../../lambda/handlers/model');
+  test('the responder entry point, set to the model kind, runs end to end on mocked clients', async () => {
+    const { handler } = await import('../../lambda/handlers/responder');
     sageMakerMock.on(DescribeModelCommand).resolves(model());
     sageMakerMock.on(ListTagsCommand).resolves({ Tags: [] });
     await expect(handler(event('variants/model.created.json'))).resolves.toMatchObject({ decision: 'compliant' });
+  });
+
+  test('a responder without a kind, or with one the registry does not hold, fails at cold start, naming the variable', () => {
+    expect(() => kindFromEnv({})).toThrow('Environment variable GUARD_KIND must name the kind this responder answers for, one of training-job, model, notebook-instance');
+    expect(() => kindFromEnv({ GUARD_KIND: 'studio-domain' })).toThrow('(given: "studio-domain")');
+    expect(kindFromEnv({ GUARD_KIND: 'notebook-instance' })).toBe('notebook-instance');
   });
 
   test('a missing topic ARN or bad settings fail at cold start, naming the variable', () => {

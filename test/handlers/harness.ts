@@ -5,8 +5,8 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { NotebookNetwork } from '../../lambda/controls/notebook-instance';
-import type { ResourceKind } from '../../lambda/core/kinds';
+import type { NotebookNetwork } from '../../lambda/kinds/notebook-instance/controls';
+import type { ResourceKind } from '../../lambda/kinds/registry';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { clearSwitchCache } from '../../lambda/aws/switch';
 import { Ledger } from '../../lambda/aws/ledger';
@@ -14,7 +14,6 @@ import { FakeTable } from '../support/fake-dynamodb';
 import { ENFORCEMENT_KEY } from '../../lambda/ledger/records';
 import { makeHandler } from '../../lambda/handlers/make-handler';
 import type { Runtime } from '../../lambda/handlers/respond';
-import { modelAccess, notebookInstanceAccess, trainingJobAccess, type ResourceAccess } from '../../lambda/handlers/resources';
 import { loadEvent } from '../fixtures/events';
 import { settings } from '../fixtures/resources';
 
@@ -58,14 +57,8 @@ export function setSwitch(value: string): void {
   ssmMock.on(GetParameterCommand, { Name: SWITCH_PARAMETER }).resolves({ Parameter: { Name: SWITCH_PARAMETER, Value: value, Type: 'String' } });
 }
 
-const ACCESS: { [K in ResourceKind]: ResourceAccess<K> } = {
-  'training-job': trainingJobAccess,
-  model: modelAccess,
-  'notebook-instance': notebookInstanceAccess,
-};
-
 export function handlerFor(kind: ResourceKind, input: GuardSettingsInput = {}, overrides: Partial<Runtime> = {}) {
-  return makeHandler(kind, ACCESS[kind] as ResourceAccess<typeof kind>, {
+  return makeHandler(kind, {
     settings: settings(input),
     topicArn: TOPIC_ARN,
     region: 'us-east-1',

@@ -1,6 +1,6 @@
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
-import { RESOURCE_KINDS, type ResourceKind } from '../../lambda/core/kinds';
+import { RESOURCE_KINDS, type ResourceKind } from '../../lambda/kinds/registry';
 import { App, Stack } from 'aws-cdk-lib';
 import { InvalidSettingsError, parseSettings, settingsFromEnv } from '../../lambda/core/settings';
 import { SageMakerGuard, type SageMakerGuardProps } from '../../lib/sagemaker-guard';
@@ -46,18 +46,33 @@ const ALARMED_FUNCTIONS = FUNCTION_COUNT - 1;
 /** The responders' rules, the sweep and resend schedules, the switch watch. */
 const RULE_COUNT = RESOURCE_KINDS.length + 3;
 const SWITCH_NAME = '/sagemaker-guard/enforcement';
-const SAGEMAKER_ACTIONS: Record<ResourceKind, string[]> = {
-  'training-job': ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'],
-  model: ['sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:ListTags'],
-  'notebook-instance': ['sagemaker:DescribeNotebookInstance', 'sagemaker:StopNotebookInstance', 'sagemaker:AddTags', 'sagemaker:ListTags'],
+/**
+ * What each responder may do, written out here independently of the kinds' own declarations: SageMaker actions by
+ * the ARN type they are scoped to, and the read-only actions IAM grants only on "*".
+ */
+const GRANTS: Record<ResourceKind, { readonly sagemaker: Record<string, string[]>; readonly anyResource: string[] }> = {
+  'training-job': { sagemaker: { 'training-job': ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'] }, anyResource: [] },
+  // A deleted model's notice names the endpoints still serving it: ListEndpoints, DescribeEndpoint, DescribeEndpointConfig.
+  model: {
+    sagemaker: { model: ['sagemaker:DescribeModel', 'sagemaker:DeleteModel', 'sagemaker:ListTags'], endpoint: ['sagemaker:DescribeEndpoint'], 'endpoint-config': ['sagemaker:DescribeEndpointConfig'] },
+    anyResource: ['sagemaker:ListEndpoints'],
+  },
+  'notebook-instance': {
+    sagemaker: { 'notebook-instance': ['sagemaker:DescribeNotebookInstance', 'sagemaker:StopNotebookInstance', 'sagemaker:AddTags', 'sagemaker:ListTags'] },
+    anyResource: ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups'],
+  },
 };
-const EC2_ACTIONS: Record<ResourceKind, string[]> = {
-  'training-job': [],
-  model: [],
-  'notebook-instance': ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups'],
-};
+const SAGEMAKER_ACTIONS = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, Object.values(GRANTS[kind].sagemaker).flat()])) as Record<ResourceKind, string[]>;
+const EC2_ACTIONS = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, GRANTS[kind].anyResource])) as Record<ResourceKind, string[]>;
 const LIST_ACTIONS = ['sagemaker:ListTrainingJobs', 'sagemaker:ListModels', 'sagemaker:ListNotebookInstances'];
-const ARN_TYPE: Record<ResourceKind, string> = { 'training-job': 'training-job', model: 'model', 'notebook-instance': 'notebook-instance' };
+/** Every kind's SageMaker grants merged by ARN type: what the sweep holds. */
+function mergedGrants(): Map<string, Set<string>> {
+  const merged = new Map<string, Set<string>>();
+  for (const kind of RESOURCE_KINDS) {
+    for (const [arnType, actions] of Object.entries(GRANTS[kind].sagemaker)) merged.set(arnType, new Set([...(merged.get(arnType) ?? []), ...actions]));
+  }
+  return merged;
+}
 
 function sageMakerArn(arnType: string): unknown {
   return {
@@ -246,10 +261,10 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     );
     const list = statements.find((statement) => actionsOf(statement).includes('sagemaker:ListTrainingJobs'));
     expect(list?.Resource).toBe('*');
-    expect(new Set(actionsOf(list!))).toEqual(new Set(['sagemaker:ListTrainingJobs', 'sagemaker:ListModels', 'sagemaker:ListNotebookInstances']));
-    for (const kind of RESOURCE_KINDS) {
-      const own = statements.find((statement) => JSON.stringify(statement.Resource) === JSON.stringify(sageMakerArn(ARN_TYPE[kind])));
-      expect(new Set(actionsOf(own!))).toEqual(new Set(SAGEMAKER_ACTIONS[kind]));
+    expect(new Set(actionsOf(list!))).toEqual(new Set([...RESOURCE_KINDS.flatMap((kind) => EC2_ACTIONS[kind]), ...LIST_ACTIONS]));
+    for (const [arnType, actions] of mergedGrants()) {
+      const own = statements.find((statement) => JSON.stringify(statement.Resource) === JSON.stringify(sageMakerArn(arnType)));
+      expect(new Set(actionsOf(own!))).toEqual(actions);
     }
   });
 
@@ -434,13 +449,14 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
 
     for (const statement of statements) {
       const service = actionsOf(statement).map((action) => action.split(':')[0]);
-      if (service.includes('sagemaker')) {
+      if (statement.Resource === '*') {
+        // Only reads without resource-level permissions: EC2 Describe*, SageMaker List*.
+        expect(actionsOf(statement).every((action) => /^(ec2:Describe|sagemaker:List)/.test(action))).toBe(true);
+      } else if (service.includes('sagemaker')) {
         expect(new Set(service)).toEqual(new Set(['sagemaker']));
-        expect(statement.Resource).toEqual(sageMakerArn(ARN_TYPE[kind]));
-      } else if (service.includes('ec2')) {
-        expect(new Set(service)).toEqual(new Set(['ec2']));
-        expect(actionsOf(statement).every((action) => action.startsWith('ec2:Describe'))).toBe(true);
-        expect(statement.Resource).toBe('*');
+        const arnType = Object.keys(GRANTS[kind].sagemaker).find((type) => JSON.stringify(statement.Resource) === JSON.stringify(sageMakerArn(type)));
+        expect(arnType).toBeDefined();
+        expect(new Set(actionsOf(statement))).toEqual(new Set(GRANTS[kind].sagemaker[arnType ?? '']));
       } else {
         // Everything else is scoped to a resource of this stack: its log group, the queue, the key, the topic, the ledger, the switch.
         expect(statement.Resource).not.toBe('*');

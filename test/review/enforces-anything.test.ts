@@ -11,8 +11,8 @@
  * with a message that says "the policy enforces", which is false.
  */
 import { enforcesAnything, policyMode } from '../../lambda/core/modes';
-import { RESOURCE_KINDS } from '../../lambda/core/kinds';
-import { CATALOG } from '../../lambda/controls/catalog';
+import { RESOURCE_KINDS } from '../../lambda/kinds/registry';
+import { CATALOG } from '../../lambda/kinds/registry';
 import { parseSettings } from '../../lambda/core/settings';
 import { loadConfig } from '../../lib/config';
 import { synthGuard } from '../infra/synth';

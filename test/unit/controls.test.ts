@@ -1,7 +1,7 @@
-import { ALL_CONTROLS, CATALOG, evaluate, type ResourceByKind } from '../../lambda/controls/catalog';
-import { hasInstanceStorage } from '../../lambda/controls/training-job';
+import { ALL_CONTROLS, CATALOG, evaluate, type ResourceByKind } from '../../lambda/kinds/registry';
+import { hasInstanceStorage } from '../../lambda/kinds/training-job/controls';
 import type { CheckResult } from '../../lambda/controls/types';
-import type { ResourceKind } from '../../lambda/core/kinds';
+import type { ResourceKind } from '../../lambda/kinds/registry';
 import { exemptionsFor, resolveMode } from '../../lambda/core/modes';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { CUSTOMER_KEY, enforceAll, model, notebook, privateNetwork, settings, trainingJob } from '../fixtures/resources';

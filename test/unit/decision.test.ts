@@ -1,6 +1,6 @@
 import type { Finding } from '../../lambda/controls/types';
 import { actionableFindings, decide, isActionable, isLagging, type Decision, type DecisionInput } from '../../lambda/core/decision';
-import type { ResourceKind } from '../../lambda/core/kinds';
+import type { ResourceKind } from '../../lambda/kinds/registry';
 
 const finding: Finding = { controlId: 'x.y', title: 't', why: 'w', fix: 'f', severity: 'high', observed: 'o', mode: 'enforce', modeSource: 'policy.mode' };
 const reported: Finding = { ...finding, controlId: 'x.z', mode: 'report', modeSource: 'policy.controls' };

@@ -1,5 +1,5 @@
 import { MalformedEventError, parseEvent } from '../../lambda/core/event';
-import type { ResourceKind } from '../../lambda/core/kinds';
+import type { ResourceKind } from '../../lambda/kinds/registry';
 import { allEventFiles, detailOf, loadEvent, withChange } from '../fixtures/events';
 
 /** What each fixture must parse to, for the kind whose function receives it; null = rejected. */

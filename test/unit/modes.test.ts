@@ -1,5 +1,5 @@
-import { CATALOG } from '../../lambda/controls/catalog';
-import type { ResourceKind } from '../../lambda/core/kinds';
+import { CATALOG } from '../../lambda/kinds/registry';
+import type { ResourceKind } from '../../lambda/kinds/registry';
 import {
   EXEMPT_TAG,
   exemptionsFor,

@@ -1,6 +1,7 @@
-import { evaluate, type ControlOutcome, type ResourceByKind } from '../../lambda/controls/catalog';
-import type { TrainingJob } from '../../lambda/controls/training-job';
-import type { ResourceKind } from '../../lambda/core/kinds';
+import { evaluate, type ResourceByKind } from '../../lambda/kinds/registry';
+import { type ControlOutcome } from '../../lambda/controls/types';
+import type { TrainingJob } from '../../lambda/kinds/training-job/controls';
+import type { ResourceKind } from '../../lambda/kinds/registry';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { CUSTOMER_KEY, enforceAll, model, notebook, settings, trainingJob } from '../fixtures/resources';
 

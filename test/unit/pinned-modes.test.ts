@@ -1,5 +1,5 @@
-import { CATALOG, evaluate } from '../../lambda/controls/catalog';
-import type { ResourceKind } from '../../lambda/core/kinds';
+import { CATALOG, evaluate } from '../../lambda/kinds/registry';
+import type { ResourceKind } from '../../lambda/kinds/registry';
 import { EXEMPT_TAG, exemptionsFor, resolveMode, type ExemptibleControl, type Exemptions } from '../../lambda/core/modes';
 import { notebook, settings } from '../fixtures/resources';
 

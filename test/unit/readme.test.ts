@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_CONTROLS } from '../../lambda/controls/catalog';
+import { ALL_CONTROLS } from '../../lambda/kinds/registry';
 import { controlsTable, withControlsTable } from '../../lambda/controls/table';
 import { parseSettings } from '../../lambda/core/settings';
 

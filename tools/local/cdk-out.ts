@@ -5,20 +5,17 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { KIND_LIST, RESOURCE_KINDS, type ResourceKind } from '../../lambda/kinds/registry';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 /** cdk.out of the repository; SAGEMAKER_GUARD_CDK_OUT may point at another synth output (same layout). */
 export const CDK_OUT = process.env.SAGEMAKER_GUARD_CDK_OUT ?? join(REPO_ROOT, 'cdk.out');
 export const STACK_NAME = 'SageMakerGuard';
 
-/** Construct ids of the three functions in the CDK app, by the resource kind each one handles. */
-export const RESPONDERS = {
-  'training-job': 'TrainingJobResponder',
-  model: 'ModelResponder',
-  'notebook-instance': 'NotebookInstanceResponder',
-} as const;
-export type ResponderKind = keyof typeof RESPONDERS;
-export const RESPONDER_KINDS = Object.keys(RESPONDERS) as ResponderKind[];
+/** Construct ids of the responders in the CDK app, by the resource kind each one handles (the registry's). */
+export const RESPONDERS = Object.fromEntries(KIND_LIST.map((spec) => [spec.id, spec.responderId])) as Readonly<Record<ResourceKind, string>>;
+export type ResponderKind = ResourceKind;
+export const RESPONDER_KINDS: readonly ResponderKind[] = RESOURCE_KINDS;
 
 /** Every function of the app: the responders, the scheduled sweep, the resend of owed notices and the switch watcher. */
 export const FUNCTIONS = { ...RESPONDERS, sweep: 'Sweep', resend: 'Resend', switchWatch: 'SwitchWatch', enforcementStart: 'EnforcementStart' } as const;

@@ -1,6 +1,6 @@
 import type { DescribeModelCommandOutput } from '@aws-sdk/client-sagemaker';
-import { allowedNetworkControl, placementOf, requiredTagsControl } from './shared';
-import { fail, pass, type Control } from './types';
+import { allowedNetworkControl, checkTrue, checkVpcConfig, placementOf, requiredTagsControl } from '../../controls/blocks';
+import type { Control } from '../../controls/types';
 
 export type Model = Omit<DescribeModelCommandOutput, '$metadata'>;
 
@@ -22,10 +22,7 @@ export const modelControls: readonly Control<Model>[] = [
     severity: 'high',
     fix: `${RECREATE} EnableNetworkIsolation=true (CLI --enable-network-isolation); a model cannot be updated.`,
     iamConditionKey: 'sagemaker:NetworkIsolation',
-    check: (model) =>
-      model.EnableNetworkIsolation === true
-        ? pass()
-        : fail(`EnableNetworkIsolation is ${model.EnableNetworkIsolation === undefined ? 'absent (defaults to false)' : String(model.EnableNetworkIsolation)} for ${containerSetup(model)}`),
+    check: (model) => checkTrue(model.EnableNetworkIsolation, 'EnableNetworkIsolation', ` for ${containerSetup(model)}`),
   },
   {
     id: 'model.vpc',
@@ -35,13 +32,7 @@ export const modelControls: readonly Control<Model>[] = [
     severity: 'high',
     fix: `${RECREATE} a VpcConfig naming private subnets and security groups (CLI --vpc-config Subnets=...,SecurityGroupIds=...).`,
     iamConditionKey: 'sagemaker:VPCSubnets, sagemaker:VPCSecurityGroupIds',
-    check: (model) => {
-      const setup = containerSetup(model);
-      if (model.VpcConfig === undefined) return fail(`VpcConfig is absent for ${setup}`);
-      if ((model.VpcConfig.Subnets ?? []).length === 0) return fail(`VpcConfig has no Subnets for ${setup}`);
-      if ((model.VpcConfig.SecurityGroupIds ?? []).length === 0) return fail(`VpcConfig has no SecurityGroupIds for ${setup}`);
-      return pass();
-    },
+    check: (model) => checkVpcConfig(model.VpcConfig, 'VpcConfig', ` for ${containerSetup(model)}`),
   },
   allowedNetworkControl<Model>('model', `${RECREATE} a VpcConfig that uses only the subnets and security groups the policy allows.`, (model) => placementOf(model.VpcConfig)),
   requiredTagsControl<Model>('model', 'Add the missing tags with aws sagemaker add-tags; a model that was deleted is created again with them (CreateModel --tags).'),

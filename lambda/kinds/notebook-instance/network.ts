@@ -1,6 +1,6 @@
 import { DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, type RouteTable } from '@aws-sdk/client-ec2';
-import type { NotebookNetwork } from '../controls/notebook-instance';
-import { ec2 } from './clients';
+import { ec2 } from '../../aws/clients';
+import type { NotebookNetwork } from './controls';
 
 /**
  * Reads what EC2 knows of a notebook's subnet, its effective route table and its security groups.

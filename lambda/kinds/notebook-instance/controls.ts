@@ -1,8 +1,7 @@
 import type { IpPermission, RouteTable, SecurityGroup, Subnet } from '@aws-sdk/client-ec2';
 import type { DescribeNotebookInstanceCommandOutput } from '@aws-sdk/client-sagemaker';
-import { describeKmsKey } from './kms';
-import { allowedNetworkControl, checkInstanceTypes, requiredTagsControl } from './shared';
-import { fail, pass, skip, type CheckResult, type Control } from './types';
+import { allowedNetworkControl, checkInstanceTypes, checkKmsKey, requiredTagsControl } from '../../controls/blocks';
+import { fail, pass, skip, type CheckResult, type Control } from '../../controls/types';
 
 /** What EC2 says about the network a notebook sits in: read by the adapter, judged here. */
 export interface NotebookNetwork {
@@ -138,10 +137,7 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     severity: 'medium',
     fix: `${RECREATE} KmsKeyId set to a customer managed KMS key.`,
     iamConditionKey: 'sagemaker:VolumeKmsKey',
-    check: ({ notebook }, { settings }) => {
-      const keyProblem = describeKmsKey(notebook.KmsKeyId, 'KmsKeyId', settings.allowedKmsKeys);
-      return keyProblem === undefined ? pass() : fail(keyProblem);
-    },
+    check: ({ notebook }, { settings }) => checkKmsKey(notebook.KmsKeyId, 'KmsKeyId', settings),
   },
   {
     id: 'notebook-instance.imdsv2',

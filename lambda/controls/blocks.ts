@@ -1,0 +1,244 @@
+/**
+ * The building blocks controls are made of, shared by every kind: KMS keys, network isolation and VPC
+ * placement, instance types and local storage, run-time bounds, required tags, and controls derived from
+ * another kind's (a tuning job's training definitions, the models behind an endpoint). Pure.
+ */
+import { fail, pass, skip, type CheckContext, type CheckResult, type CheckSettings, type Control } from './types';
+
+// --- KMS keys ---------------------------------------------------------------------------------------------
+
+/** The AWS managed key for SageMaker is not a customer managed key, whichever way it is named. */
+export function isAwsManagedSageMakerKey(keyId: string): boolean {
+  return /(^|:)alias\/aws\/sagemaker$/.test(keyId);
+}
+
+/** The key id inside a key ARN (arn:...:key/ID), or the value itself. */
+function bareKeyId(keyId: string): string {
+  const match = /:key\/([^/]+)$/.exec(keyId);
+  return match?.[1] ?? keyId;
+}
+
+/** Whether a key is on the allow-list: same value, or the same key id as a key ARN on the list. */
+export function isAllowedKey(keyId: string, allowed: readonly string[]): boolean {
+  return allowed.some((entry) => entry === keyId || bareKeyId(entry) === bareKeyId(keyId));
+}
+
+/**
+ * What is wrong with a KMS key setting, or undefined when it is a customer key (on the allow-list, when
+ * there is one). Aliases are compared by name, since resolving them needs KMS calls.
+ */
+export function describeKmsKey(keyId: string | undefined, field: string, allowed?: readonly string[]): string | undefined {
+  if (keyId === undefined || keyId.trim() === '') return `${field} is not set, so an AWS managed key is used`;
+  if (isAwsManagedSageMakerKey(keyId)) return `${field} is the AWS managed key ${keyId}`;
+  if (allowed !== undefined && !isAllowedKey(keyId, allowed)) return `${field} ${keyId} is not in allowedKmsKeys (${allowed.join(', ')})`;
+  return undefined;
+}
+
+/** A key setting that must name a customer managed key (on allowedKmsKeys, when the policy has it). */
+export function checkKmsKey(keyId: string | undefined, field: string, settings: CheckSettings): CheckResult {
+  const problem = describeKmsKey(keyId, field, settings.allowedKmsKeys);
+  return problem === undefined ? pass() : fail(problem);
+}
+
+/**
+ * Instance families with local NVMe instance storage, encrypted by a hardware module: SageMaker rejects a
+ * volume KMS key on them (SageMaker Developer Guide, "Instance Store Volumes"). A `d` after the generation
+ * (m5d, c6id, g4dn, p4d, p3dn) means instance storage in the EC2 naming scheme.
+ */
+const INSTANCE_STORE_FAMILIES = new Set(['g5', 'g6', 'g6e', 'p5', 'p5e', 'p5en', 'trn1', 'trn1n', 'trn2']);
+export function hasInstanceStorage(instanceType: string): boolean {
+  const family = instanceType.split('.')[1] ?? '';
+  return INSTANCE_STORE_FAMILIES.has(family) || /^[a-z]+\d+[a-z]*d[a-z]*$/.test(family);
+}
+
+/**
+ * A storage volume key: a customer key, unless every instance type has local instance storage (which SageMaker
+ * encrypts by hardware and for which it refuses a key) and no key is set.
+ */
+export function checkVolumeKmsKey(keyId: string | undefined, field: string, instanceTypes: readonly string[], settings: CheckSettings): CheckResult {
+  const problem = describeKmsKey(keyId, field, settings.allowedKmsKeys);
+  if (problem === undefined) return pass();
+  // A blank key is no key (as describeKmsKey reads it): on instance storage, SageMaker accepts none.
+  const noKey = (keyId ?? '').trim() === '';
+  if (noKey && instanceTypes.length > 0 && instanceTypes.every(hasInstanceStorage)) {
+    return skip(`${instanceTypes.join(', ')} use local instance storage encrypted by hardware; SageMaker does not accept a ${field.split('.').pop() ?? field} for them`);
+  }
+  return fail(problem);
+}
+
+// --- Network ----------------------------------------------------------------------------------------------
+
+/** `EnableNetworkIsolation` (or a field like it) must be true; absent means false. */
+export function checkTrue(value: boolean | undefined, field: string, what = ''): CheckResult {
+  return value === true ? pass() : fail(`${field} is ${value === undefined ? 'absent (defaults to false)' : String(value)}${what}`);
+}
+
+/** The shape every SageMaker VpcConfig has. */
+export interface VpcConfig {
+  readonly Subnets?: readonly string[] | undefined;
+  readonly SecurityGroupIds?: readonly string[] | undefined;
+}
+
+/** A VpcConfig must be present with at least one subnet and one security group. */
+export function checkVpcConfig(vpc: VpcConfig | undefined, field = 'VpcConfig', what = ''): CheckResult {
+  if (vpc === undefined) return fail(`${field} is absent${what}`);
+  if ((vpc.Subnets ?? []).length === 0) return fail(`${field} has no Subnets${what}`);
+  if ((vpc.SecurityGroupIds ?? []).length === 0) return fail(`${field} has no SecurityGroupIds${what}`);
+  return pass();
+}
+
+/** Subnets and security groups of a resource's VPC placement, when it has one. */
+export interface Placement {
+  readonly subnets: readonly string[];
+  readonly securityGroups: readonly string[];
+}
+
+/** The placement a Describe* VpcConfig gives. */
+export function placementOf(vpc: VpcConfig | undefined): Placement | undefined {
+  return vpc === undefined ? undefined : { subnets: vpc.Subnets ?? [], securityGroups: vpc.SecurityGroupIds ?? [] };
+}
+
+/** Every subnet and security group must be on the policy's allow-lists (when the policy has them). */
+export function checkAllowedNetwork(placement: Placement | undefined, context: CheckContext, vpcControl: string): CheckResult {
+  const { allowedSubnets, allowedSecurityGroups } = context.settings;
+  if (allowedSubnets === undefined && allowedSecurityGroups === undefined) return skip('no allowedSubnets or allowedSecurityGroups in the policy');
+  if (placement === undefined) return skip(`no VPC placement (see ${vpcControl})`);
+  const problems: string[] = [];
+  const badSubnets = allowedSubnets === undefined ? [] : placement.subnets.filter((id) => !allowedSubnets.includes(id));
+  if (badSubnets.length > 0) problems.push(`subnet(s) ${badSubnets.join(', ')} not in allowedSubnets`);
+  const badGroups = allowedSecurityGroups === undefined ? [] : placement.securityGroups.filter((id) => !allowedSecurityGroups.includes(id));
+  if (badGroups.length > 0) problems.push(`security group(s) ${badGroups.join(', ')} not in allowedSecurityGroups`);
+  return problems.length === 0 ? pass() : fail(problems.join('; '));
+}
+
+/** Distributed work exchanges data between instances: encrypted, unless single-instance and the policy allows. */
+export function checkInterContainerEncryption(enabled: boolean | undefined, instanceCount: number, settings: CheckSettings): CheckResult {
+  if (settings.interContainerEncryption === 'distributed' && instanceCount <= 1) {
+    return skip(`single-instance job (InstanceCount ${instanceCount}); required only for distributed jobs by the interContainerEncryption setting`);
+  }
+  return enabled === true
+    ? pass()
+    : fail(`EnableInterContainerTrafficEncryption is ${enabled === undefined ? 'absent (defaults to false)' : String(enabled)} on a ${instanceCount}-instance job`);
+}
+
+// --- Instances, run time, tags ----------------------------------------------------------------------------
+
+/** The instance types must be on the kind's allow-list (`kinds.<kind>.allowedInstanceTypes`), when the policy has one. */
+export function checkInstanceTypes(types: readonly string[], kind: string, context: CheckContext): CheckResult {
+  const allowed = context.settings.kinds[kind]?.allowedInstanceTypes;
+  if (allowed === undefined) return skip(`no allow-list in the policy (kinds.${kind}.allowedInstanceTypes)`);
+  if (types.length === 0) return fail('the resource names no instance type');
+  const outside = types.filter((type) => !allowed.includes(type));
+  return outside.length === 0 ? pass() : fail(`${outside.join(', ')} not in the allow-list (${allowed.join(', ')})`);
+}
+
+/** A run-time bound, at most the policy's maxRuntimeSeconds. */
+export function checkMaxRuntime(actual: number | undefined, field: string, settings: CheckSettings): CheckResult {
+  const bound = settings.maxRuntimeSeconds;
+  if (bound === undefined) return skip('no bound configured (setting maxRuntimeSeconds)');
+  if (actual === undefined) return fail(`${field} is absent; the bound is ${bound}`);
+  return actual <= bound ? pass() : fail(`${field} is ${actual}, above the bound of ${bound}`);
+}
+
+/** The required-tags control, the same for every kind: tags come from ListTags, not Describe. */
+export function requiredTagsControl<R>(kind: string, fix: string): Control<R> {
+  return {
+    id: `${kind}.required-tags`,
+    kind,
+    title: 'Required tags present',
+    why: 'Tags name the owner, cost centre and data class that access reviews and incident response rely on.',
+    severity: 'low',
+    fix,
+    check: (_resource, { settings, tags }) => {
+      const required = settings.requiredTags;
+      if (required === undefined) return skip('no requiredTags in the policy');
+      const present: Readonly<Partial<Record<string, string>>> = tags;
+      const problems = Object.entries(required).flatMap(([key, allowed]) => {
+        const value = present[key];
+        if (value === undefined || value.trim() === '') return [`tag ${key} is missing`];
+        if (allowed.length > 0 && !allowed.includes(value)) return [`tag ${key}=${value} is not one of ${allowed.join(', ')}`];
+        return [];
+      });
+      return problems.length === 0 ? pass() : fail(problems.join('; '));
+    },
+  };
+}
+
+/** The allowed-network control, the same for every kind but for where the placement is read. */
+export function allowedNetworkControl<R>(kind: string, fix: string, placement: (resource: R) => Placement | undefined, iamConditionKey = 'sagemaker:VPCSubnets, sagemaker:VPCSecurityGroupIds'): Control<R> {
+  return {
+    id: `${kind}.allowed-network`,
+    kind,
+    title: 'Subnets and security groups allowed',
+    why: 'Only subnets and security groups that the platform team has reviewed keep data on approved network paths.',
+    severity: 'medium',
+    fix,
+    iamConditionKey,
+    check: (resource, context) => checkAllowedNetwork(placement(resource), context, `${kind}.vpc`),
+  };
+}
+
+// --- Controls derived from another kind's -----------------------------------------------------------------
+
+/**
+ * One part of a resource that carries another kind's settings: a tuning job's training definition, the
+ * model behind a transform job or an endpoint variant. `value` is undefined when the part could not be
+ * read (a model that no longer exists): that fails the control, since nothing shows the part is safe.
+ */
+export interface Part<P> {
+  readonly label: string;
+  readonly value: P | undefined;
+  /** Why `value` is missing, for the notice. */
+  readonly missing?: string;
+}
+
+export interface DerivedOptions {
+  /** Prefix of the derived id's second part: '' gives `<kind>.<control>`, 'model-' gives `<kind>.model-<control>`. */
+  readonly idPrefix?: string;
+  /** The fix text, from the source control's. */
+  readonly fix: (source: Control<unknown>) => string;
+  /** The title, from the source control's (default: the same). */
+  readonly title?: (source: Control<unknown>) => string;
+  /** The preventive condition key of the derived control, when it differs (default: the source's). */
+  readonly iamConditionKey?: (source: Control<unknown>) => string | undefined;
+  /** What to say when the resource has no part to check. */
+  readonly noParts: string;
+}
+
+/**
+ * Controls of another kind, run over every part of a resource that carries that kind's settings: one derived
+ * control per source control, with a stable id of its own (so the policy can set its mode), failing when any
+ * part fails and saying which.
+ */
+export function derivedControls<R, P>(kind: string, sources: readonly Control<P>[], parts: (resource: R) => readonly Part<P>[], options: DerivedOptions): Control<R>[] {
+  return sources.map((source): Control<R> => {
+    const suffix = source.id.slice(source.id.indexOf('.') + 1);
+    const iamConditionKey = options.iamConditionKey !== undefined ? options.iamConditionKey(source) : source.iamConditionKey;
+    return {
+      id: `${kind}.${options.idPrefix ?? ''}${suffix}`,
+      kind,
+      title: options.title?.(source) ?? source.title,
+      why: source.why,
+      severity: source.severity,
+      fix: options.fix(source),
+      ...(iamConditionKey !== undefined ? { iamConditionKey } : {}),
+      check: (resource, context) => {
+        const all = parts(resource);
+        if (all.length === 0) return skip(options.noParts);
+        const failures: string[] = [];
+        const skips: string[] = [];
+        for (const part of all) {
+          if (part.value === undefined) {
+            failures.push(`${part.label}: ${part.missing ?? 'could not be read'}`);
+            continue;
+          }
+          const result = source.check(part.value, context);
+          if (result.status === 'fail') failures.push(`${part.label}: ${result.observed}`);
+          if (result.status === 'skip') skips.push(`${part.label}: ${result.reason}`);
+        }
+        if (failures.length > 0) return fail(failures.join('; '));
+        return skips.length === all.length ? skip(skips.join('; ')) : pass();
+      },
+    };
+  });
+}
