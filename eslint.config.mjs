@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['cdk.out/**', 'node_modules/**', 'coverage/**', 'dist/**', '.scratch/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['cdk.out/**', 'node_modules/**', 'coverage/**', 'dist/**', '.scratch/**', '.stryker-tmp/**', 'reports/**', '**/*.js', '**/*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

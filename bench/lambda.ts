@@ -431,12 +431,9 @@ async function benchHandlers(options: Options, functions: readonly LambdaBundle[
   const { trainingJob, model, notebook, privateNetwork } = await import('../test/fixtures/resources');
   const { loadEvent } = await import('../test/fixtures/events');
   const { makeHandler, runtimeFromEnv } = await import('../lambda/handlers/make-handler');
+  const { RESOURCE_KINDS } = await import('../lambda/kinds/registry');
   const runtime = runtimeFromEnv(process.env);
-  const handlers = {
-    'training-job': makeHandler('training-job', runtime),
-    model: makeHandler('model', runtime),
-    'notebook-instance': makeHandler('notebook-instance', runtime),
-  } as const;
+  const handlers = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, makeHandler(kind, runtime)])) as Record<(typeof RESOURCE_KINDS)[number], ReturnType<typeof makeHandler>>;
 
   const common = (): void => {
     for (const mock of mocks) mock.reset();

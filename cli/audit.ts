@@ -12,7 +12,7 @@ import { readSwitch, type SwitchReading } from '../lambda/aws/switch';
 import { accessOf, KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { SWITCH_VALUES } from '../lambda/core/modes';
 import type { GuardSettings } from '../lambda/core/settings';
-import type { Evaluated, Runtime } from '../lambda/handlers/respond';
+import type { Evaluated, Runtime } from '../lambda/pipeline/handle';
 import { isFailure, sweep, type SweepItem } from '../lambda/sweep/sweep';
 import type { AuditOptions } from './args';
 import type { EstateLookup } from './estate';

@@ -6,7 +6,7 @@ import Table from 'cli-table3';
 import { SEVERITY_ORDER, type Severity } from '../lambda/controls/types';
 import { KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { PAST_TENSE } from '../lambda/kinds/types';
-import type { Evaluated } from '../lambda/handlers/respond';
+import type { Evaluated } from '../lambda/pipeline/handle';
 import { isFailure, type SweepFailure, type SweepItem } from '../lambda/sweep/sweep';
 import { deniedAction } from './denied';
 import { breakLongWords } from './table';

@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { eventPatternFor, KIND_LIST, KINDS, RESOURCE_KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { enforcesAnything, SWITCH_VALUES } from '../lambda/core/modes';
 import { GUARD_KIND_ENV, parseSettings, type GuardSettings } from '../lambda/core/settings';
-import { ALARM_METRICS } from '../lambda/handlers/telemetry';
+import { ALARM_METRICS } from '../lambda/pipeline/telemetry';
 import { LEDGER } from '../lambda/ledger/schema';
 import { emailProblems, emailsOf, recipientsProblem, type NotificationEmails } from './recipients';
 import { scheduleProblems } from './schedule';
@@ -134,7 +134,7 @@ const ANY_IN_PERIOD = {
   treatMissingData: TreatMissingData.NOT_BREACHING,
 } as const;
 
-/** The custom metrics of lambda/handlers/telemetry.ts the stack alarms on, with what each alarm tells the operator. */
+/** The custom metrics of lambda/pipeline/telemetry.ts the stack alarms on, with what each alarm tells the operator. */
 const ALARM_METRIC_DESCRIPTIONS: Readonly<Record<(typeof ALARM_METRICS)[keyof typeof ALARM_METRICS], string>> = {
   [ALARM_METRICS.actionsDenied]:
     'a Stop or Delete was refused by IAM (an SCP, a permissions boundary or a changed role), so a non-compliant ' +
@@ -531,7 +531,7 @@ export class SageMakerGuard extends Construct {
     this.alarms = alarms;
   }
 
-  /** A metric the functions emit (lambda/handlers/telemetry.ts), summed over 5 minutes. */
+  /** A metric the functions emit (lambda/pipeline/telemetry.ts), summed over 5 minutes. */
   private guardMetric(metricName: string): IMetric {
     return new Metric({
       namespace: POWERTOOLS_METRICS_NAMESPACE,

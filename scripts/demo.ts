@@ -3,21 +3,25 @@
  * 127.0.0.1), with no AWS account. It synthesizes the app when cdk.out is missing or older than the
  * sources, starts moto, builds a small scene (a VPC with a private and a public subnet, a KMS key, the SNS
  * topic with an SQS queue subscribed as the "inbox"), recreates the synthesized EventBridge rules, and for
- * five resources sends the event SageMaker would send, invokes the function the rule routes it to, and
+ * six resources sends the event SageMaker would send, invokes the function the rule routes it to, and
  * prints what it decided and did, the state read back, and the notice. It ends with a summary table and
  * exits non-zero when an outcome is not the expected one. moto is stopped on exit, Ctrl-C and failure.
  *
  *   npm run demo [-- --synth | --no-synth] [-- --verbose]
  */
 import { parseArgs } from 'node:util';
+import { KINDS, RESOURCE_KINDS } from '../lambda/kinds/registry';
+import { PAST_TENSE } from '../lambda/kinds/types';
 import { relative } from 'node:path';
 import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateModelCommand,
   CreateNotebookInstanceCommand,
+  CreateProcessingJobCommand,
   CreateTrainingJobCommand,
   DescribeModelCommand,
   DescribeNotebookInstanceCommand,
+  DescribeProcessingJobCommand,
   DescribeTrainingJobCommand,
   type Tag,
 } from '@aws-sdk/client-sagemaker';
@@ -68,12 +72,14 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/SageMakerExecution`;
 const IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
 
 /** The published sample (or variant) each kind's events are modelled on. */
-const SAMPLES: Record<ResponderKind, string> = {
+const SAMPLES: Partial<Record<ResponderKind, string>> = {
   'notebook-instance': 'variants/notebook-instance.inservice.json',
   model: 'variants/model.created.json',
   'training-job': 'variants/training-job.in-progress.json',
+  'processing-job': 'variants/processing-job.in-progress.json',
 };
-const LABEL: Record<ResponderKind, string> = { 'notebook-instance': 'notebook', model: 'model', 'training-job': 'training job' };
+const SHORT_LABEL: Partial<Record<ResponderKind, string>> = { 'notebook-instance': 'notebook' };
+const labelOf = (kind: ResponderKind): string => SHORT_LABEL[kind] ?? KINDS[kind].label;
 
 interface Options {
   readonly synth: 'auto' | 'always' | 'never';
@@ -248,7 +254,9 @@ function epochMs(value: unknown): unknown {
  * description (the fields the sample has), its tags as a map, and the status the event reports.
  */
 function sageMakerEvent(kind: ResponderKind, arn: string, described: Record<string, unknown>, tags: readonly Tag[], detail: Record<string, unknown> = {}): SampleEvent {
-  const sample = loadEvent(SAMPLES[kind]);
+  const file = SAMPLES[kind];
+  if (file === undefined) throw new Error(`the demo has no sample event for ${kind}: add one to SAMPLES`);
+  const sample = loadEvent(file);
   const fromDescription = Object.fromEntries(
     Object.keys(sample.detail)
       .filter((key) => described[key] !== undefined && key !== 'Tags')
@@ -263,12 +271,12 @@ function sageMakerEvent(kind: ResponderKind, arn: string, described: Record<stri
 
 function eventSummary(event: Record<string, unknown>, kind: ResponderKind): string[] {
   const detail = (event.detail ?? {}) as Record<string, unknown>;
-  const interesting: Record<ResponderKind, string[]> = {
+  const interesting: Partial<Record<ResponderKind, string[]>> = {
     'notebook-instance': ['NotebookInstanceName', 'NotebookInstanceStatus', 'DirectInternetAccess', 'SubnetId'],
     model: ['ModelName', 'ModelArn'],
     'training-job': ['TrainingJobName', 'TrainingJobStatus', 'SecondaryStatus'],
   };
-  const shown = interesting[kind].filter((key) => key in detail);
+  const shown = (interesting[kind] ?? [KINDS[kind].nameField, ...(KINDS[kind].statusField !== undefined ? [KINDS[kind].statusField] : [])]).filter((key) => key in detail);
   const rest = Object.keys(detail).length - shown.length;
   const fields = shown.map((key) => `"${key}":${JSON.stringify(detail[key])}`).join(',');
   return [
@@ -381,11 +389,7 @@ function printNotice(notice: SnsEnvelope, heading: string): void {
   quoted(`Subject: ${notice.Subject ?? '(none)'}\n\n${notice.Message.trimEnd()}`);
 }
 
-const ACTION_TEXT: Record<ResponderKind, { api: string; past: string }> = {
-  'notebook-instance': { api: 'StopNotebookInstance', past: 'stopped' },
-  model: { api: 'DeleteModel', past: 'deleted' },
-  'training-job': { api: 'StopTrainingJob', past: 'stopped' },
-};
+const ACTION_TEXT = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, { api: KINDS[kind].api, past: PAST_TENSE[KINDS[kind].action] }])) as Record<ResponderKind, { api: string; past: string }>;
 
 function actionOf(kind: ResponderKind, result: Record<string, unknown>): string {
   const decision = String(result.decision);
@@ -403,7 +407,7 @@ function actionOf(kind: ResponderKind, result: Record<string, unknown>): string 
 async function runScenario(stage: Stage, scenario: Scenario, index: number, count: number): Promise<Row> {
   const { kind, name } = scenario;
   line();
-  line(bold(cyan(`── ${index}/${count}  ${LABEL[kind]} ${name}: ${scenario.title}`)));
+  line(bold(cyan(`── ${index}/${count}  ${labelOf(kind)} ${name}: ${scenario.title}`)));
   const { arn, described, tags } = await scenario.create(stage);
   field('created', [...scenario.created]);
   for (const note of scenario.note ?? []) field('', yellow(note));
@@ -412,7 +416,7 @@ async function runScenario(stage: Stage, scenario: Scenario, index: number, coun
   const delivered = await sendThroughEventBridge(stage, event);
   const routed = delivered.filter((delivery) => delivery.kind === kind);
   if (delivered.length !== 1 || routed.length !== 1) {
-    throw new Error(`the ${LABEL[kind]} event was delivered to [${delivered.map((delivery) => delivery.kind).join(', ')}] instead of exactly the ${kind} rule`);
+    throw new Error(`the ${labelOf(kind)} event was delivered to [${delivered.map((delivery) => delivery.kind).join(', ')}] instead of exactly the ${kind} rule`);
   }
   const body = (routed[0] as { body: Record<string, unknown> }).body;
   field('event', eventSummary(body, kind));
@@ -503,7 +507,7 @@ async function trainingJobThroughLens(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The scene's five resources
+// The scene's six resources
 
 function scenarios(stage: Stage): Scenario[] {
   const { network, channel } = stage;
@@ -623,6 +627,44 @@ function scenarios(stage: Stage): Scenario[] {
       },
       state: async () => (await sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: 'fraud-train' }))).TrainingJobStatus ?? 'unknown',
     },
+    {
+      kind: 'processing-job',
+      name: 'fraud-features',
+      title: 'no network isolation and no VPC',
+      created: [
+        'CreateProcessingJob with NetworkConfig.EnableNetworkIsolation=false and no VpcConfig, one ml.m5.xlarge instance,',
+        'volume and output encrypted with the customer key',
+      ],
+      note: [
+        'moto completes a processing job at once and has no StopProcessingJob (moto 5.2.1), so the honest answer is',
+        '"not-actionable": the job already ended. On AWS, a running job would be stopped and its owner told.',
+      ],
+      expected: { decision: 'not-actionable', state: 'Completed', notified: false },
+      eventDetail: { ProcessingJobStatus: 'InProgress' },
+      create: async () => {
+        const name = 'fraud-features';
+        const tags = [{ Key: 'owner', Value: 'team-fraud' }];
+        const { ProcessingJobArn: arn } = await sageMaker.send(
+          new CreateProcessingJobCommand({
+            ProcessingJobName: name,
+            RoleArn: ROLE,
+            AppSpecification: { ImageUri: IMAGE },
+            ProcessingResources: { ClusterConfig: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1, VolumeSizeInGB: 30, VolumeKmsKeyId: channel.kmsKeyArn } },
+            ProcessingOutputConfig: {
+              KmsKeyId: channel.kmsKeyArn,
+              Outputs: [{ OutputName: 'features', S3Output: { S3Uri: 's3://example-bucket/fraud/features', LocalPath: '/opt/ml/processing/output', S3UploadMode: 'EndOfJob' } }],
+            },
+            NetworkConfig: { EnableNetworkIsolation: false },
+            StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+            Tags: tags,
+          }),
+        );
+        const described = await sageMaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
+        // The event of a job that has just started has no end time.
+        return { arn: arn ?? '', described: { ...described, ProcessingEndTime: undefined } as unknown as Record<string, unknown>, tags };
+      },
+      state: async () => (await sageMaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: 'fraud-features' }))).ProcessingJobStatus ?? 'unknown',
+    },
   ];
 }
 
@@ -632,7 +674,7 @@ function printSummary(rows: readonly Row[]): void {
   line();
   line(bold('Summary'));
   const body = rows.map((row) => [
-    `${LABEL[row.kind]} ${row.name}`,
+    `${labelOf(row.kind)} ${row.name}`,
     row.failed.length === 0 ? green('0') : red(String(row.failed.length)),
     row.decision,
     row.action,
@@ -641,7 +683,7 @@ function printSummary(rows: readonly Row[]): void {
     row.problem === undefined ? green('ok') : red('UNEXPECTED'),
   ]);
   for (const text of table(['resource', 'failed', 'decision', 'action', 'state now', 'notice', 'check'], body)) line(`  ${text}`);
-  for (const row of rows) if (row.problem !== undefined) line(red(`  ${LABEL[row.kind]} ${row.name}: ${row.problem}`));
+  for (const row of rows) if (row.problem !== undefined) line(red(`  ${labelOf(row.kind)} ${row.name}: ${row.problem}`));
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { drainOutbox, type OutboxResult } from '../pipeline/deliver';
 import { logger, metrics } from '../powertools';
 import { runtimeFromEnv } from './make-handler';
-import type { Runtime } from './respond';
+import type { Runtime } from '../pipeline/handle';
 
 /** Time kept back so the run ends cleanly before the function's timeout. */
 export const RESEND_RESERVE_MS = 10_000;

@@ -3,7 +3,7 @@ import { MalformedEventError, parseEvent, type GuardEvent } from '../core/event'
 import type { ResourceAccess, ResourceKind } from '../kinds/registry';
 import { handleResource, RESPONDER, type Result, type Runtime } from '../pipeline/handle';
 import { logger } from '../powertools';
-import { countMetric } from './telemetry';
+import { countMetric } from '../pipeline/telemetry';
 
 export { handleResource, RESPONDER } from '../pipeline/handle';
 export type { Evaluated, HandleOptions, Result, Runtime } from '../pipeline/handle';

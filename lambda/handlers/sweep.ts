@@ -6,7 +6,7 @@ import { RESPONDER } from '../pipeline/handle';
 import { logger, metrics } from '../powertools';
 import { isFailure, sweep } from '../sweep/sweep';
 import { runtimeFromEnv } from './make-handler';
-import type { Runtime } from './respond';
+import type { Runtime } from '../pipeline/handle';
 
 /** Describe calls in flight at once: well under SageMaker's management API rates, with adaptive retry. */
 export const SWEEP_CONCURRENCY = 8;

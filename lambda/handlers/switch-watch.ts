@@ -6,7 +6,7 @@ import { describeIssues } from '../core/validation';
 import { deliverOnce, noticeRecord, type DeliveryResult } from '../pipeline/deliver';
 import { logger, metrics } from '../powertools';
 import { runtimeFromEnv } from './make-handler';
-import type { Runtime } from './respond';
+import type { Runtime } from '../pipeline/handle';
 
 /** The Parameter Store change event (source aws.ssm): the parameter's name and what was done to it, not its value. */
 const changeEvent = z.object({

@@ -4,12 +4,17 @@
  * Adding a kind is one folder (lambda/kinds/<kind>/: index.ts, controls.ts, adapter.ts), one line here, and its tests.
  */
 import { evaluateControls, type CheckContext, type Control, type Evaluation, type ModeDecision } from '../controls/types';
+import { endpoint } from './endpoint';
+import { endpointConfig } from './endpoint-config';
+import { hyperParameterTuningJob } from './hyper-parameter-tuning-job';
 import { model } from './model';
 import { notebookInstance } from './notebook-instance';
+import { processingJob } from './processing-job';
 import { trainingJob } from './training-job';
+import { transformJob } from './transform-job';
 import type { KindAdapter, KindSpec } from './types';
 
-export const KIND_LIST = [trainingJob, model, notebookInstance] as const;
+export const KIND_LIST = [trainingJob, model, notebookInstance, processingJob, transformJob, hyperParameterTuningJob, endpointConfig, endpoint] as const;
 
 type Spec = (typeof KIND_LIST)[number];
 export type ResourceKind = Spec['id'];

@@ -10,7 +10,7 @@ import { errorName } from '../aws/errors';
 import { buildInDoubtNotice } from '../core/operator-notice';
 import { expiresAt, inDoubt, LEASE_MS, type LedgerRecord, type RemediationRecord, type NoticeRecord, type StoredNotice } from '../ledger/records';
 import { NOTICE_PENDING } from '../ledger/schema';
-import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/telemetry';
+import { ALARM_METRICS, countAlarmMetric, countMetric } from './telemetry';
 import { logger } from '../powertools';
 
 /** Publishes a stored notice and marks it sent. A failed publish is counted (it alarms) and thrown. */

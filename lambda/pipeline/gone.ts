@@ -4,7 +4,7 @@ import type { Ledger } from '../aws/ledger';
 import { ALL_CONTROLS, KINDS, type ResourceAccess, type ResourceKind } from '../kinds/registry';
 import { planFromLedger, type RemediationRecord, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
-import type { DecisionType, Evaluated } from './handle';
+import type { DecisionType, Evaluated } from './result';
 import { resend, resume } from './remediation';
 import { step, type Context, type HandleOptions, type Progress, type Runtime } from './steps';
 

@@ -3,24 +3,24 @@
  * consult the ledger -> act -> tell, for the responders, the sweep and the audit command alike. Every
  * run ends in exactly one `Decision` log line, a failed one included (with the stage that failed).
  */
-import type { Finding } from '../controls/types';
 import { errorName } from '../aws/errors';
 import type { Ledger } from '../aws/ledger';
 import { addTags, listTags } from '../aws/sagemaker';
 import { readSwitch, type SwitchReading } from '../aws/switch';
-import { actionableFindings, decide, isActionable, isLagging, type ActionResult } from '../core/decision';
+import { actionableFindings, decide, isActionable, isLagging } from '../core/decision';
 import { CATALOG, evaluate, KINDS, type ResourceAccess, type ResourceByKind, type ResourceKind } from '../kinds/registry';
 import type { Described } from '../kinds/types';
-import { exemptionsFor, hasTagExemption, resolveMode, type ActiveExemption } from '../core/modes';
+import { exemptionsFor, hasTagExemption, resolveMode } from '../core/modes';
 import { ownerRecipients } from '../core/notice';
 import { tagsBeforeAction } from '../core/tags';
 import { oneLine } from '../core/text';
 import { isExistingEstate, planFromLedger, remediationSk, type LedgerPlan, type RemediationRecord, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
-import { countFindings, countMetric, explainOutcomes } from '../handlers/telemetry';
+import { countFindings, countMetric, explainOutcomes } from './telemetry';
 import { handleGone } from './gone';
 import { honouredExemptions, reportSwitchProblem, tellExemptions } from './operators';
 import { abandon, remediateFresh, reportOnce, resend, resume, retryDenied, type Carried } from './remediation';
+import type { DecisionType, Evaluated } from './result';
 import { bestEffort, step, type Context, type HandleOptions, type Progress, type Runtime } from './steps';
 
 export type { HandleOptions, Runtime } from './steps';
@@ -36,44 +36,7 @@ export interface EventHint {
   readonly holder?: string;
 }
 
-export type DecisionType = 'compliant' | 'exempt' | 'remediate' | 'report' | 'not-actionable' | 'gone' | 'part-of' | 'resume' | 'resend-notice' | 'retry-denied' | 'busy' | 'duplicate';
-
-/** What one evaluation came to; returned for tests and logged as the decision line. */
-export interface Result {
-  readonly decision: DecisionType;
-  readonly actionResult?: ActionResult;
-  readonly notified: boolean;
-}
-
-/** An exemption the guard honoured for this resource (it exempted at least one failing control). */
-export interface HonouredExemption {
-  readonly source: ActiveExemption['source'];
-  readonly scope: string;
-  readonly reason: string;
-  readonly expires?: string;
-  readonly controls: readonly string[];
-}
-
-/** One resource's evaluation, with what a report needs (the sweep and the audit command print these). */
-export interface Evaluated extends Result {
-  readonly kind: ResourceKind;
-  readonly name: string;
-  readonly arn?: string;
-  readonly status?: string;
-  readonly findings: readonly Finding[];
-  readonly exemptionsHonoured?: readonly HonouredExemption[];
-  /** Which state of the resource was judged (a job's or model's creation time, a notebook's last start): see Described. */
-  readonly episode?: string;
-  /** The resource's owner tag (settings.ownerTagKey), cleaned to one line; undefined when it has none. */
-  readonly owner?: string;
-  /**
-   * Set when enforced controls failed on a resource of the existing estate (its episode began before
-   * enforcement did): it was reported, not acted on.
-   */
-  readonly existing?: { readonly enforcementSince: string };
-  /** Set when another resource answers for this one (a tuning job's training job): see Described.partOf. */
-  readonly partOf?: { readonly kind: string; readonly name: string };
-}
+export type { DecisionType, Evaluated, HonouredExemption, Result } from './result';
 
 /** How many times, and after how long, a lagging Describe* is read again before the invocation is retried. */
 export const LAG_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000];

@@ -7,9 +7,9 @@ import type { Exemptions } from '../core/modes';
 import { buildExemptionNotice, buildSwitchProblemNotice } from '../core/operator-notice';
 import { resourcePk, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
-import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/telemetry';
+import { ALARM_METRICS, countAlarmMetric, countMetric } from './telemetry';
 import { deliverOnce, noticeRecord } from './deliver';
-import type { HonouredExemption } from './handle';
+import type { HonouredExemption } from './result';
 import { bestEffort, step, type Context, type Progress, type Runtime } from './steps';
 
 /** The active exemptions that exempted at least one failing control, with the controls they exempted. */

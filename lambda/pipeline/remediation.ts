@@ -14,7 +14,7 @@ import { tagsBeforeAction } from '../core/tags';
 import { dayOf, expiresAt, LEASE_MS, remediationSk, resourcePk, type RecordAction, type RecordedResult, type RemediationRecord } from '../ledger/records';
 import { NOTICE_PENDING } from '../ledger/schema';
 import { logger } from '../powertools';
-import { ALARM_METRICS, countAlarmMetric, countMetric } from '../handlers/telemetry';
+import { ALARM_METRICS, countAlarmMetric, countMetric } from './telemetry';
 import { publishStored } from './deliver';
 import { bestEffort, step, type Context } from './steps';
 

@@ -11,7 +11,7 @@ import type { GuardSettings } from '../core/settings';
 import type { Ledger } from '../aws/ledger';
 import type { ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
-import { countMetric } from '../handlers/telemetry';
+import { countMetric } from './telemetry';
 
 export interface Runtime {
   readonly settings: GuardSettings;

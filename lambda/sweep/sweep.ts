@@ -2,7 +2,7 @@ import { PromisePool } from '@supercharge/promise-pool';
 import { classifyError, errorName, type ErrorClass } from '../aws/errors';
 import { accessOf, type ResourceAccess, type ResourceKind } from '../kinds/registry';
 import type { ListOptions } from '../kinds/types';
-import { handleResource, type Evaluated, type HandleOptions, type Runtime } from '../handlers/respond';
+import { handleResource, type Evaluated, type HandleOptions, type Runtime } from '../pipeline/handle';
 
 export interface SweepOptions extends ListOptions {
   readonly kinds: readonly ResourceKind[];

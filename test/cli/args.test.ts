@@ -1,3 +1,4 @@
+import { RESOURCE_KINDS } from '../../lambda/kinds/registry';
 import {
   AUDIT_USAGE,
   DEFAULT_CONCURRENCY,
@@ -15,8 +16,8 @@ import {
 } from '../../cli/args';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
-const ALL_KINDS = ['training-job', 'model', 'notebook-instance'];
-const DEFAULTS: AuditOptions = { regions: [], kinds: ALL_KINDS as AuditOptions['kinds'], concurrency: DEFAULT_CONCURRENCY, format: 'table', remediate: false, yes: false, stack: 'SageMakerGuard' };
+const ALL_KINDS = [...RESOURCE_KINDS];
+const DEFAULTS: AuditOptions = { regions: [], kinds: ALL_KINDS, concurrency: DEFAULT_CONCURRENCY, format: 'table', remediate: false, yes: false, stack: 'SageMakerGuard' };
 
 function options(argv: string[]): AuditOptions {
   const parsed = parseCommandLine(argv, NOW);
@@ -74,9 +75,9 @@ describe('sagemaker-guard command line', () => {
     ['an empty region', ['audit', '--region', ','], '--region needs a value'],
     ['a bad region', ['audit', '--region', 'US_EAST_1'], '--region: "US_EAST_1" is not a region name such as us-east-1'],
     ['an availability zone', ['audit', '--region', 'us-east-1a'], '--region: "us-east-1a" is not a region name such as us-east-1'],
-    ['a bad kind', ['audit', '--kinds', 'model,endpoint'], '--kinds: unknown kind "endpoint"; expected one or more of training-job, model, notebook-instance'],
+    ['a bad kind', ['audit', '--kinds', 'model,studio-domain'], '--kinds: unknown kind "studio-domain"; expected one or more of training-job, model, notebook-instance, processing-job, transform-job, hyper-parameter-tuning-job, endpoint-config, endpoint'],
     ['a plural kind', ['audit', '--kinds', 'models'], '--kinds: unknown kind "models"'],
-    ['empty kinds', ['audit', '--kinds', ''], '--kinds needs a value: one or more of training-job, model, notebook-instance'],
+    ['empty kinds', ['audit', '--kinds', ''], '--kinds needs a value: one or more of training-job, model, notebook-instance, processing-job, transform-job, hyper-parameter-tuning-job, endpoint-config, endpoint'],
     ['a bad date', ['audit', '--since', 'yesterday'], '--since: expected a date as YYYY-MM-DD or an ISO 8601 time such as 2026-01-31T12:00:00Z (given: "yesterday")'],
     ['an impossible date', ['audit', '--since', '2026-02-30'], '--since: expected a date as YYYY-MM-DD'],
     ['a time without zone', ['audit', '--since', '2026-01-31T12:00'], '--since: expected a date'],

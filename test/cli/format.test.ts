@@ -1,5 +1,5 @@
 import type { Finding } from '../../lambda/controls/types';
-import type { Evaluated } from '../../lambda/handlers/respond';
+import type { Evaluated } from '../../lambda/pipeline/handle';
 import type { SweepFailure } from '../../lambda/sweep/sweep';
 import {
   accountOf,

@@ -31,7 +31,7 @@ describe('sagemaker-guard main', () => {
   test.each([
     [['history', '--remediate'], '--remediate is not an option of history', HISTORY_USAGE],
     [['redrive', '--dry-run', '--yes'], '--dry-run changes nothing, so --yes (replay without asking) contradicts it: give one', REDRIVE_USAGE],
-    [['audit', '--kinds', 'endpoint'], '--kinds: unknown kind "endpoint"', AUDIT_USAGE],
+    [['audit', '--kinds', 'studio-domain'], '--kinds: unknown kind "studio-domain"', AUDIT_USAGE],
     [['audit', '--profile', 'dev', '--profile', 'prod'], '--profile was given twice ("dev" and "prod"): it takes one value, so give it once', AUDIT_USAGE],
     [['replay'], 'unknown command "replay": expected one of "audit", "history", "redrive"', USAGE],
   ])("a usage error in %j exits 2 with the message and that command's usage", async (argv, message, usage) => {

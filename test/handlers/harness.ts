@@ -1,5 +1,15 @@
 import { DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  ListEndpointConfigsCommand,
+  ListEndpointsCommand,
+  ListHyperParameterTuningJobsCommand,
+  ListModelsCommand,
+  ListNotebookInstancesCommand,
+  ListProcessingJobsCommand,
+  ListTrainingJobsCommand,
+  ListTransformJobsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,7 +23,7 @@ import { Ledger } from '../../lambda/aws/ledger';
 import { FakeTable } from '../support/fake-dynamodb';
 import { ENFORCEMENT_KEY } from '../../lambda/ledger/records';
 import { makeHandler } from '../../lambda/handlers/make-handler';
-import type { Runtime } from '../../lambda/handlers/respond';
+import type { Runtime } from '../../lambda/pipeline/handle';
 import { loadEvent } from '../fixtures/events';
 import { settings } from '../fixtures/resources';
 
@@ -49,6 +59,12 @@ export function resetMocks(): void {
   setEnforcementSince(ENFORCEMENT_SINCE);
   clearSwitchCache();
   snsMock.on(PublishCommand).resolves({ MessageId: 'msg-1' });
+  // Accounts with none of a kind: every listing is empty unless a test says otherwise (the sweep lists every kind).
+  for (const command of [ListTrainingJobsCommand, ListModelsCommand, ListNotebookInstancesCommand, ListProcessingJobsCommand, ListTransformJobsCommand, ListHyperParameterTuningJobsCommand, ListEndpointConfigsCommand]) {
+    sageMakerMock.on(command as typeof ListModelsCommand).resolves({});
+  }
+  // No endpoint serves anything (the model's notice says so; an endpoint config is unused).
+  sageMakerMock.on(ListEndpointsCommand).resolves({ Endpoints: [] });
   setSwitch('policy');
 }
 

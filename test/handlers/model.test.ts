@@ -30,7 +30,8 @@ describe('model responder', () => {
     describeAs(model({ VpcConfig: undefined, EnableNetworkIsolation: false }), { owner: 'ml-platform' });
     const result = await handlerFor('model')(created);
     expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
-    expect(sageMakerCalls()).toEqual(['DescribeModelCommand', 'ListTagsCommand', 'DeleteModelCommand']);
+    // ListEndpoints: the notice names the endpoints still serving the model (here none).
+    expect(sageMakerCalls()).toEqual(['DescribeModelCommand', 'ListTagsCommand', 'ListEndpointsCommand', 'DeleteModelCommand']);
     expect(sageMakerMock).toHaveReceivedCommandWith(DeleteModelCommand, { ModelName: NAME });
     expect(sageMakerMock).not.toHaveReceivedCommand(AddTagsCommand);
     const notice = publishedNotice();

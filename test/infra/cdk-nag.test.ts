@@ -57,23 +57,26 @@ describe('cdk-nag AwsSolutions checks', () => {
     // Every function queries the ledger's indexes: `<table ARN>/index/*`, one table of this stack.
     const ledgerIndexes = [...acks.keys()].find((key) => key.startsWith('SageMakerGuard/Guard/Resend/Role: '))?.split(': ')[1];
     expect(ledgerIndexes).toMatch(/^AwsSolutions-IAM5\[Resource::<GuardLedger[0-9A-F]{8}\.Arn>\/index\/\*\]$/);
-    const roles = ['TrainingJobResponder', 'ModelResponder', 'NotebookInstanceResponder', 'Sweep', 'Resend', 'SwitchWatch'];
+    const roles = ['TrainingJobResponder', 'ModelResponder', 'NotebookInstanceResponder', 'ProcessingJobResponder', 'TransformJobResponder', 'HyperParameterTuningJobResponder', 'EndpointConfigResponder', 'EndpointResponder', 'Sweep', 'Resend', 'SwitchWatch'];
+    /** Each role's SageMaker ARN types (one acknowledged wildcard each), and whether it holds actions IAM grants only on "*". */
+    const scoped: Record<string, { arnTypes: string[]; anyResource: boolean }> = {
+      TrainingJobResponder: { arnTypes: ['training-job'], anyResource: false },
+      ModelResponder: { arnTypes: ['model', 'endpoint', 'endpoint-config'], anyResource: true },
+      NotebookInstanceResponder: { arnTypes: ['notebook-instance'], anyResource: true },
+      ProcessingJobResponder: { arnTypes: ['processing-job'], anyResource: false },
+      TransformJobResponder: { arnTypes: ['transform-job', 'model'], anyResource: false },
+      HyperParameterTuningJobResponder: { arnTypes: ['hyper-parameter-tuning-job'], anyResource: false },
+      EndpointConfigResponder: { arnTypes: ['endpoint-config', 'model', 'endpoint'], anyResource: true },
+      EndpointResponder: { arnTypes: ['endpoint', 'endpoint-config', 'model'], anyResource: false },
+      Sweep: { arnTypes: ['training-job', 'model', 'notebook-instance', 'processing-job', 'transform-job', 'hyper-parameter-tuning-job', 'endpoint-config', 'endpoint'], anyResource: true },
+    };
     expect([...acks.keys()].sort()).toEqual(
       [
         'SageMakerGuard/Guard/DeadLetterQueue: AwsSolutions-SQS3',
-        `SageMakerGuard/Guard/TrainingJobResponder/Role: ${iam5('training-job')}`,
-        `SageMakerGuard/Guard/ModelResponder/Role: ${iam5('model')}`,
-        `SageMakerGuard/Guard/ModelResponder/Role: ${iam5('endpoint')}`,
-        `SageMakerGuard/Guard/ModelResponder/Role: ${iam5('endpoint-config')}`,
-        'SageMakerGuard/Guard/ModelResponder/Role: AwsSolutions-IAM5[Resource::*]',
-        `SageMakerGuard/Guard/NotebookInstanceResponder/Role: ${iam5('notebook-instance')}`,
-        'SageMakerGuard/Guard/NotebookInstanceResponder/Role: AwsSolutions-IAM5[Resource::*]',
-        `SageMakerGuard/Guard/Sweep/Role: ${iam5('training-job')}`,
-        `SageMakerGuard/Guard/Sweep/Role: ${iam5('model')}`,
-        `SageMakerGuard/Guard/Sweep/Role: ${iam5('notebook-instance')}`,
-        `SageMakerGuard/Guard/Sweep/Role: ${iam5('endpoint')}`,
-        `SageMakerGuard/Guard/Sweep/Role: ${iam5('endpoint-config')}`,
-        'SageMakerGuard/Guard/Sweep/Role: AwsSolutions-IAM5[Resource::*]',
+        ...Object.entries(scoped).flatMap(([role, { arnTypes, anyResource }]) => [
+          ...arnTypes.map((arnType) => `SageMakerGuard/Guard/${role}/Role: ${iam5(arnType)}`),
+          ...(anyResource ? [`SageMakerGuard/Guard/${role}/Role: AwsSolutions-IAM5[Resource::*]`] : []),
+        ]),
         ...roles.map((role) => `SageMakerGuard/Guard/${role}/Role: ${ledgerIndexes ?? '?'}`),
       ].sort(),
     );

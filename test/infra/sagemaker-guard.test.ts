@@ -4,7 +4,7 @@ import { RESOURCE_KINDS, type ResourceKind } from '../../lambda/kinds/registry';
 import { App, Stack } from 'aws-cdk-lib';
 import { InvalidSettingsError, parseSettings, settingsFromEnv } from '../../lambda/core/settings';
 import { SageMakerGuard, type SageMakerGuardProps } from '../../lib/sagemaker-guard';
-import { ALARM_METRICS } from '../../lambda/handlers/telemetry';
+import { ALARM_METRICS } from '../../lambda/pipeline/telemetry';
 import { LEDGER } from '../../lambda/ledger/schema';
 import { LEASE_MS } from '../../lambda/ledger/records';
 import { DEFAULT_POLICY } from '../fixtures/resources';
@@ -14,9 +14,14 @@ const RESPONDER: Record<ResourceKind, string> = {
   'training-job': 'TrainingJobResponder',
   model: 'ModelResponder',
   'notebook-instance': 'NotebookInstanceResponder',
+  'processing-job': 'ProcessingJobResponder',
+  'transform-job': 'TransformJobResponder',
+  'hyper-parameter-tuning-job': 'HyperParameterTuningJobResponder',
+  'endpoint-config': 'EndpointConfigResponder',
+  endpoint: 'EndpointResponder',
 };
 
-/** The spec, restated on purpose: a change to the patterns in lambda/core/kinds.ts must show up here. */
+/** The spec, restated on purpose: a change to the patterns the kinds declare (lambda/kinds/<kind>/index.ts) must show up here. */
 const EXPECTED_PATTERNS: Record<ResourceKind, unknown> = {
   'training-job': {
     source: ['aws.sagemaker'],
@@ -32,6 +37,17 @@ const EXPECTED_PATTERNS: Record<ResourceKind, unknown> = {
     'detail-type': ['SageMaker Notebook Instance State Change'],
     detail: { NotebookInstanceStatus: ['InService'] },
   },
+  'processing-job': { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Processing Job State Change'], detail: { ProcessingJobStatus: ['InProgress'] } },
+  'transform-job': { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Transform Job State Change'], detail: { TransformJobStatus: ['InProgress'] } },
+  'hyper-parameter-tuning-job': {
+    source: ['aws.sagemaker'],
+    'detail-type': ['SageMaker HyperParameter Tuning Job State Change'],
+    detail: { HyperParameterTuningJobStatus: ['InProgress'] },
+  },
+  // Endpoint config events carry no status: every one is checked (whether an endpoint uses it is read at run time).
+  'endpoint-config': { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Endpoint Config State Change'] },
+  // The documented event says IN_SERVICE where DescribeEndpoint says InService: the rule matches both.
+  endpoint: { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Endpoint State Change'], detail: { EndpointStatus: ['InService', 'IN_SERVICE'] } },
 };
 
 /** Every guard function: its log group, its on-failure destination (the queue and its key), the topic, the ledger. */
@@ -61,10 +77,46 @@ const GRANTS: Record<ResourceKind, { readonly sagemaker: Record<string, string[]
     sagemaker: { 'notebook-instance': ['sagemaker:DescribeNotebookInstance', 'sagemaker:StopNotebookInstance', 'sagemaker:AddTags', 'sagemaker:ListTags'] },
     anyResource: ['ec2:DescribeSubnets', 'ec2:DescribeRouteTables', 'ec2:DescribeSecurityGroups'],
   },
+  'processing-job': { sagemaker: { 'processing-job': ['sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'] }, anyResource: [] },
+  // A transform job's network settings are its model's.
+  'transform-job': {
+    sagemaker: { 'transform-job': ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:AddTags', 'sagemaker:ListTags'], model: ['sagemaker:DescribeModel'] },
+    anyResource: [],
+  },
+  'hyper-parameter-tuning-job': {
+    sagemaker: { 'hyper-parameter-tuning-job': ['sagemaker:DescribeHyperParameterTuningJob', 'sagemaker:StopHyperParameterTuningJob', 'sagemaker:AddTags', 'sagemaker:ListTags'] },
+    anyResource: [],
+  },
+  // Deleted only when no endpoint uses it: it lists and describes endpoints; its variants' models are judged too.
+  'endpoint-config': {
+    sagemaker: {
+      'endpoint-config': ['sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:ListTags'],
+      model: ['sagemaker:DescribeModel'],
+      endpoint: ['sagemaker:DescribeEndpoint'],
+    },
+    anyResource: ['sagemaker:ListEndpoints'],
+  },
+  endpoint: {
+    sagemaker: {
+      endpoint: ['sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:ListTags'],
+      'endpoint-config': ['sagemaker:DescribeEndpointConfig'],
+      model: ['sagemaker:DescribeModel'],
+    },
+    anyResource: [],
+  },
 };
 const SAGEMAKER_ACTIONS = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, Object.values(GRANTS[kind].sagemaker).flat()])) as Record<ResourceKind, string[]>;
 const EC2_ACTIONS = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, GRANTS[kind].anyResource])) as Record<ResourceKind, string[]>;
-const LIST_ACTIONS = ['sagemaker:ListTrainingJobs', 'sagemaker:ListModels', 'sagemaker:ListNotebookInstances'];
+const LIST_ACTIONS = [
+  'sagemaker:ListTrainingJobs',
+  'sagemaker:ListModels',
+  'sagemaker:ListNotebookInstances',
+  'sagemaker:ListProcessingJobs',
+  'sagemaker:ListTransformJobs',
+  'sagemaker:ListHyperParameterTuningJobs',
+  'sagemaker:ListEndpointConfigs',
+  'sagemaker:ListEndpoints',
+];
 /** Every kind's SageMaker grants merged by ARN type: what the sweep holds. */
 function mergedGrants(): Map<string, Set<string>> {
   const merged = new Map<string, Set<string>>();

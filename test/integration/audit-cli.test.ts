@@ -288,9 +288,9 @@ gate.describe('npx sagemaker-guard audit against moto', () => {
   });
 
   test('a usage error exits 2 with the usage text', async () => {
-    const { code, stderr } = await auditBin('--kinds', 'endpoint');
+    const { code, stderr } = await auditBin('--kinds', 'studio-domain');
     expect(code).toBe(2);
-    expect(stderr).toContain('sagemaker-guard: --kinds: unknown kind "endpoint"');
+    expect(stderr).toContain('sagemaker-guard: --kinds: unknown kind "studio-domain"');
     expect(stderr).toContain('Usage: sagemaker-guard audit [options]');
   });
 

@@ -22,9 +22,18 @@ const EXPECTED_ROUTES: Readonly<Record<string, readonly ResponderKind[]>> = {
   'variants/notebook-instance.inservice.json': ['notebook-instance'],
   'variants/notebook-instance.pending.json': [], // not yet stoppable; its InService event follows
   'variants/model.created.json': ['model'], // model events carry no status: every one is checked
-  'processing-job-state-change.json': [],
-  'transform-job-state-change.json': [],
-  'hyperparameter-tuning-job-state-change.json': [],
+  'processing-job-state-change.json': [], // Failed: too late to stop
+  'variants/processing-job.in-progress.json': ['processing-job'],
+  'transform-job-state-change.json': [], // a placeholder status, not InProgress
+  'variants/transform-job.in-progress.json': ['transform-job'],
+  'hyperparameter-tuning-job-state-change.json': [], // a placeholder status, not InProgress
+  'variants/hyper-parameter-tuning-job.in-progress.json': ['hyper-parameter-tuning-job'],
+  'endpoint-state-change.json': ['endpoint'], // IN_SERVICE, as the documented event says
+  'variants/endpoint.in-service-api-case.json': ['endpoint'],
+  'variants/endpoint.creating.json': [], // not serving yet; its InService event follows
+  'variants/endpoint.name-only.json': [], // no status: the rule matches actionable statuses only
+  'endpoint-config-state-change.constructed.json': ['endpoint-config'], // no status field: every one is checked
+  'variants/endpoint-config.name-only.json': ['endpoint-config'],
 };
 
 interface Delivered {
@@ -89,7 +98,7 @@ gate.describe('EventBridge rules from cdk.out, in moto', () => {
 
   test('the template has one enabled rule per responder, each targeting only its own function', () => {
     const responderIds = RESPONDER_KINDS.map((kind) => bundles[kind].logicalId);
-    expect(rules.filter((rule) => rule.functionLogicalIds.some((id) => responderIds.includes(id)))).toHaveLength(3);
+    expect(rules.filter((rule) => rule.functionLogicalIds.some((id) => responderIds.includes(id)))).toHaveLength(RESPONDER_KINDS.length);
     for (const kind of RESPONDER_KINDS) {
       const rule = ruleFor(kind);
       expect(rule.functionLogicalIds).toEqual([bundles[kind].logicalId]);
@@ -112,7 +121,8 @@ gate.describe('EventBridge rules from cdk.out, in moto', () => {
 
   test.each(RESPONDER_KINDS)('what the %s rule delivers is accepted by its responder (the resource does not exist: "gone")', async (kind) => {
     const delivered = [...deliveries.values()].flat().filter((delivery) => delivery.kind === kind);
-    expect(delivered).toHaveLength(1);
+    // As many as the samples and variants routed to this kind (the endpoint has two casings, the config two shapes).
+    expect(delivered).toHaveLength(Object.values(EXPECTED_ROUTES).filter((kinds) => kinds.includes(kind)).length);
     const body = (delivered[0]).body;
     expect(body).not.toHaveProperty('account'); // moto leaves it out; the responder must not need it
     if (emulator === undefined) throw new Error('the emulator did not start');

@@ -11,13 +11,16 @@
  * with a message that says "the policy enforces", which is false.
  */
 import { enforcesAnything, policyMode } from '../../lambda/core/modes';
-import { RESOURCE_KINDS } from '../../lambda/kinds/registry';
-import { CATALOG } from '../../lambda/kinds/registry';
+import { CATALOG, RESOURCE_KINDS } from '../../lambda/kinds/registry';
 import { parseSettings } from '../../lambda/core/settings';
 import { loadConfig } from '../../lib/config';
 import { synthGuard } from '../infra/synth';
 
-const ALL_KINDS_REPORT = { mode: 'enforce', kinds: { 'training-job': { mode: 'report' }, model: { mode: 'report' }, 'notebook-instance': { mode: 'off' } } } as const;
+// Every kind the registry holds, each set to report (the notebook off): what a report-only rollout writes.
+const ALL_KINDS_REPORT = {
+  mode: 'enforce',
+  kinds: Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, { mode: kind === 'notebook-instance' ? 'off' : 'report' }])),
+} as const;
 
 function reallyEnforces(input: unknown): boolean {
   const settings = parseSettings(input, 'test');

@@ -10,10 +10,21 @@ const EXPECTED: Record<string, { kind: ResourceKind; name: string; status?: stri
   'variants/notebook-instance.inservice.json': { kind: 'notebook-instance', name: 'BasicNotebookInstance-x4CC6ZFJzqJJ', status: 'InService' },
   'variants/notebook-instance.pending.json': { kind: 'notebook-instance', name: 'BasicNotebookInstance-x4CC6ZFJzqJJ', status: 'Pending' },
   'variants/model.created.json': { kind: 'model', name: 'ChurnModel-v2' },
-  'processing-job-state-change.json': null,
-  'transform-job-state-change.json': null,
-  'hyperparameter-tuning-job-state-change.json': null,
+  'processing-job-state-change.json': { kind: 'processing-job', name: 'integ-test-analytics-algo-54ee3282-5899-4aa3-afc2-7ce1d02', status: 'Failed' },
+  'variants/processing-job.in-progress.json': { kind: 'processing-job', name: 'integ-test-analytics-algo-54ee3282-5899-4aa3-afc2-7ce1d02', status: 'InProgress' },
+  // The published samples' statuses are placeholders: parsed (decisions use Describe*), and never routed by the rules.
+  'transform-job-state-change.json': { kind: 'transform-job', name: '4b52bd8f-e034-4345-818d-884bdd7c9724', status: 'another status... GO' },
+  'variants/transform-job.in-progress.json': { kind: 'transform-job', name: '4b52bd8f-e034-4345-818d-884bdd7c9724', status: 'InProgress' },
+  'hyperparameter-tuning-job-state-change.json': { kind: 'hyper-parameter-tuning-job', name: '016bffd3-6d71-4d3a-9710-0a332b2759fc', status: 'status' },
+  'variants/hyper-parameter-tuning-job.in-progress.json': { kind: 'hyper-parameter-tuning-job', name: '016bffd3-6d71-4d3a-9710-0a332b2759fc', status: 'InProgress' },
   'cloudtrail-record.createmodel.json': null,
+  'endpoint-state-change.json': { kind: 'endpoint', name: 'MyEndpoint', status: 'IN_SERVICE' },
+  'variants/endpoint.creating.json': { kind: 'endpoint', name: 'MyEndpoint', status: 'CREATING' },
+  'variants/endpoint.in-service-api-case.json': { kind: 'endpoint', name: 'MyEndpoint', status: 'InService' },
+  // The name field is all the guard needs of an event: everything else is optional.
+  'variants/endpoint.name-only.json': { kind: 'endpoint', name: 'MyEndpoint' },
+  'endpoint-config-state-change.constructed.json': { kind: 'endpoint-config', name: 'MyEndpointConfig' },
+  'variants/endpoint-config.name-only.json': { kind: 'endpoint-config', name: 'MyEndpointConfig' },
 };
 
 describe('parseEvent on every fixture', () => {
@@ -52,7 +63,8 @@ describe('malformed events name the field, the value and what was expected', () 
     ['missing id', withChange(training, (e) => delete e.id), 'training-job', 'id: '],
     ['other source', withChange(training, (e) => (e.source = 'aws.ec2')), 'training-job', 'source: expected "aws.sagemaker" (given: "aws.ec2")'],
     ['detail not an object', withChange(training, (e) => (e.detail = 'x')), 'training-job', 'detail: expected an object (given: "x")'],
-    ['unknown detail-type', withChange(training, (e) => (e['detail-type'] = 'SageMaker Endpoint State Change')), 'training-job', 'detail-type: expected "SageMaker Training Job State Change" (given: "SageMaker Endpoint State Change", a detail-type this guard does not handle)'],
+    ['unknown detail-type', withChange(training, (e) => (e['detail-type'] = 'SageMaker Feature Group State Change')), 'training-job', 'detail-type: expected "SageMaker Training Job State Change" (given: "SageMaker Feature Group State Change", a detail-type this guard does not handle)'],
+    ['another kind\'s detail-type', withChange(training, (e) => (e['detail-type'] = 'SageMaker Endpoint State Change')), 'training-job', 'detail-type: expected "SageMaker Training Job State Change" (given: "SageMaker Endpoint State Change", meant for the endpoint function)'],
     ['another kind’s event', loadEvent('variants/model.created.json'), 'training-job', 'meant for the model function'],
     ['not an object at all', 'hello' as unknown as Record<string, unknown>, 'model', '(root): '],
   ])('%s', (_title, raw, kind, message) => {

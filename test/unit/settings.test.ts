@@ -17,9 +17,9 @@ describe('policy document', () => {
   });
 
   test.each([
-    [{ exemptions: [{ namePrefix: 'sandbox-', controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds: a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: training-job, model, notebook-instance) (absent)'],
-    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: [], controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds: expected at least one of: training-job, model, notebook-instance (given: [])'],
-    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: ['endpoint'], controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds.0: expected one of: training-job, model, notebook-instance (given: "endpoint")'],
+    [{ exemptions: [{ namePrefix: 'sandbox-', controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds: a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: training-job, model, notebook-instance, processing-job, transform-job, hyper-parameter-tuning-job, endpoint-config, endpoint) (absent)'],
+    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: [], controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds: expected at least one of: training-job, model, notebook-instance, processing-job, transform-job, hyper-parameter-tuning-job, endpoint-config, endpoint (given: [])'],
+    [{ exemptions: [{ namePrefix: 'sandbox-', kinds: ['studio-domain'], controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds.0: expected one of: training-job, model, notebook-instance, processing-job, transform-job, hyper-parameter-tuning-job, endpoint-config, endpoint (given: "studio-domain")'],
     [{ exemptions: [{ namePrefix: 'sandbox-', kinds: 'model', controls: 'all', reason: 'r' }] }, 'exemptions.0.kinds: expected a list of resource kinds (given: "model")'],
     [{ tagExemptions: { maxDays: 400 } }, 'tagExemptions.maxDays: expected 1 to 365 days (given: 400)'],
     [{ tagExemptions: { maxDays: 0 } }, 'tagExemptions.maxDays: '],
@@ -68,7 +68,7 @@ describe('policy document', () => {
       message = (error as Error).message;
     }
     expect(message.split('\n').slice(1)).toEqual([
-      '  - exemptions.1.kinds: a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: training-job, model, notebook-instance) (absent)',
+      '  - exemptions.1.kinds: a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: training-job, model, notebook-instance, processing-job, transform-job, hyper-parameter-tuning-job, endpoint-config, endpoint) (absent)',
     ]);
   });
 

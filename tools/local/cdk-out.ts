@@ -142,11 +142,7 @@ export function findBundle(kind: FunctionName, cdkOut: string = CDK_OUT, templat
 
 export function findBundles(cdkOut: string = CDK_OUT): Record<ResponderKind, BundledFunction> {
   const template = readTemplate(cdkOut);
-  return {
-    'training-job': findBundle('training-job', cdkOut, template),
-    model: findBundle('model', cdkOut, template),
-    'notebook-instance': findBundle('notebook-instance', cdkOut, template),
-  };
+  return Object.fromEntries(RESPONDER_KINDS.map((kind) => [kind, findBundle(kind, cdkOut, template)])) as Record<ResponderKind, BundledFunction>;
 }
 
 /** Every AWS::Events::Rule with an EventPattern, and the functions it targets. */

@@ -1,0 +1,189 @@
+import {
+  AddTagsCommand,
+  DeleteEndpointConfigCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListEndpointsCommand,
+  ListTagsCommand,
+} from '@aws-sdk/client-sagemaker';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { clearEndpointScan, endpointsUsing, SCAN_TTL_MS } from '../../lambda/kinds/endpoint-config/in-use';
+import { CONFIG_NAME, configDescription, endpointDescription, ENDPOINT_NAME, MODEL_NAME } from '../fixtures/endpoints';
+import { model } from '../fixtures/resources';
+import { event, handlerFor, named, publishedNotice, remediationRecords, resetMocks, sageMakerCalls, sageMakerMock, snsMock, validation } from './harness';
+
+const created = event('endpoint-config-state-change.constructed.json');
+const nameOnly = event('variants/endpoint-config.name-only.json');
+const USING = { Endpoints: [{ EndpointName: ENDPOINT_NAME, EndpointArn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/myendpoint', EndpointStatus: 'InService' as const, CreationTime: new Date(), LastModifiedTime: new Date() }] };
+
+function describeAs(config: ReturnType<typeof configDescription>, found: ReturnType<typeof model> | null = model(), tags: Record<string, string> = {}): void {
+  sageMakerMock.on(DescribeEndpointConfigCommand, { EndpointConfigName: CONFIG_NAME }).resolves(config);
+  if (found === null) sageMakerMock.on(DescribeModelCommand).rejects(validation(`Could not find model "${MODEL_NAME}".`));
+  else sageMakerMock.on(DescribeModelCommand, { ModelName: MODEL_NAME }).resolves(found);
+  sageMakerMock.on(ListTagsCommand).resolves({ Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) });
+  sageMakerMock.on(ListEndpointsCommand).resolves({ Endpoints: [] });
+  sageMakerMock.on(DescribeEndpointCommand, { EndpointName: ENDPOINT_NAME }).resolves(endpointDescription());
+}
+
+beforeEach(() => {
+  resetMocks();
+  clearEndpointScan();
+});
+
+describe('endpoint config responder', () => {
+  test('compliant config: described (models, endpoints), never acted on', async () => {
+    describeAs(configDescription());
+    await expect(handlerFor('endpoint-config')(created)).resolves.toEqual({ decision: 'compliant', notified: false });
+    expect(sageMakerCalls().sort()).toEqual(['DescribeEndpointConfigCommand', 'DescribeModelCommand', 'ListEndpointsCommand', 'ListTagsCommand']);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  test('a non-compliant config no endpoint uses: the endpoints are read again, then it is deleted and told; never tagged', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }), model({ VpcConfig: undefined }), { owner: 'ml-platform' });
+    const result = await handlerFor('endpoint-config')(created);
+    expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
+    const calls = sageMakerCalls();
+    expect(calls.slice(-2)).toEqual(['ListEndpointsCommand', 'DeleteEndpointConfigCommand']);
+    expect(sageMakerMock).toHaveReceivedCommandTimes(ListEndpointsCommand, 2);
+    expect(sageMakerMock).toHaveReceivedCommandWith(DeleteEndpointConfigCommand, { EndpointConfigName: CONFIG_NAME });
+    expect(sageMakerMock).not.toHaveReceivedCommand(AddTagsCommand);
+    const notice = publishedNotice();
+    expect(notice.subject).toBe('[sagemaker-guard] Deleted endpoint config MyEndpointConfig: 2 controls failed');
+    expect(notice.attributes).toMatchObject({ kind: 'endpoint-config', action: 'deleted', owner: 'ml-platform' });
+    expect(notice.message).toContain('endpoint-config.kms-key');
+    expect(notice.message).toContain(`model ${MODEL_NAME}: VpcConfig is absent`);
+    expect(notice.message).toContain('#/endpointConfig/MyEndpointConfig');
+    expect(remediationRecords()[0]).toMatchObject({ action: 'delete', result: { type: 'done' }, notice: 'sent' });
+  });
+
+  test('a non-compliant config an endpoint uses is not acted on: the endpoint kind judges the endpoint', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    sageMakerMock.on(ListEndpointsCommand).resolves(USING);
+    await expect(handlerFor('endpoint-config')(created)).resolves.toEqual({ decision: 'not-actionable', notified: false });
+    expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  test('in use by an update in flight (PendingDeploymentSummary) counts as in use', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    sageMakerMock.on(ListEndpointsCommand).resolves(USING);
+    sageMakerMock.on(DescribeEndpointCommand).resolves(endpointDescription({ EndpointConfigName: 'Old', EndpointStatus: 'Updating', PendingDeploymentSummary: { EndpointConfigName: CONFIG_NAME } }));
+    await expect(handlerFor('endpoint-config')(created)).resolves.toMatchObject({ decision: 'not-actionable' });
+  });
+
+  test('race: an endpoint took the config after it was described; the re-check finds it and nothing is deleted', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    sageMakerMock.on(ListEndpointsCommand).resolvesOnce({ Endpoints: [] }).resolves(USING);
+    const result = await handlerFor('endpoint-config')(created);
+    expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse' }, notified: true });
+    expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
+    const notice = publishedNotice();
+    expect(notice.subject).not.toContain('Deleted');
+    expect(notice.message).toContain('status InUse');
+    expect(remediationRecords()[0]).toMatchObject({ result: { type: 'wrong-state', status: 'InUse' } });
+  });
+
+  test('the re-check failing fails the invocation (retried): a config is never deleted on an unknown', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    sageMakerMock.on(ListEndpointsCommand).resolvesOnce({ Endpoints: [] }).rejects(named('ThrottlingException', 'Rate exceeded'));
+    await expect(handlerFor('endpoint-config')(created)).rejects.toThrow('Rate exceeded');
+    expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
+  });
+
+  test('a variant model that does not exist fails the model controls', async () => {
+    describeAs(configDescription(), null);
+    const result = await handlerFor('endpoint-config')(created);
+    expect(result).toMatchObject({ decision: 'remediate', actionResult: { type: 'done' } });
+    expect(publishedNotice().message).toContain(`model ${MODEL_NAME}: does not exist`);
+  });
+
+  test('report mode: "would delete", the config stays', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    await expect(handlerFor('endpoint-config', { mode: 'report' })(created)).resolves.toEqual({ decision: 'report', notified: true });
+    expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
+    expect(publishedNotice().attributes.action).toBe('would-delete');
+  });
+
+  test('an event with nothing but the name in detail is handled the same (decisions use Describe only)', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    await expect(handlerFor('endpoint-config')(nameOnly)).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'done' } });
+  });
+
+  test('gone before it was described: "Could not find endpoint configuration" is normal', async () => {
+    sageMakerMock.on(DescribeEndpointConfigCommand).rejects(validation(`Could not find endpoint configuration "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/myendpointconfig".`));
+    await expect(handlerFor('endpoint-config')(created)).resolves.toEqual({ decision: 'gone', notified: false });
+    expect(sageMakerCalls()).toEqual(['DescribeEndpointConfigCommand']);
+  });
+
+  test('deleted by someone else between Describe and DeleteEndpointConfig: an honest "gone" notice', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    sageMakerMock.on(DeleteEndpointConfigCommand).rejects(validation(`Could not find endpoint configuration "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/myendpointconfig".`));
+    await expect(handlerFor('endpoint-config')(created)).resolves.toEqual({ decision: 'remediate', actionResult: { type: 'gone' }, notified: true });
+    expect(publishedNotice().subject).toContain('Gone before the guard acted: endpoint config MyEndpointConfig');
+  });
+
+  test('a DeleteEndpointConfig denied by an SCP: "Denied", the permission named', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    sageMakerMock.on(DeleteEndpointConfigCommand).rejects(named('AccessDeniedException', 'not authorized to perform: sagemaker:DeleteEndpointConfig with an explicit deny'));
+    await expect(handlerFor('endpoint-config')(created)).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'denied', permission: 'sagemaker:DeleteEndpointConfig' }, notified: true });
+    expect(publishedNotice().subject).toContain('Denied: could not delete endpoint config MyEndpointConfig');
+  });
+
+  test('a throttled DescribeEndpointConfig fails the invocation (retried), nothing else is called', async () => {
+    sageMakerMock.on(DescribeEndpointConfigCommand).rejects(named('ThrottlingException', 'Rate exceeded'));
+    await expect(handlerFor('endpoint-config')(created)).rejects.toThrow('Rate exceeded');
+    expect(sageMakerCalls()).toEqual(['DescribeEndpointConfigCommand']);
+  });
+
+  test('a throttled endpoint scan fails the invocation: "unused" is never assumed', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    sageMakerMock.on(ListEndpointsCommand).rejects(named('ThrottlingException', 'Rate exceeded'));
+    await expect(handlerFor('endpoint-config')(created)).rejects.toThrow('Rate exceeded');
+    expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
+  });
+});
+
+describe('the endpoint scan is memoized for a minute', () => {
+  test('one scan answers every config within SCAN_TTL_MS; then it scans again', async () => {
+    sageMakerMock.on(ListEndpointsCommand).resolves(USING);
+    sageMakerMock.on(DescribeEndpointCommand).resolves(endpointDescription());
+    await expect(endpointsUsing(CONFIG_NAME, 1_000)).resolves.toEqual([ENDPOINT_NAME]);
+    await expect(endpointsUsing('Other', 1_000 + SCAN_TTL_MS - 1)).resolves.toEqual([]);
+    expect(sageMakerMock).toHaveReceivedCommandTimes(ListEndpointsCommand, 1);
+    expect(sageMakerMock).toHaveReceivedCommandTimes(DescribeEndpointCommand, 1);
+    await endpointsUsing(CONFIG_NAME, 1_000 + SCAN_TTL_MS);
+    expect(sageMakerMock).toHaveReceivedCommandTimes(ListEndpointsCommand, 2);
+  });
+
+  test('a failed scan is not kept', async () => {
+    sageMakerMock.on(ListEndpointsCommand).rejectsOnce(named('ThrottlingException', 'Rate exceeded')).resolves({ Endpoints: [] });
+    await expect(endpointsUsing(CONFIG_NAME, 5_000)).rejects.toThrow('Rate exceeded');
+    await expect(endpointsUsing(CONFIG_NAME, 5_001)).resolves.toEqual([]);
+    expect(sageMakerMock).toHaveReceivedCommandTimes(ListEndpointsCommand, 2);
+  });
+
+  test('a DescribeEndpoint failing part-way fails the scan; an endpoint gone meanwhile is skipped; deleting and failed endpoints are not users', async () => {
+    sageMakerMock.on(ListEndpointsCommand).resolves({
+      Endpoints: [
+        { ...USING.Endpoints[0], EndpointName: 'Gone' },
+        { ...USING.Endpoints[0], EndpointName: 'Dying', EndpointStatus: 'Deleting' },
+        { ...USING.Endpoints[0], EndpointName: 'Broken', EndpointStatus: 'Failed' },
+      ],
+    });
+    sageMakerMock.on(DescribeEndpointCommand, { EndpointName: 'Gone' }).rejects(validation('Could not find endpoint "x".'));
+    await expect(endpointsUsing(CONFIG_NAME, 10_000)).resolves.toEqual([]);
+    expect(sageMakerMock).toHaveReceivedCommandTimes(DescribeEndpointCommand, 1);
+    clearEndpointScan();
+    sageMakerMock.on(DescribeEndpointCommand, { EndpointName: 'Gone' }).rejects(named('ThrottlingException', 'Rate exceeded'));
+    await expect(endpointsUsing(CONFIG_NAME, 10_000)).rejects.toThrow('Rate exceeded');
+  });
+
+  test('two events for two configs within a minute scan the endpoints once (a sweep over N configs is one scan)', async () => {
+    describeAs(configDescription());
+    const handler = handlerFor('endpoint-config');
+    await handler(created);
+    await handler({ ...created, id: 'second' });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(ListEndpointsCommand, 1);
+  });
+});
