@@ -126,6 +126,7 @@ const shippedBundles = new Map(pkg.FUNCTION_ENTRIES.map((entry) => {
   const file = path.join(pkgDir, 'dist', 'functions', entry, 'index.js');
   return [fs.existsSync(file) ? fs.readFileSync(file).toString('base64') : `missing ${file}`, entry];
 }));
+const kindOfResponder = new Map(pkg.RESOURCE_KINDS.map((k) => [pkg.RESPONDER_IDS[k], k]));
 const guardFunctionId = (r) => /^ConsumerStack\/Guard\/([^/]+)\/Function\/Resource$/.exec(cdkPath(r))?.[1];
 const functions = ofType('AWS::Lambda::Function');
 const guardFunctions = functions.filter(([, r]) => guardFunctionId(r) !== undefined);
@@ -154,8 +155,16 @@ for (const [logicalId, fn] of guardFunctions) {
   expect(path.resolve(outdir, fn.Metadata['aws:asset:path'] || '') === assetDir, `${where}: aws:asset:path does not name its asset ${asset.source.path}`);
   const entry = shippedBundles.get(fs.readFileSync(bundle).toString('base64'));
   if (entry === undefined) { problems.push(`${where}: ${bundle} is none of the package's dist/functions/<entry>/index.js`); continue; }
-  if (entriesUsed.has(entry)) problems.push(`${where} and ${entriesUsed.get(entry)} run the same code (dist/functions/${entry})`);
-  entriesUsed.set(entry, where);
+  // Every kind's responder runs the one responder bundle, told its kind by GUARD_KIND; every other function has code of its own.
+  const kind = kindOfResponder.get(guardFunctionId(fn));
+  if (kind !== undefined) {
+    expect(entry === 'responder', `${where}: runs dist/functions/${entry}, expected the shared dist/functions/responder`);
+    expect(vars.GUARD_KIND === kind, `${where}: GUARD_KIND ${JSON.stringify(vars.GUARD_KIND)}, expected ${JSON.stringify(kind)}`);
+    if (!entriesUsed.has(entry)) entriesUsed.set(entry, where);
+  } else {
+    if (entriesUsed.has(entry)) problems.push(`${where} and ${entriesUsed.get(entry)} run the same code (dist/functions/${entry})`);
+    entriesUsed.set(entry, where);
+  }
   // The bundle is self-contained: it loads (cold-start init included) where no node_modules can be found, with the
   // template's environment (tokens replaced by stand-ins).
   const dir = path.join(isolatedDir, entry);
