@@ -115,7 +115,7 @@ interface LambdaBundle {
   readonly cdkPath: string;
   readonly entryFile: string;
   readonly runtime: string;
-  /** Source entry, when known (responders: lambda/handlers/<kind>.ts); used for the size breakdown. */
+  /** Source entry, when known (responders: lambda/handlers/responder.ts, one bundle for every kind); used for the size breakdown. */
   readonly sourceEntry: string | undefined;
   readonly environment: Readonly<Record<string, string>>;
 }
@@ -145,7 +145,7 @@ function lambdaBundles(template: Template): LambdaBundle[] {
         cdkPath,
         entryFile: responder.entryFile,
         runtime,
-        sourceEntry: join(REPO_ROOT, 'lambda', 'handlers', `${responder.kind}.ts`),
+        sourceEntry: join(REPO_ROOT, 'lambda', 'handlers', 'responder.ts'),
         environment: responder.literalEnvironment,
       });
       continue;

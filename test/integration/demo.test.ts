@@ -82,7 +82,7 @@ gate.describe('npm run demo (against moto)', () => {
     rmSync(cdkOut, { recursive: true, force: true });
   });
 
-  test('from no cdk.out at all: synthesizes, runs the six scenes, prints the summary, stops the emulator, exits 0', async () => {
+  test('from no cdk.out at all: synthesizes, runs the seven scenes, prints the summary, stops the emulator, exits 0', async () => {
     // How long it takes is the benchmarks' business (README, Performance), not a pass/fail here.
     const run = await startDemo([], { SAGEMAKER_GUARD_CDK_OUT: cdkOut }).done;
 
@@ -96,6 +96,8 @@ gate.describe('npm run demo (against moto)', () => {
       ['training job fraud-train', '1', 'report (would stop)', 'none: moto cannot stop jobs', 'Completed', 'yes (would-stop)', 'ok'],
       // Non-compliant, but moto completes a processing job at once: nothing to stop, no notice.
       ['processing job fraud-features', '3', 'not-actionable', 'none', 'Completed', 'no', 'ok'],
+      // Endpoints are reported under a global enforce: the notice says what would be done.
+      ['endpoint churn-serving', '1', 'report', 'none (report mode): would be deleted', 'InService', 'yes (would-delete)', 'ok'],
     ]);
     // What moto cannot do is said, not hidden.
     expect(run.stdout).toContain('model.network-isolation   moto always reports EnableNetworkIsolation=false');

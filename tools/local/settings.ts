@@ -10,6 +10,9 @@ export const OFF_IN_THE_EMULATOR = [
   'notebook-instance.imdsv2',
   // moto's DescribeProcessingJob drops ProcessingResources, so the volume key is never shown.
   'processing-job.volume-kms-key',
+  // The model's network isolation again, as seen through an endpoint config and an endpoint.
+  'endpoint-config.model-network-isolation',
+  'endpoint.model-network-isolation',
 ] as const;
 
 /** A policy with the emulator's blind spots turned off, plus anything else the caller sets. */
