@@ -10,4 +10,10 @@ const unit = projects.find((project) => project.displayName === 'unit');
 if (!unit) throw new Error('jest.config.js has no project with displayName "unit"');
 
 /** @type {import('jest').Config} */
-module.exports = { ...unit, rootDir: __dirname };
+module.exports = {
+  ...unit,
+  rootDir: __dirname,
+  // The CDK template tests (test/infra) synthesize whole stacks and assert no pure logic; under Stryker they only
+  // make each mutant slower. Every other unit-project test runs.
+  testPathIgnorePatterns: [...(unit.testPathIgnorePatterns ?? []), '/test/infra/'],
+};

@@ -1,5 +1,5 @@
 import type { ModeDecision, ModeSource, Severity } from '../controls/types';
-import { CATALOG, KINDS, RESOURCE_KINDS, type ResourceKind } from '../kinds/registry';
+import { CATALOG, isResourceKind, KINDS, RESOURCE_KINDS, type ResourceKind } from '../kinds/registry';
 import type { GuardSettings, PolicyMode } from './settings';
 
 /** Tags a resource owner sets to exempt it: `sagemaker-guard:exempt` = `all` or control ids separated by spaces. */
@@ -189,4 +189,22 @@ export function resolveMode(controlId: string, kind: ResourceKind, policy: Guard
  */
 export function enforcesAnything(policy: GuardSettings): boolean {
   return RESOURCE_KINDS.some((kind) => CATALOG[kind].some((control) => policyMode(control.id, kind, policy).mode === 'enforce'));
+}
+
+/**
+ * Whether a parent kind judges a child at least as strictly as the child's own kind would: every control of the
+ * child that the policy does not turn off has a same-named control of the parent (training-job.vpc and
+ * hyper-parameter-tuning-job.vpc) whose policy mode is at least the child's. Only then is the child left to its
+ * parent (one action and one notice for a tuning job); otherwise wrapping a job in a one-trial tuning job whose kind
+ * is off or in report would let it run.
+ */
+export function parentCovers(childKind: ResourceKind, parentKind: string, policy: GuardSettings): boolean {
+  if (!isResourceKind(parentKind)) return false;
+  const parentIds = new Set(CATALOG[parentKind].map((control) => control.id));
+  return CATALOG[childKind].every((control) => {
+    const childMode = policyMode(control.id, childKind, policy).mode;
+    if (childMode === 'off') return true;
+    const parentId = `${parentKind}.${control.id.slice(control.id.indexOf('.') + 1)}`;
+    return parentIds.has(parentId) && MILDNESS.indexOf(policyMode(parentId, parentKind, policy).mode) >= MILDNESS.indexOf(childMode);
+  });
 }

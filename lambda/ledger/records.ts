@@ -141,7 +141,8 @@ export const ENFORCEMENT_KEY = { pk: 'guard#enforcement', sk: 'began' } as const
  * not: without proof that it is old, the guard acts as the policy says.
  */
 export function isExistingEstate(episode: string, enforcementSince: Date): boolean {
-  const began = Date.parse(episode);
+  // An episode is a time, optionally followed by '#' and what else tells episodes apart (an endpoint's config).
+  const began = Date.parse(episode.split('#')[0] ?? '');
   return !Number.isNaN(began) && began < enforcementSince.getTime();
 }
 

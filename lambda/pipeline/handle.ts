@@ -10,7 +10,7 @@ import { readSwitch, type SwitchReading } from '../aws/switch';
 import { actionableFindings, decide, isActionable, isLagging } from '../core/decision';
 import { CATALOG, evaluate, KINDS, type ResourceAccess, type ResourceByKind, type ResourceKind } from '../kinds/registry';
 import type { Described } from '../kinds/types';
-import { exemptionsFor, hasTagExemption, resolveMode } from '../core/modes';
+import { exemptionsFor, hasTagExemption, parentCovers, resolveMode } from '../core/modes';
 import { ownerRecipients } from '../core/notice';
 import { tagsBeforeAction } from '../core/tags';
 import { oneLine } from '../core/text';
@@ -111,7 +111,9 @@ async function run<K extends ResourceKind>(
   const ref = refOf(kind, name, described?.arn, hint, runtime);
   const holder = hint.holder ?? correlationId;
   if (described === undefined) return handleGone(kind, name, ref, correlationId, holder, access, runtime, options, ledger, progress);
-  if (described.partOf !== undefined) {
+  if (described.partOf !== undefined && !parentCovers(kind, described.partOf.kind, runtime.settings)) {
+    logger.info('Judged on its own: its parent does not enforce every control this kind does', { partOf: described.partOf });
+  } else if (described.partOf !== undefined) {
     // One remediation and one notice for the parent (a tuning job and every training job it launched), not one per child.
     const { partOf } = described;
     logger.info('Decision', {

@@ -57,19 +57,21 @@ describe('endpoint config responder', () => {
     expect(remediationRecords()[0]).toMatchObject({ action: 'delete', result: { type: 'done' }, notice: 'sent' });
   });
 
-  test('a non-compliant config an endpoint uses is not acted on: the endpoint kind judges the endpoint', async () => {
+  test('a non-compliant config an endpoint uses is never deleted, but it is told (the endpoint kind may be off)', async () => {
     describeAs(configDescription({ KmsKeyId: undefined }));
     sageMakerMock.on(ListEndpointsCommand).resolves(USING);
-    await expect(handlerFor('endpoint-config')(created)).resolves.toEqual({ decision: 'not-actionable', notified: false });
+    await expect(handlerFor('endpoint-config')(created)).resolves.toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse' }, notified: true });
     expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
-    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(publishedNotice().message).toContain('status InUse');
   });
 
   test('in use by an update in flight (PendingDeploymentSummary) counts as in use', async () => {
     describeAs(configDescription({ KmsKeyId: undefined }));
     sageMakerMock.on(ListEndpointsCommand).resolves(USING);
     sageMakerMock.on(DescribeEndpointCommand).resolves(endpointDescription({ EndpointConfigName: 'Old', EndpointStatus: 'Updating', PendingDeploymentSummary: { EndpointConfigName: CONFIG_NAME } }));
-    await expect(handlerFor('endpoint-config')(created)).resolves.toMatchObject({ decision: 'not-actionable' });
+    await expect(handlerFor('endpoint-config')(created)).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse' } });
+    expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
   });
 
   test('race: an endpoint took the config after it was described; the re-check finds it and nothing is deleted', async () => {

@@ -72,10 +72,10 @@ describe('endpoint responder', () => {
     expect(publishedNotice().message).toContain(`model ${MODEL_NAME}: does not exist`);
   });
 
-  test('a model re-created after the endpoint last changed is not trusted: the endpoint runs the old one', async () => {
+  test('a model re-created after the endpoint began running its config is not trusted: the endpoint runs the old one', async () => {
     describeAs(endpointDescription(), configDescription(), model({ CreationTime: new Date('2026-11-20T00:00:00Z') }));
     await expect(handlerFor('endpoint')(inService)).resolves.toMatchObject({ decision: 'report' });
-    expect(publishedNotice().message).toContain('was created again (2026-11-20T00:00:00.000Z) after the endpoint last changed');
+    expect(publishedNotice().message).toContain('was created again (2026-11-20T00:00:00.000Z) after the endpoint began running its config');
   });
 
   test('a DeleteEndpoint denied by an SCP: "Denied", the permission named, never "Deleted"', async () => {
@@ -135,7 +135,7 @@ describe('endpoint responder', () => {
     sageMakerMock.on(DescribeEndpointCommand).resolves(endpointDescription({ EndpointConfigName: 'MyEndpointConfig-2', LastModifiedTime: new Date('2026-11-15T00:20:00Z') }));
     await expect(handler({ ...inService, id: 'after-update' })).resolves.toMatchObject({ decision: 'report', notified: true });
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
-    expect(remediationRecords().map((record) => record.episode)).toEqual(['2026-11-02T10:00:00.000Z', '2026-11-15T00:00:00.000Z']);
+    expect(remediationRecords().map((record) => record.episode)).toEqual(['2026-11-02T10:00:00.000Z#MyEndpointConfig', '2026-11-15T00:00:00.000Z#MyEndpointConfig-2']);
   });
 
   test('existing estate: an endpoint running its config since before enforcement is reported, even when enforced and scaled since', async () => {

@@ -95,7 +95,15 @@ describe('endpoint config controls', () => {
       expect: 'fail',
       says: 'model Shadow-1: VpcConfig is absent',
     },
-    { control: VPC, name: 'no variant names a model (inference components)', resource: endpointConfig({}, []), expect: 'skip', says: 'no variant names a model' },
+    // Inference components: no variant names a model, so the config's own settings are judged (review D4).
+    { control: VPC, name: 'no variant names a model (inference components), no VpcConfig of its own', resource: endpointConfig({}, []), expect: 'fail', says: 'the endpoint config itself (inference components: no variant names a model): VpcConfig is absent' },
+    {
+      control: ISOLATION,
+      name: 'inference components, the config isolated and in a VPC',
+      resource: endpointConfig({ EnableNetworkIsolation: true, VpcConfig: { Subnets: ['subnet-0private'], SecurityGroupIds: ['sg-0closed'] } }, []),
+      expect: 'pass',
+    },
+    { control: ISOLATION, name: 'inference components, the config not isolated', resource: endpointConfig({ EnableNetworkIsolation: false }, []), expect: 'fail', says: 'EnableNetworkIsolation is false' },
     { control: NETWORK, name: 'no allow-lists', resource: endpointConfig(), expect: 'skip' },
     { control: NETWORK, name: 'a subnet off the list', resource: endpointConfig(), settings: { allowedSubnets: ['subnet-0aaaa1111'] }, expect: 'fail', says: 'subnet(s) subnet-0private not in allowedSubnets' },
 

@@ -54,6 +54,13 @@ const suffixOf = (id: string): string => id.slice(id.indexOf('.') + 1);
 
 /** Each distinct variant model as a part for the model controls; a model that does not exist fails them. */
 export function modelParts(resource: EndpointConfig): Part<Model>[] {
+  // A config for inference components names no model in its variants: its own EnableNetworkIsolation and VpcConfig
+  // apply to every container deployed to its endpoint (DescribeEndpointConfig), so the model controls judge those.
+  if (resource.models.length === 0 && (resource.config.ProductionVariants ?? []).length > 0) {
+    const { EnableNetworkIsolation, VpcConfig } = resource.config;
+    const own: Model = { ModelName: resource.config.EndpointConfigName, ModelArn: resource.config.EndpointConfigArn, CreationTime: resource.config.CreationTime, EnableNetworkIsolation, VpcConfig };
+    return [{ label: 'the endpoint config itself (inference components: no variant names a model)', value: own }];
+  }
   return resource.models.map((entry) => ({
     label: `model ${entry.name}`,
     value: entry.model,

@@ -4,9 +4,9 @@ import { endpointConfigControls, type EndpointConfig } from './controls';
 /**
  * An endpoint config: the variants (models, instances), the volume key, data capture and asynchronous output of the
  * endpoints that run it. It cannot be changed once created. The API gives it no status, so its adapter gives it one:
- * `InUse` when an endpoint runs it (or is being updated to it), `Unused` otherwise. Only an unused config is acted on
- * (deleted, so that no endpoint can be created from it); a config in use is the endpoint kind's to judge, through the
- * endpoint (deleting the config of a running endpoint would leave it serving, and break its updates and scaling).
+ * `InUse` when an endpoint runs it (or is being updated to it), `Unused` otherwise. Only an unused config is deleted
+ * (so that no endpoint can be created from it); a config in use is never deleted (that would leave the endpoint
+ * serving and break its updates and scaling): its notice says it is in use, and the endpoint kind judges the endpoint.
  */
 export const endpointConfig = defineKind<'endpoint-config', EndpointConfig>({
   id: 'endpoint-config',
@@ -15,7 +15,9 @@ export const endpointConfig = defineKind<'endpoint-config', EndpointConfig>({
   detailType: 'SageMaker Endpoint Config State Change',
   nameField: 'EndpointConfigName',
   // The event has no status field; the status is the adapter's (see above).
-  actionableStatuses: ['Unused'],
+  // InUse too, so that a failing config an endpoint runs is told even when the endpoint kind is off (review D3);
+  // act() re-checks and never deletes a config in use: it returns wrong-state InUse, which the notice says.
+  actionableStatuses: ['Unused', 'InUse'],
   precedingStatuses: [],
   action: 'delete',
   api: 'DeleteEndpointConfig',

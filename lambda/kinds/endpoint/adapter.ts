@@ -11,18 +11,18 @@ function time(value: Date | undefined): number | undefined {
 }
 
 /**
- * A model created after the endpoint last changed (LastModifiedTime: a deployment, an update, a scaling) is not
- * necessarily the one its containers run: the running ones came from a model of that name that was deleted since.
+ * A model created after the endpoint began running its config (see episodeTime) is not necessarily the one its
+ * containers run: the running ones came from a model of that name that was deleted since. Scaling moves
+ * LastModifiedTime without redeploying, so LastModifiedTime would trust a model re-created before a scaling.
  */
-function trusted(models: readonly VariantModel[], lastModified: Date | undefined): VariantModel[] {
-  const changed = time(lastModified);
+function trusted(models: readonly VariantModel[], deployed: number | undefined): VariantModel[] {
   return models.map((entry) => {
     const created = time(entry.model?.CreationTime);
-    if (changed === undefined || created === undefined || created <= changed) return entry;
+    if (deployed === undefined || created === undefined || created <= deployed) return entry;
     return {
       name: entry.name,
       model: undefined,
-      missing: `was created again (${new Date(created).toISOString()}) after the endpoint last changed (${new Date(changed).toISOString()}), so its settings are not necessarily the ones the endpoint runs`,
+      missing: `was created again (${new Date(created).toISOString()}) after the endpoint began running its config (${new Date(deployed).toISOString()}), so its settings are not necessarily the ones the endpoint runs`,
     };
   });
 }
@@ -34,9 +34,19 @@ function trusted(models: readonly VariantModel[], lastModified: Date | undefined
  * every scaling a new episode: a new notice each time, and a serving endpoint that was there before the guard
  * enforced would leave the existing estate (and be deleted) the first time it scaled.
  */
-function episodeFor(endpoint: Endpoint['endpoint'], config: Endpoint['config']): string {
+function episodeTime(endpoint: Endpoint['endpoint'], config: Endpoint['config']): number | undefined {
   const times = [time(endpoint.CreationTime), time(config?.CreationTime)].filter((value): value is number => value !== undefined);
-  return times.length === 0 ? episodeOf() : episodeOf(new Date(Math.max(...times)));
+  return times.length === 0 ? undefined : Math.max(...times);
+}
+
+/**
+ * The episode key: that time and the config's name, so that a move to another config (even one created before the
+ * endpoint) is a new episode with a notice of its own. The ledger's estate check reads the time before the '#'.
+ */
+function episodeFor(endpoint: Endpoint['endpoint'], config: Endpoint['config']): string {
+  const began = episodeTime(endpoint, config);
+  const at = began === undefined ? episodeOf() : episodeOf(new Date(began));
+  return `${at}#${endpoint.EndpointConfigName ?? ''}`;
 }
 
 export const endpointAdapter: KindAdapter<Endpoint> = {
@@ -45,7 +55,7 @@ export const endpointAdapter: KindAdapter<Endpoint> = {
     if (endpoint === undefined) return undefined;
     const configName = endpoint.EndpointConfigName;
     const config = configName === undefined || configName === '' ? undefined : await describeEndpointConfig(configName);
-    const models = config === undefined ? [] : trusted(await describeVariantModels(config), endpoint.LastModifiedTime);
+    const models = config === undefined ? [] : trusted(await describeVariantModels(config), episodeTime(endpoint, config));
     return {
       resource: { endpoint, config, models },
       arn: endpoint.EndpointArn ?? '',
