@@ -144,7 +144,12 @@ export function consoleUrl(kind: ResourceKind, name: string, region: string, arn
 }
 
 function modeLine(finding: Finding): string {
-  const source = finding.modeSource === 'switch' ? 'the account-wide switch is set to report' : `set by ${finding.modeSource}`;
+  const source =
+    finding.modeSource === 'switch'
+      ? 'the account-wide switch is set to report'
+      : finding.modeSource === 'kind-default' && finding.modeNote !== undefined
+        ? `set by kind-default: ${finding.modeNote}`
+        : `set by ${finding.modeSource}`;
   return finding.mode === 'enforce' ? `enforced (${source})` : `report only (${source})`;
 }
 

@@ -40,7 +40,7 @@ describe('endpoint responder', () => {
     const notice = publishedNotice();
     expect(notice.subject).toContain('endpoint MyEndpoint');
     expect(notice.attributes).toMatchObject({ kind: 'endpoint', action: 'would-delete', owner: 'ml-platform' });
-    expect(notice.message).toContain('report only (set by kind-default)');
+    expect(notice.message).toContain('report only (set by kind-default: endpoints default to report; kinds.endpoint.mode: enforce changes it)');
     expect(notice.message).toContain(`endpoint config ${CONFIG_NAME}: KmsKeyId is not set`);
     expect(notice.message).toContain(`endpoint config ${CONFIG_NAME}: model ${MODEL_NAME}: EnableNetworkIsolation is false`);
     expect(notice.message).toContain('#/endpoints/MyEndpoint');

@@ -86,6 +86,12 @@ describe('buildNotice', () => {
     expect(switched.message).toContain('Mode:  report only (the account-wide switch is set to report)');
   });
 
+  test("a kind's own default (endpoints report) says how the policy changes it", () => {
+    const note = 'endpoints default to report; kinds.endpoint.mode: enforce changes it';
+    const capped = buildNotice({ ...input, findings: [{ ...findings[1], mode: 'report', modeSource: 'kind-default', modeNote: note }], outcome: { type: 'report-only', action: 'stop' } });
+    expect(capped.message).toContain(`Mode:  report only (set by kind-default: ${note})`);
+  });
+
   test('no owner recipients: only the subscribers are named', () => {
     expect(buildNotice({ ...input, ownerRecipients: [] }).message).toContain('The sagemaker-guard subscribers of account 123456789012.\n');
   });
