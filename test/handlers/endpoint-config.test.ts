@@ -66,6 +66,22 @@ describe('endpoint config responder', () => {
     expect(publishedNotice().message).toContain('status InUse');
   });
 
+  test('told while in use, then deleted (and told again) once its endpoint has left it: the ledger keeps the two apart', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    sageMakerMock.on(ListEndpointsCommand).resolves(USING);
+    const handler = handlerFor('endpoint-config');
+    await expect(handler(created)).resolves.toMatchObject({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse' } });
+    // The same event again while in use: a duplicate, no second notice.
+    clearEndpointScan();
+    await expect(handler(created)).resolves.toMatchObject({ decision: 'duplicate', notified: false });
+    // The endpoint is gone: the next event (or sweep) deletes the config.
+    clearEndpointScan();
+    sageMakerMock.on(ListEndpointsCommand).resolves({ Endpoints: [] });
+    await expect(handler(created)).resolves.toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(DeleteEndpointConfigCommand, 1);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+  });
+
   test('in use by an update in flight (PendingDeploymentSummary) counts as in use', async () => {
     describeAs(configDescription({ KmsKeyId: undefined }));
     sageMakerMock.on(ListEndpointsCommand).resolves(USING);

@@ -153,16 +153,19 @@ gate.describe('endpoint config and endpoint responders (cdk.out bundles) against
     expect(await receiveNotices(clients.sqs, channel.queueUrl)).toHaveLength(0);
   });
 
-  test('a non-compliant config an endpoint runs is left alone; the endpoint is reported under the default policy, deleted under kinds.endpoint.mode: enforce', async () => {
+  test('a non-compliant config an endpoint runs is never deleted, only told; the endpoint is reported under the default policy, deleted under kinds.endpoint.mode: enforce', async () => {
     await createModel('Served-Model');
     await createConfig('Served-Config', 'Served-Model', undefined);
     const { EndpointArn: endpointArn } = await clients.sageMaker.send(new CreateEndpointCommand({ EndpointName: 'Serving-Endpoint', EndpointConfigName: 'Served-Config' }));
 
     const config = await invoke('endpoint-config', configEvent('Served-Config'));
     expectSucceeded(config);
-    expect(config.result).toEqual({ decision: 'not-actionable', notified: false });
+    // Never deleted while an endpoint runs it, but told (the endpoint kind may be off): the delete was not possible.
+    expect(config.result).toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse' }, notified: true });
     expect(decisionLog(config).resource).toMatchObject({ status: 'InUse' });
     expect(await configExists('Served-Config')).toBe(true);
+    const [inUse] = await receiveNotices(clients.sqs, channel.queueUrl);
+    expect(attributesOf(inUse)).toMatchObject({ kind: 'endpoint-config', action: 'none' });
 
     const reported = await invoke('endpoint', endpointEvent('Serving-Endpoint', 'Served-Config'));
     expectSucceeded(reported);

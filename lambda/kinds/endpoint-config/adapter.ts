@@ -28,12 +28,15 @@ export const endpointConfigAdapter: KindAdapter<EndpointConfig> = {
     if (config === undefined) return undefined;
     // The endpoint scan is memoized (see in-use.ts): a sweep over every config lists and describes the endpoints once.
     const [models, users] = await Promise.all([describeVariantModels(config), endpointsUsing(name)]);
+    const status = users.length > 0 ? IN_USE : UNUSED;
     return {
       resource: { config, models },
       arn: config.EndpointConfigArn ?? '',
-      status: users.length > 0 ? IN_USE : UNUSED,
-      // A config cannot be changed, so its creation is its one episode (one re-created under the name is a new one).
-      episode: episodeOf(config.CreationTime),
+      status,
+      // A config cannot be changed, so its creation is its episode (one re-created under the name is a new one), and
+      // whether an endpoint uses it: a config told about while in use (never deleted then) is deleted, and told
+      // again, once its endpoints have left it. The ledger's estate check reads the time before the '#'.
+      episode: `${episodeOf(config.CreationTime)}#${status}`,
     };
   },
   /**
