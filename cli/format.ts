@@ -109,6 +109,7 @@ export function decisionLabel(item: SweepItem): string {
     case 'resume':
     case 'resend-notice':
     case 'retry-denied':
+    case 'retry-refused':
     case 'busy':
     case 'duplicate':
       return `${item.decision} (ledger)`;

@@ -102,7 +102,7 @@ export class SweepTally {
 
 function actionText(decision: string, kind: ResourceKind, result: string | undefined): string {
   const past = PAST_TENSE[KINDS[kind].action];
-  if (decision === 'remediate' || decision === 'resume' || decision === 'retry-denied') return result === 'done' ? past : `not ${past} (${result ?? 'unknown'})`;
+  if (decision === 'remediate' || decision === 'resume' || decision === 'retry-denied' || decision === 'retry-refused') return result === 'done' ? past : `not ${past} (${result ?? 'unknown'})`;
   if (decision === 'duplicate' || decision === 'busy' || decision === 'resend-notice') return 'none (already handled: see the ledger)';
   if (decision === 'report') return `would be ${past} (report mode)`;
   if (decision === 'not-actionable') return 'none (not in a state that can be acted on)';

@@ -165,6 +165,9 @@ export function inDoubt(record: RemediationRecord): boolean {
  *   nothing is to be done now and an earlier notice of the resource is owed; a new remediation goes first
  *   otherwise, and the resend function sends the older notice).
  * - `retry-denied`: the action was denied before; try it again (the denial may have been lifted).
+ * - `retry-refused`: the action found the resource in a state where it could not be applied but that the kind
+ *   can still be acted on in (`canRetry`: an endpoint config an endpoint had taken between the Describe and the
+ *   Delete); try it again, or the episode would stay told-but-untouched for ever once the state passed.
  * - `busy`: another invocation holds the record: it will finish; do nothing.
  * - `done`: this episode was already handled and told: do nothing (a duplicate or late event).
  * - `fresh`: nothing recorded; go on with the decision.
@@ -173,6 +176,7 @@ export type LedgerPlan =
   | { readonly type: 'resume'; readonly record: RemediationRecord }
   | { readonly type: 'resend'; readonly record: RemediationRecord }
   | { readonly type: 'retry-denied'; readonly record: RemediationRecord }
+  | { readonly type: 'retry-refused'; readonly record: RemediationRecord }
   | { readonly type: 'busy'; readonly record: RemediationRecord }
   | { readonly type: 'done'; readonly record: RemediationRecord }
   | { readonly type: 'fresh' };
@@ -182,6 +186,7 @@ export function planFromLedger(
   intended: { readonly sk: string } | undefined,
   holder: string,
   now: Date,
+  canRetry: (status: string) => boolean = () => false,
 ): LedgerPlan {
   const doubtful = records.find(inDoubt);
   if (doubtful !== undefined) return heldByOther(doubtful, holder, now) ? { type: 'busy', record: doubtful } : { type: 'resume', record: doubtful };
@@ -195,6 +200,9 @@ export function planFromLedger(
   if (existing === undefined) return { type: 'fresh' };
   if (existing.notice === 'pending') return heldByOther(existing, holder, now) ? { type: 'busy', record: existing } : { type: 'resend', record: existing };
   if (existing.result?.type === 'denied') return heldByOther(existing, holder, now) ? { type: 'busy', record: existing } : { type: 'retry-denied', record: existing };
+  if (existing.result?.type === 'wrong-state' && existing.result.status !== undefined && canRetry(existing.result.status)) {
+    return heldByOther(existing, holder, now) ? { type: 'busy', record: existing } : { type: 'retry-refused', record: existing };
+  }
   return { type: 'done', record: existing };
 }
 

@@ -19,7 +19,7 @@ import { logger } from '../powertools';
 import { countFindings, countMetric, explainOutcomes } from './telemetry';
 import { handleGone } from './gone';
 import { honouredExemptions, reportSwitchProblem, tellExemptions } from './operators';
-import { abandon, remediateFresh, reportOnce, resend, resume, retryDenied, type Carried } from './remediation';
+import { abandon, remediateFresh, reportOnce, resend, resume, retryRefused, type Carried } from './remediation';
 import type { DecisionType, Evaluated } from './result';
 import { bestEffort, step, type Context, type HandleOptions, type Progress, type Runtime } from './steps';
 
@@ -177,8 +177,11 @@ async function run<K extends ResourceKind>(
   let plan: LedgerPlan = { type: 'fresh' };
   if (ledger !== undefined) {
     const intended = decision.type === 'remediate' || decision.type === 'report' ? { sk: remediationSk(described.episode, decision.type === 'report' ? 'report' : decision.action) } : undefined;
-    const replan = async (): Promise<LedgerPlan> => planFromLedger(await step(progress, 'ledger-read', () => ledger.recentRemediations(ref)), intended, holder, runtime.now());
-    plan = records !== undefined ? planFromLedger(records, intended, holder, runtime.now()) : await replan();
+    // A refusal in another status than the one described now, which the kind can be acted on in (an endpoint config
+    // described unused and found in use by the Delete's re-check), is tried again: the state it met may have passed.
+    const canRetry = (status: string): boolean => status !== described.status && isActionable(kind, status);
+    const replan = async (): Promise<LedgerPlan> => planFromLedger(await step(progress, 'ledger-read', () => ledger.recentRemediations(ref)), intended, holder, runtime.now(), canRetry);
+    plan = records !== undefined ? planFromLedger(records, intended, holder, runtime.now(), canRetry) : await replan();
     ({ type, carried } = await carryOut(context, ledger, decision, plan, replan, existingSince));
   } else if (decision.type === 'remediate' && options.act) {
     carried = await actWithoutLedger(context, decision.action);
@@ -263,7 +266,8 @@ async function carryOut<K extends ResourceKind>(
     case 'resend':
       return { type: 'resend-notice', carried: await resend(context, ledger, plan.record) };
     case 'retry-denied':
-      return { type: 'retry-denied', carried: await retryDenied(context, ledger, plan.record) };
+    case 'retry-refused':
+      return { type: plan.type, carried: await retryRefused(context, ledger, plan.record) };
     case 'fresh':
       break;
   }

@@ -146,19 +146,28 @@ export async function abandon<K extends ResourceKind>(context: Context<K>, ledge
   return true;
 }
 
-/** A remediation that was denied before: try again; tell only if the outcome changed. */
-export async function retryDenied<K extends ResourceKind>(context: Context<K>, ledger: Ledger, record: RemediationRecord): Promise<Carried> {
+/**
+ * A remediation refused before (denied, or a state that can pass: an endpoint config in use): try again while the
+ * resource can be acted on; tell only if the outcome changed (the same refusal again is recorded, not told again).
+ */
+export async function retryRefused<K extends ResourceKind>(context: Context<K>, ledger: Ledger, record: RemediationRecord): Promise<Carried> {
   if (!isActionable(context.kind, context.described.status)) return { notified: false, skipped: 'duplicate' };
   const held = await step(context.progress, 'ledger-acquire', () => ledger.acquire<RemediationRecord>(keyOf(record), context.holder, context.runtime.now()));
   if (held === undefined) return { notified: false, skipped: 'busy' };
-  return actAndTell(context, ledger, held, { tag: false, quietIfDeniedAgain: true });
+  return actAndTell(context, ledger, held, { tag: false, quietIfRefusedAgain: held.result });
+}
+
+/** Whether an action's result is the refusal recorded before (the owners were told of it already). */
+function sameRefusal(result: ActionResult, before: RecordedResult | undefined): boolean {
+  if (result.type === 'denied') return before?.type === 'denied';
+  return result.type === 'wrong-state' && before?.type === 'wrong-state' && before.status === result.status;
 }
 
 async function actAndTell<K extends ResourceKind>(
   context: Context<K>,
   ledger: Ledger,
   record: RemediationRecord,
-  options: { readonly tag: boolean; readonly quietIfDeniedAgain?: boolean },
+  options: { readonly tag: boolean; readonly quietIfRefusedAgain?: RecordedResult },
 ): Promise<Carried> {
   const { kind, described, name } = context;
   const action = KINDS[kind].action;
@@ -180,7 +189,7 @@ async function actAndTell<K extends ResourceKind>(
     throw error;
   }
   countActionResult(kind, action, result);
-  if (options.quietIfDeniedAgain === true && result.type === 'denied') {
+  if (options.quietIfRefusedAgain !== undefined && sameRefusal(result, options.quietIfRefusedAgain)) {
     await step(context.progress, 'ledger-result', () => ledger.recordResult(key, context.holder, recorded(result, undefined, false), context.runtime.now(), 'keep'));
     return { actionResult: result, notified: false };
   }

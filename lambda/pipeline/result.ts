@@ -4,7 +4,7 @@ import type { ActionResult } from '../core/decision';
 import type { ActiveExemption } from '../core/modes';
 import type { ResourceKind } from '../kinds/registry';
 
-export type DecisionType = 'compliant' | 'exempt' | 'remediate' | 'report' | 'not-actionable' | 'gone' | 'part-of' | 'resume' | 'resend-notice' | 'retry-denied' | 'busy' | 'duplicate';
+export type DecisionType = 'compliant' | 'exempt' | 'remediate' | 'report' | 'not-actionable' | 'gone' | 'part-of' | 'resume' | 'resend-notice' | 'retry-denied' | 'retry-refused' | 'busy' | 'duplicate';
 
 /** What one evaluation came to; returned for tests and logged as the decision line. */
 export interface Result {

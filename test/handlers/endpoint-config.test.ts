@@ -102,6 +102,29 @@ describe('endpoint config responder', () => {
     expect(remediationRecords()[0]).toMatchObject({ result: { type: 'wrong-state', status: 'InUse' } });
   });
 
+  test('race, then unused: the delete the re-check refused is tried again once no endpoint uses it, and told again (not a ledger duplicate)', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    // Unused at the Describe, taken by an endpoint at the re-check: recorded under the Unused episode as InUse.
+    sageMakerMock.on(ListEndpointsCommand).resolvesOnce({ Endpoints: [] }).resolves(USING);
+    const handler = handlerFor('endpoint-config');
+    await expect(handler(created)).resolves.toMatchObject({ actionResult: { type: 'wrong-state', status: 'InUse' }, notified: true });
+    // Still taken at the re-check of a second event: recorded again, the owners are not told twice. (A second
+    // resolvesOnce would count calls from the first event on: sinon's onCall is absolute.)
+    clearEndpointScan();
+    let listed = 0;
+    sageMakerMock.on(ListEndpointsCommand).callsFake(() => (listed++ === 0 ? { Endpoints: [] } : USING));
+    await expect(handler(created)).resolves.toEqual({ decision: 'retry-refused', actionResult: { type: 'wrong-state', status: 'InUse' }, notified: false });
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    // The endpoint left it: deleted and told.
+    clearEndpointScan();
+    sageMakerMock.on(ListEndpointsCommand).resolves({ Endpoints: [] });
+    await expect(handler(created)).resolves.toEqual({ decision: 'retry-refused', actionResult: { type: 'done' }, notified: true });
+    expect(sageMakerMock).toHaveReceivedCommandTimes(DeleteEndpointConfigCommand, 1);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(publishedNotice(1).subject).toBe('[sagemaker-guard] Deleted endpoint config MyEndpointConfig: 1 control failed');
+    expect(remediationRecords()).toEqual([expect.objectContaining({ result: { type: 'done' }, notice: 'sent' })]);
+  });
+
   test('the re-check failing fails the invocation (retried): a config is never deleted on an unknown', async () => {
     describeAs(configDescription({ KmsKeyId: undefined }));
     sageMakerMock.on(ListEndpointsCommand).resolvesOnce({ Endpoints: [] }).rejects(named('ThrottlingException', 'Rate exceeded'));

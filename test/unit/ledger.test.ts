@@ -102,6 +102,25 @@ describe('planFromLedger: what the records say an invocation must do', () => {
     expect(planFromLedger(records, intended, holder, NOW)).toEqual(expected);
   });
 
+  describe('a refusal in a state that can pass (canRetry): retry-refused', () => {
+    const inUse = record(E1, 'delete', { result: { type: 'wrong-state', status: 'InUse' }, notice: 'sent' });
+    const inUseLive = { ...inUse, holder: OTHER, leaseUntil: LIVE };
+    const noStatus = record(E1, 'delete', { result: { type: 'wrong-state' }, notice: 'sent' });
+    const intendDelete = { sk: remediationSk(E1, 'delete') };
+    const inUsePasses = (status: string): boolean => status === 'InUse';
+    test.each<[string, readonly RemediationRecord[], LedgerPlan]>([
+      ['a status canRetry accepts: retry-refused', [inUse], { type: 'retry-refused', record: inUse }],
+      ['held by another invocation: busy', [inUseLive], { type: 'busy', record: inUseLive }],
+      ['a wrong-state without a status is never retried: done', [noStatus], { type: 'done', record: noStatus }],
+    ])('%s', (_title, records, expected) => {
+      expect(planFromLedger(records, intendDelete, ME, NOW, inUsePasses)).toEqual(expected);
+    });
+    test('without canRetry (or when it refuses the status) a wrong-state is done', () => {
+      expect(planFromLedger([inUse], intendDelete, ME, NOW)).toEqual({ type: 'done', record: inUse });
+      expect(planFromLedger([inUse], intendDelete, ME, NOW, () => false)).toEqual({ type: 'done', record: inUse });
+    });
+  });
+
   test('the first record in doubt counts (records come newest first)', () => {
     const newer = record(E2, 'stop', { holder: OTHER, leaseUntil: EXPIRED });
     expect(planFromLedger([newer, inDoubtLive], intendE2, ME, NOW)).toEqual({ type: 'resume', record: newer });
