@@ -13,7 +13,14 @@ if (!unit) throw new Error('jest.config.js has no project with displayName "unit
 module.exports = {
   ...unit,
   rootDir: __dirname,
-  // The CDK template tests (test/infra) synthesize whole stacks and assert no pure logic; under Stryker they only
-  // make each mutant slower. Every other unit-project test runs.
-  testPathIgnorePatterns: [...(unit.testPathIgnorePatterns ?? []), '/test/infra/'],
+  // lambda/ is a root too so that jest's dependency graph holds the code under test: `--findRelatedTests` (which
+  // Stryker runs per mutant) finds a test through the modules between it and the mutated file. With test/ the only
+  // root, a mutant of lambda/controls/blocks.ts (imported by the kinds' controls, not by a test) had no related test.
+  roots: ['<rootDir>/test', '<rootDir>/lambda'],
+  // The pure logic is pinned by the pure tests: test/unit, plain inputs, no AWS mocks. The handler, CLI, sweep,
+  // review and CDK tests exercise it too, but through I/O adapters: under Stryker they would make each mutant many
+  // times slower, and a mutant only they kill is behaviour the unit tests leave unpinned. Left out too: tests that
+  // read no pure logic (the import graph, the README, the moto hint).
+  testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+  testPathIgnorePatterns: [...(unit.testPathIgnorePatterns ?? []), '/test/unit/(import-cycles|readme|moto-hint)\\.test\\.ts$'],
 };

@@ -9,9 +9,9 @@ const config = {
     projectType: 'custom',
     // The "unit" jest project only, flattened (see jest.stryker.config.js).
     configFile: 'jest.stryker.config.js',
-    // Off: jest --findRelatedTests missed most of the tests of the shared blocks (lambda/controls/blocks.ts scored 0%
-    // with it on); perTest coverage from the dry run of the whole unit project picks the tests per mutant instead.
-    enableFindRelatedTests: false,
+    // Each mutant runs only the test files that import the mutated file (directly or not; jest.stryker.config.js
+    // makes lambda/ a root so that jest sees the imports in between), and of those only the tests that covered it.
+    enableFindRelatedTests: true,
   },
   mutate: [
     'lambda/controls/**/*.ts',
