@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { KINDS, kindByDetailType, RESOURCE_KINDS, type ResourceKind } from '../kinds/registry';
-import { describeIssues } from './validation';
+import { describeIssues, issueMessage } from './validation';
 
 /** The small typed value an EventBridge event is parsed into, once, at the edge. */
 export interface GuardEvent {
@@ -27,13 +27,13 @@ export class MalformedEventError extends Error {
 const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
 const envelopeSchema = z.object({
-  id: z.string().min(1, 'expected the EventBridge event id'),
-  'detail-type': z.string().min(1),
+  id: z.string().check(z.minLength(1, 'expected the EventBridge event id')),
+  'detail-type': z.string().check(z.minLength(1)),
   source: z.literal('aws.sagemaker', { error: 'expected "aws.sagemaker"' }),
   // Only what the guard uses is required; the account and region of record come from Describe* ARNs.
-  account: z.string().optional(),
-  region: z.string().optional(),
-  time: z.string().optional(),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
+  time: z.optional(z.string()),
   detail: z.record(z.string(), z.unknown(), { error: 'expected an object' }),
 });
 
@@ -41,9 +41,9 @@ function detailSchemaFor(kind: ResourceKind) {
   const info = KINDS[kind];
   const name = z
     .string({ error: 'expected a string (the resource name)' })
-    .regex(SAGEMAKER_NAME, 'expected a SageMaker resource name (1-63 letters, digits and hyphens)');
-  const shape: Record<string, z.ZodType> = { [info.nameField]: name };
-  if (info.statusField !== undefined) shape[info.statusField] = z.string({ error: 'expected a string (the status)' }).optional();
+    .check(z.regex(SAGEMAKER_NAME, 'expected a SageMaker resource name (1-63 letters, digits and hyphens)'));
+  const shape: Record<string, z.ZodMiniType> = { [info.nameField]: name };
+  if (info.statusField !== undefined) shape[info.statusField] = z.optional(z.string({ error: 'expected a string (the status)' }));
   return z.object({ detail: z.object(shape) });
 }
 
@@ -55,7 +55,7 @@ const DETAIL_SCHEMAS = Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, de
  * its value and what was expected: the caller logs it and lets it go to the dead-letter queue.
  */
 export function parseEvent(raw: unknown, expected: ResourceKind): GuardEvent {
-  const envelope = envelopeSchema.safeParse(raw);
+  const envelope = envelopeSchema.safeParse(raw, { error: issueMessage });
   if (!envelope.success) throw new MalformedEventError(describeIssues(envelope.error, raw));
   const detailType = envelope.data['detail-type'];
   const kind = kindByDetailType(detailType);
@@ -63,7 +63,7 @@ export function parseEvent(raw: unknown, expected: ResourceKind): GuardEvent {
     const why = kind === undefined ? 'a detail-type this guard does not handle' : `meant for the ${KINDS[kind].label} function`;
     throw new MalformedEventError([`detail-type: expected "${KINDS[expected].detailType}" (given: ${JSON.stringify(detailType)}, ${why})`]);
   }
-  const detail = DETAIL_SCHEMAS[kind].safeParse(raw);
+  const detail = DETAIL_SCHEMAS[kind].safeParse(raw, { error: issueMessage });
   if (!detail.success) throw new MalformedEventError(describeIssues(detail.error, raw));
   const info = KINDS[kind];
   const fields = envelope.data.detail;

@@ -1,11 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CONTROL_IDS, RESOURCE_KINDS } from '../kinds/registry';
-import { describeIssues } from './validation';
+import { describeIssues, issueMessage } from './validation';
 
 /**
  * The policy: what is enforced, for whom, with which values. The same schema validates `cdk.json`
  * context at synth time and the GUARD_SETTINGS environment variable at cold start, so both fail with
  * the same message: the path, the value given and what is allowed.
+ *
+ * zod/mini, not classic zod: the classic API is not tree-shakable and put ~100 KB into every function.
+ * Messages come from the schemas and, for the rest, from `issueMessage` (no zod locale is bundled).
  */
 export const MODES = ['enforce', 'report', 'off'] as const;
 export type PolicyMode = (typeof MODES)[number];
@@ -19,22 +22,22 @@ const controlId = z.enum(CONTROL_IDS as unknown as [string, ...string[]]);
  */
 function controlsOrWord<const W extends readonly [string, ...string[]]>(words: W) {
   const expected = `expected ${words.map((word) => `"${word}"`).join(', ')} or a list of control ids`;
-  return z.preprocess(
-    (value: unknown): unknown => {
+  return z.pipe(
+    z.transform((value: unknown): unknown => {
       if (!Array.isArray(value) || value.length !== 1) return value;
       const [only] = value as unknown[];
       return typeof only === 'string' && words.includes(only) ? only : value;
-    },
-    z.union([z.enum(words), z.array(controlId).min(1)], { error: expected }),
+    }),
+    z.union([z.enum(words), z.array(controlId).check(z.minLength(1))], { error: expected }),
   );
 }
 
 const instanceTypes = z
-  .array(z.string().regex(/^ml\.[a-z0-9-]+\.[a-z0-9-]+$/, 'expected a SageMaker instance type such as "ml.m5.xlarge"'))
-  .min(1, 'expected at least one instance type; leave the key out to turn the check off');
+  .array(z.string().check(z.regex(/^ml\.[a-z0-9-]+\.[a-z0-9-]+$/, 'expected a SageMaker instance type such as "ml.m5.xlarge"')))
+  .check(z.minLength(1, 'expected at least one instance type; leave the key out to turn the check off'));
 
 function idList(pattern: RegExp, example: string) {
-  return z.array(z.string().regex(pattern, `expected an id such as "${example}"`)).min(1, 'expected at least one id; leave the key out to turn the check off');
+  return z.array(z.string().check(z.regex(pattern, `expected an id such as "${example}"`))).check(z.minLength(1, 'expected at least one id; leave the key out to turn the check off'));
 }
 
 /** Key ids, key ARNs, alias names and alias ARNs, as SageMaker accepts them. */
@@ -43,95 +46,100 @@ const KMS_KEY = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[a-zA-Z0-9/
 /** A calendar date, YYYY-MM-DD; an exemption holds through the end of that day (UTC). */
 export const isoDate = z.iso.date({ error: 'expected a date as YYYY-MM-DD' });
 
-const kindPolicy = z
-  .object({
-    mode: mode.optional(),
-    allowedInstanceTypes: instanceTypes.optional(),
-  })
-  .strict();
+const kindPolicy = z.strictObject({
+  mode: z.optional(mode),
+  allowedInstanceTypes: z.optional(instanceTypes),
+});
 
 const resourceKind = z.enum(RESOURCE_KINDS, { error: `expected one of: ${RESOURCE_KINDS.join(', ')}` });
 
-const exemption = z
-  .object({
-    namePrefix: z.string().min(1, 'expected a non-empty name prefix'),
-    /** A prefix means different things for different kinds, so each exemption names the kinds it covers. */
-    kinds: z
-      .array(resourceKind, {
-        error: (issue) =>
-          issue.input === undefined
-            ? `a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: ${RESOURCE_KINDS.join(', ')})`
-            : 'expected a list of resource kinds',
-      })
-      .min(1, `expected at least one of: ${RESOURCE_KINDS.join(', ')}`),
-    controls: controlsOrWord(['all']),
-    reason: z.string().trim().min(1, 'an exemption needs a reason'),
-    expires: isoDate.optional(),
-  })
-  .strict();
+const exemption = z.strictObject({
+  namePrefix: z.string().check(z.minLength(1, 'expected a non-empty name prefix')),
+  /** A prefix means different things for different kinds, so each exemption names the kinds it covers. */
+  kinds: z
+    .array(resourceKind, {
+      error: (issue) =>
+        issue.input === undefined
+          ? `a name-prefix exemption must name the kinds it applies to, e.g. "kinds": ["training-job"] (any of: ${RESOURCE_KINDS.join(', ')})`
+          : 'expected a list of resource kinds',
+    })
+    .check(z.minLength(1, `expected at least one of: ${RESOURCE_KINDS.join(', ')}`)),
+  controls: controlsOrWord(['all']),
+  reason: z.string().check(z.trim(), z.minLength(1, 'an exemption needs a reason')),
+  expires: z.optional(isoDate),
+});
 
-export const settingsSchema = z
-  .object({
-    /** Global default mode. */
-    mode: mode.default('enforce'),
-    /** Per resource kind: a default mode, and values that differ by kind. */
-    kinds: z
-      .object(Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, kindPolicy.optional()])) as Record<(typeof RESOURCE_KINDS)[number], z.ZodOptional<typeof kindPolicy>>)
-      .strict()
-      .default({}),
-    /** Per control mode, over the kind's and the global default. */
-    controls: z
-      .partialRecord(controlId, mode, {
-        // zod reports unknown keys of a partial record here too, though its types do not say so.
-        error: (issue) => {
-          const { code, keys } = issue as { code: string; keys?: readonly string[] };
-          return code === 'unrecognized_keys' ? `unknown control id ${(keys ?? []).map((key) => `"${key}"`).join(', ')}; expected one of: ${CONTROL_IDS.join(', ')}` : undefined;
-        },
-      })
-      .default({}),
-    interContainerEncryption: z.enum(['distributed', 'always']).default('distributed'),
-    maxRuntimeSeconds: z.number().int().positive().max(28 * 24 * 3600).optional(),
-    allowNotebookOpenEgress: z.boolean().default(false),
-    allowedSubnets: idList(/^subnet-[0-9a-f]{8,17}$/, 'subnet-0abc1234').optional(),
-    allowedSecurityGroups: idList(/^sg-[0-9a-f]{8,17}$/, 'sg-0abc1234').optional(),
-    allowedKmsKeys: z
-      .array(z.string().regex(KMS_KEY, 'expected a KMS key id, key ARN, alias name or alias ARN'))
-      .min(1, 'expected at least one key; leave the key out to turn the check off')
-      .optional(),
-    /** Tags every resource must carry; an empty list accepts any non-empty value. */
-    requiredTags: z.record(z.string().min(1).max(128), z.array(z.string().min(1).max(256))).optional(),
-    /** Resources whose names start with a prefix are exempt from some or all controls. */
-    exemptions: z.array(exemption).default([]),
-    /**
-     * What a resource's own exemption tags may do: the controls a tag may exempt (default: every control
-     * below high severity; "none" turns tag exemptions off; "all" allows any), and for how many days after
-     * the guard first saw the tag (default 90). The expiry tag is always required.
-     */
-    tagExemptions: z
-      .object({
-        controls: controlsOrWord(['all', 'none']).optional(),
-        maxDays: z.number({ error: 'expected a number of days' }).int('expected a whole number of days, 1 to 365').min(1, 'expected 1 to 365 days').max(365, 'expected 1 to 365 days').default(90),
-      })
-      .strict()
-      .default({ maxDays: 90 }),
-    /** Owner routing: each address receives the notices whose owner tag has one of the listed values. */
-    owners: z
-      .record(z.email({ error: 'expected an email address' }), z.array(z.string().min(1).max(256)).min(1, 'expected at least one owner tag value'), {
-        error: (issue) =>
-          issue.code === 'invalid_key'
-            ? `each key of owners is the email address that receives those owners' notices, such as "team-a@example.com"; ${JSON.stringify(issue.input)} is not an email address`
-            : undefined,
-      })
-      .default({}),
-    ownerTagKey: z.string().min(1).max(128).default('owner'),
-    /**
-     * The existing estate: resources whose episode (a job's or model's creation, a notebook's last start
-     * or update) began before enforcement did (the ledger records when) are reported, not acted on,
-     * unless `actOnExisting` is true. New ones are acted on as the policy says.
-     */
-    sweep: z.object({ actOnExisting: z.boolean({ error: 'expected true or false' }).default(false) }).strict().default({ actOnExisting: false }),
-  })
-  .strict();
+/** A non-empty string of at most `max` characters. */
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+
+export const settingsSchema = z.strictObject({
+  /** Global default mode. */
+  mode: z._default(mode, 'enforce'),
+  /** Per resource kind: a default mode, and values that differ by kind. */
+  kinds: z._default(
+    z.strictObject(Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, z.optional(kindPolicy)])) as Record<(typeof RESOURCE_KINDS)[number], z.ZodMiniOptional<typeof kindPolicy>>),
+    {},
+  ),
+  /** Per control mode, over the kind's and the global default. */
+  controls: z._default(
+    z.partialRecord(controlId, mode, {
+      // zod reports unknown keys of a partial record here too, though its types do not say so.
+      error: (issue) => {
+        const { code, keys } = issue as { code: string; keys?: readonly string[] };
+        return code === 'unrecognized_keys' ? `unknown control id ${(keys ?? []).map((key) => `"${key}"`).join(', ')}; expected one of: ${CONTROL_IDS.join(', ')}` : undefined;
+      },
+    }),
+    {},
+  ),
+  interContainerEncryption: z._default(z.enum(['distributed', 'always']), 'distributed'),
+  maxRuntimeSeconds: z.optional(z.number().check(z.int(), z.positive(), z.lte(28 * 24 * 3600))),
+  allowNotebookOpenEgress: z._default(z.boolean(), false),
+  allowedSubnets: z.optional(idList(/^subnet-[0-9a-f]{8,17}$/, 'subnet-0abc1234')),
+  allowedSecurityGroups: z.optional(idList(/^sg-[0-9a-f]{8,17}$/, 'sg-0abc1234')),
+  allowedKmsKeys: z.optional(
+    z
+      .array(z.string().check(z.regex(KMS_KEY, 'expected a KMS key id, key ARN, alias name or alias ARN')))
+      .check(z.minLength(1, 'expected at least one key; leave the key out to turn the check off')),
+  ),
+  /** Tags every resource must carry; an empty list accepts any non-empty value. */
+  requiredTags: z.optional(z.record(text(128), z.array(text(256)))),
+  /** Resources whose names start with a prefix are exempt from some or all controls. */
+  exemptions: z._default(z.array(exemption), []),
+  /**
+   * What a resource's own exemption tags may do: the controls a tag may exempt (default: every control
+   * below high severity; "none" turns tag exemptions off; "all" allows any), and for how many days after
+   * the guard first saw the tag (default 90). The expiry tag is always required.
+   */
+  tagExemptions: z._default(
+    z.strictObject({
+      controls: z.optional(controlsOrWord(['all', 'none'])),
+      maxDays: z._default(
+        z
+          .number({ error: 'expected a number of days' })
+          .check(z.int('expected a whole number of days, 1 to 365'), z.gte(1, 'expected 1 to 365 days'), z.lte(365, 'expected 1 to 365 days')),
+        90,
+      ),
+    }),
+    { maxDays: 90 },
+  ),
+  /** Owner routing: each address receives the notices whose owner tag has one of the listed values. */
+  owners: z._default(
+    z.record(z.email({ error: 'expected an email address' }), z.array(text(256)).check(z.minLength(1, 'expected at least one owner tag value')), {
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? `each key of owners is the email address that receives those owners' notices, such as "team-a@example.com"; ${JSON.stringify(issue.input)} is not an email address`
+          : undefined,
+    }),
+    {},
+  ),
+  ownerTagKey: z._default(text(128), 'owner'),
+  /**
+   * The existing estate: resources whose episode (a job's or model's creation, a notebook's last start
+   * or update) began before enforcement did (the ledger records when) are reported, not acted on,
+   * unless `actOnExisting` is true. New ones are acted on as the policy says.
+   */
+  sweep: z._default(z.strictObject({ actOnExisting: z._default(z.boolean({ error: 'expected true or false' }), false) }), { actOnExisting: false }),
+});
 
 export type GuardSettings = z.output<typeof settingsSchema>;
 export type GuardSettingsInput = z.input<typeof settingsSchema>;
@@ -143,7 +151,7 @@ export class InvalidSettingsError extends Error {
 
 /** Validates settings, turning every schema issue into "where: what is expected (given: value)". */
 export function parseSettings(input: unknown, source: string): GuardSettings {
-  const result = settingsSchema.safeParse(input);
+  const result = settingsSchema.safeParse(input, { error: issueMessage });
   if (result.success) return result.data;
   const problems = describeIssues(result.error, input);
   throw new InvalidSettingsError(`Invalid sagemaker-guard settings in ${source}:\n  - ${problems.join('\n  - ')}`);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { readSwitchNow } from '../aws/switch';
 import { buildSwitchChangeNotice } from '../core/operator-notice';
-import { describeIssues } from '../core/validation';
+import { describeIssues, issueMessage } from '../core/validation';
 import { deliverOnce, noticeRecord, type DeliveryResult } from '../pipeline/deliver';
 import { logger, metrics } from '../powertools';
 import { runtimeFromEnv } from './make-handler';
@@ -10,13 +10,13 @@ import type { Runtime } from '../pipeline/handle';
 
 /** The Parameter Store change event (source aws.ssm): the parameter's name and what was done to it, not its value. */
 const changeEvent = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   source: z.literal('aws.ssm'),
   'detail-type': z.literal('Parameter Store Change'),
-  account: z.string().optional(),
-  region: z.string().optional(),
-  time: z.string().optional(),
-  detail: z.object({ name: z.string().min(1), operation: z.string().min(1) }),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
+  time: z.optional(z.string()),
+  detail: z.object({ name: z.string().check(z.minLength(1)), operation: z.string().check(z.minLength(1)) }),
 });
 
 export class MalformedSwitchEventError extends Error {
@@ -32,7 +32,7 @@ export function makeSwitchWatchHandler(runtime: Runtime) {
   return async (raw: unknown, context?: { readonly awsRequestId?: string }): Promise<DeliveryResult> => {
     logger.resetKeys();
     try {
-      const parsed = changeEvent.safeParse(raw);
+      const parsed = changeEvent.safeParse(raw, { error: issueMessage });
       if (!parsed.success) {
         const problems = describeIssues(parsed.error, raw);
         logger.error('Malformed Parameter Store change event; it ends in the dead-letter queue', { problems, event: raw });
