@@ -98,10 +98,14 @@ export function placementOf(vpc: VpcConfig | undefined): Placement | undefined {
   return vpc === undefined ? undefined : { subnets: vpc.Subnets ?? [], securityGroups: vpc.SecurityGroupIds ?? [] };
 }
 
+const NO_NETWORK_LISTS = 'no allowedSubnets or allowedSecurityGroups in the policy';
+const noNetworkLists = ({ settings }: CheckContext): string | undefined =>
+  settings.allowedSubnets === undefined && settings.allowedSecurityGroups === undefined ? NO_NETWORK_LISTS : undefined;
+
 /** Every subnet and security group must be on the policy's allow-lists (when the policy has them). */
 export function checkAllowedNetwork(placement: Placement | undefined, context: CheckContext, vpcControl: string): CheckResult {
   const { allowedSubnets, allowedSecurityGroups } = context.settings;
-  if (allowedSubnets === undefined && allowedSecurityGroups === undefined) return skip('no allowedSubnets or allowedSecurityGroups in the policy');
+  if (allowedSubnets === undefined && allowedSecurityGroups === undefined) return skip(NO_NETWORK_LISTS);
   if (placement === undefined) return skip(`no VPC placement (see ${vpcControl})`);
   const problems: string[] = [];
   const badSubnets = allowedSubnets === undefined ? [] : placement.subnets.filter((id) => !allowedSubnets.includes(id));
@@ -123,22 +127,72 @@ export function checkInterContainerEncryption(enabled: boolean | undefined, inst
 
 // --- Instances, run time, tags ----------------------------------------------------------------------------
 
+/** Why an instance-type control does not apply: the policy has no allow-list for the kind. */
+function noAllowList(kind: string, context: CheckContext): string | undefined {
+  return context.settings.kinds[kind]?.allowedInstanceTypes === undefined ? `no allow-list in the policy (kinds.${kind}.allowedInstanceTypes)` : undefined;
+}
+
 /** The instance types must be on the kind's allow-list (`kinds.<kind>.allowedInstanceTypes`), when the policy has one. */
 export function checkInstanceTypes(types: readonly string[], kind: string, context: CheckContext): CheckResult {
   const allowed = context.settings.kinds[kind]?.allowedInstanceTypes;
-  if (allowed === undefined) return skip(`no allow-list in the policy (kinds.${kind}.allowedInstanceTypes)`);
+  if (allowed === undefined) return skip(noAllowList(kind, context) ?? '');
   if (types.length === 0) return fail('the resource names no instance type');
   const outside = types.filter((type) => !allowed.includes(type));
   return outside.length === 0 ? pass() : fail(`${outside.join(', ')} not in the allow-list (${allowed.join(', ')})`);
 }
 
+export interface InstanceTypeOptions<R> {
+  readonly fix: string;
+  /** Default: jobs. */
+  readonly why?: string;
+  readonly title?: string;
+  /** The instance types the resource runs on, or may run on. */
+  readonly types: (resource: R) => readonly string[];
+  /** A verdict before the allow-list is read (an endpoint config's serverless variants run on no instance type). */
+  readonly first?: (resource: R, context: CheckContext) => CheckResult | undefined;
+}
+
+/** The instance-type control, the same for every kind but for where the types are read. */
+export function instanceTypeControl<R>(kind: string, options: InstanceTypeOptions<R>): Control<R> {
+  return {
+    id: `${kind}.instance-type`,
+    kind,
+    title: options.title ?? 'Instance type allowed',
+    why: options.why ?? 'An allow-list keeps jobs on approved, budgeted hardware.',
+    severity: 'low',
+    fix: options.fix,
+    iamConditionKey: 'sagemaker:InstanceTypes',
+    notApplicable: (context) => noAllowList(kind, context),
+    check: (resource, context) => options.first?.(resource, context) ?? checkInstanceTypes(options.types(resource), kind, context),
+  };
+}
+
+const NO_BOUND = 'no bound configured (setting maxRuntimeSeconds)';
+
 /** A run-time bound, at most the policy's maxRuntimeSeconds. */
 export function checkMaxRuntime(actual: number | undefined, field: string, settings: CheckSettings): CheckResult {
   const bound = settings.maxRuntimeSeconds;
-  if (bound === undefined) return skip('no bound configured (setting maxRuntimeSeconds)');
+  if (bound === undefined) return skip(NO_BOUND);
   if (actual === undefined) return fail(`${field} is absent; the bound is ${bound}`);
   return actual <= bound ? pass() : fail(`${field} is ${actual}, above the bound of ${bound}`);
 }
+
+/** The run-time control of a job: StoppingCondition.MaxRuntimeInSeconds at most the policy's bound. */
+export function maxRuntimeControl<R extends { readonly StoppingCondition?: { readonly MaxRuntimeInSeconds?: number | undefined } | undefined }>(kind: string, fix: string): Control<R> {
+  return {
+    id: `${kind}.max-runtime`,
+    kind,
+    title: 'Run time bounded',
+    why: 'An unbounded job keeps billing and keeps its data and credentials in use long after it should have ended.',
+    severity: 'low',
+    fix,
+    iamConditionKey: 'sagemaker:MaxRuntimeInSeconds',
+    notApplicable: ({ settings }) => (settings.maxRuntimeSeconds === undefined ? NO_BOUND : undefined),
+    check: (job, { settings }) => checkMaxRuntime(job.StoppingCondition?.MaxRuntimeInSeconds, 'StoppingCondition.MaxRuntimeInSeconds', settings),
+  };
+}
+
+const NO_REQUIRED_TAGS = 'no requiredTags in the policy';
 
 /** The required-tags control, the same for every kind: tags come from ListTags, not Describe. */
 export function requiredTagsControl<R>(kind: string, fix: string): Control<R> {
@@ -149,9 +203,10 @@ export function requiredTagsControl<R>(kind: string, fix: string): Control<R> {
     why: 'Tags name the owner, cost centre and data class that access reviews and incident response rely on.',
     severity: 'low',
     fix,
+    notApplicable: ({ settings }) => (settings.requiredTags === undefined ? NO_REQUIRED_TAGS : undefined),
     check: (_resource, { settings, tags }) => {
       const required = settings.requiredTags;
-      if (required === undefined) return skip('no requiredTags in the policy');
+      if (required === undefined) return skip(NO_REQUIRED_TAGS);
       const present: Readonly<Partial<Record<string, string>>> = tags;
       const problems = Object.entries(required).flatMap(([key, allowed]) => {
         const value = present[key];
@@ -174,6 +229,7 @@ export function allowedNetworkControl<R>(kind: string, fix: string, placement: (
     severity: 'medium',
     fix,
     iamConditionKey,
+    notApplicable: noNetworkLists,
     check: (resource, context) => checkAllowedNetwork(placement(resource), context, `${kind}.vpc`),
   };
 }
@@ -222,7 +278,11 @@ export function derivedControls<R, P>(kind: string, sources: readonly Control<P>
       severity: source.severity,
       fix: options.fix(source),
       ...(iamConditionKey !== undefined ? { iamConditionKey } : {}),
+      ...(source.notApplicable !== undefined ? { notApplicable: (context: CheckContext) => source.notApplicable?.(context) } : {}),
       check: (resource, context) => {
+        // Unused by the policy: skipped before the parts are read, so a part that could not be read fails nothing here.
+        const unused = source.notApplicable?.(context);
+        if (unused !== undefined) return skip(unused);
         const all = parts(resource);
         if (all.length === 0) return skip(options.noParts);
         const failures: string[] = [];

@@ -55,6 +55,12 @@ export interface Control<R> {
    * controls with that kind's own adapter, which is what makes the call well typed.
    */
   check(resource: R, context: CheckContext): CheckResult;
+  /**
+   * Why the control does not apply under this policy whatever the resource (no allow-list, no bound, no required
+   * tags), or undefined. Its check skips then too; a control derived from it skips before reading the parts, so a
+   * part that could not be read (a deleted model) does not fail a control the policy leaves unused.
+   */
+  notApplicable?(context: CheckContext): string | undefined;
 }
 
 export type EffectiveMode = 'enforce' | 'report' | 'exempt' | 'off';

@@ -17,7 +17,7 @@ export type Outcome =
   | { readonly type: 'report-only'; readonly action: Action }
   /** An enforced control failed on a resource of the existing estate (older than enforcement): told, not acted on. */
   | { readonly type: 'existing'; readonly action: Action; readonly enforcementSince: string }
-  | { readonly type: 'not-possible'; readonly action: Action; readonly status: string | undefined; readonly neverCalled?: boolean }
+  | { readonly type: 'not-possible'; readonly action: Action; readonly status: string | undefined; readonly neverCalled?: boolean; readonly reason?: string }
   | { readonly type: 'denied'; readonly action: Action; readonly errorName: string; readonly permission: string }
   | { readonly type: 'gone'; readonly action: Action };
 
@@ -111,8 +111,11 @@ function whatWasDone(input: NoticeInput): string {
       const now = outcome.status !== undefined ? ` Status now: ${outcome.status}.` : '';
       return `${capitalise(PAST[outcome.action])} the ${label} (${how}).${now}${tagged}`;
     }
-    case 'report-only':
-      return `Nothing: the failed controls are in report mode. Enforced, they would have ${PAST[outcome.action]} the ${label}.`;
+    case 'report-only': {
+      const deferred = KINDS[input.kind].deferredWhile;
+      const when = deferred !== undefined && input.status === deferred.status ? `, ${deferred.until}` : '';
+      return `Nothing: the failed controls are in report mode. Enforced, they would have ${PAST[outcome.action]} the ${label}${when}.`;
+    }
     case 'existing': {
       const { episodeBegan: began, actsNext: next } = KINDS[input.kind];
       return (
@@ -122,6 +125,7 @@ function whatWasDone(input: NoticeInput): string {
       );
     }
     case 'not-possible':
+      if (outcome.reason !== undefined) return `Nothing: the guard did not call ${api}: ${outcome.reason}${tagged}`;
       return outcome.neverCalled === true
         ? `Nothing: the ${label} had already reached status ${outcome.status ?? '(unknown)'} before the guard could call ${api}.${tagged}`
         : `Nothing: the ${label} could not be ${PAST[outcome.action]} because it had already reached status ${outcome.status ?? '(unknown)'} when ${api} was called.${tagged}`;

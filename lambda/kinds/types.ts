@@ -14,7 +14,11 @@ export const PAST_TENSE: Readonly<Record<Action, string>> = { stop: 'stopped', d
 /** What came of calling the Stop or Delete API: exactly what the notice and the ledger say. */
 export type ActionResult =
   | { readonly type: 'done' }
-  | { readonly type: 'wrong-state'; readonly status: string | undefined }
+  /**
+   * The resource was in a state the action cannot be applied in. `reason` is set when the adapter refused without
+   * calling the API (an endpoint config in use): the notice says why instead of naming an API call never made.
+   */
+  | { readonly type: 'wrong-state'; readonly status: string | undefined; readonly reason?: string }
   | { readonly type: 'gone' }
   | { readonly type: 'denied'; readonly errorName: string; readonly permission: string; readonly message: string };
 
@@ -109,6 +113,11 @@ export interface KindSpec<Id extends string = string, R = unknown> {
    * never more than the policy's global mode (endpoints report: deleting a serving endpoint is drastic).
    */
   readonly defaultMode?: 'report';
+  /**
+   * A status in which the adapter's act() refuses the action until something else changes (an endpoint config
+   * an endpoint uses is deleted only once none does), and how a report notice says when it would act.
+   */
+  readonly deferredWhile?: { readonly status: string; readonly until: string };
   /** The kind's controls, in the order notices list them. */
   readonly controls: readonly Control<R>[];
   /** Loads the kind's adapter (its AWS calls) only when a function needs it: the construct never does. */

@@ -59,7 +59,7 @@ export function outcomeOf(action: Action, result: ActionResult, status: string |
     case 'done':
       return { type: 'acted', action, ...(byEarlierAttempt ? { byEarlierAttempt } : {}), ...(status !== undefined ? { status } : {}) };
     case 'wrong-state':
-      return { type: 'not-possible', action, status: result.status, ...(neverCalled ? { neverCalled } : {}) };
+      return { type: 'not-possible', action, status: result.status, ...(neverCalled ? { neverCalled } : {}), ...(result.reason !== undefined ? { reason: result.reason } : {}) };
     case 'gone':
       return { type: 'gone', action };
     case 'denied':

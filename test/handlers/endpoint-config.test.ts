@@ -8,6 +8,7 @@ import {
   ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { inUseReason } from '../../lambda/kinds/endpoint-config/adapter';
 import { clearEndpointScan, endpointsUsing, SCAN_TTL_MS } from '../../lambda/kinds/endpoint-config/in-use';
 import { CONFIG_NAME, configDescription, endpointDescription, ENDPOINT_NAME, MODEL_NAME } from '../fixtures/endpoints';
 import { model } from '../fixtures/resources';
@@ -15,6 +16,7 @@ import { event, handlerFor, named, publishedNotice, remediationRecords, resetMoc
 
 const created = event('endpoint-config-state-change.constructed.json');
 const nameOnly = event('variants/endpoint-config.name-only.json');
+const IN_USE_BY_ONE = inUseReason([ENDPOINT_NAME]);
 const USING = { Endpoints: [{ EndpointName: ENDPOINT_NAME, EndpointArn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/myendpoint', EndpointStatus: 'InService' as const, CreationTime: new Date(), LastModifiedTime: new Date() }] };
 
 function describeAs(config: ReturnType<typeof configDescription>, found: ReturnType<typeof model> | null = model(), tags: Record<string, string> = {}): void {
@@ -60,10 +62,11 @@ describe('endpoint config responder', () => {
   test('a non-compliant config an endpoint uses is never deleted, but it is told (the endpoint kind may be off)', async () => {
     describeAs(configDescription({ KmsKeyId: undefined }));
     sageMakerMock.on(ListEndpointsCommand).resolves(USING);
-    await expect(handlerFor('endpoint-config')(created)).resolves.toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse' }, notified: true });
+    await expect(handlerFor('endpoint-config')(created)).resolves.toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse', reason: IN_USE_BY_ONE }, notified: true });
     expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
-    expect(publishedNotice().message).toContain('status InUse');
+    expect(publishedNotice().message).toContain('Status:   InUse when checked');
+    expect(publishedNotice().message).toContain(`Nothing: the guard did not call DeleteEndpointConfig: endpoint ${ENDPOINT_NAME} uses it, and the guard never deletes an endpoint config in use`);
   });
 
   test('told while in use, then deleted (and told again) once its endpoint has left it: the ledger keeps the two apart', async () => {
@@ -94,11 +97,14 @@ describe('endpoint config responder', () => {
     describeAs(configDescription({ KmsKeyId: undefined }));
     sageMakerMock.on(ListEndpointsCommand).resolvesOnce({ Endpoints: [] }).resolves(USING);
     const result = await handlerFor('endpoint-config')(created);
-    expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse' }, notified: true });
+    expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse', reason: IN_USE_BY_ONE }, notified: true });
     expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
     const notice = publishedNotice();
-    expect(notice.subject).not.toContain('Deleted');
-    expect(notice.message).toContain('status InUse');
+    expect(notice.subject).toBe('[sagemaker-guard] Could not delete endpoint config MyEndpointConfig: 1 control failed');
+    // Honest about the race: described unused, found in use by the re-check, and no DeleteEndpointConfig call made.
+    expect(notice.message).toContain('Status:   Unused when checked');
+    expect(notice.message).toContain(`Nothing: the guard did not call DeleteEndpointConfig: endpoint ${ENDPOINT_NAME} uses it`);
+    expect(notice.message).not.toContain('when DeleteEndpointConfig was called');
     expect(remediationRecords()[0]).toMatchObject({ result: { type: 'wrong-state', status: 'InUse' } });
   });
 
@@ -113,7 +119,7 @@ describe('endpoint config responder', () => {
     clearEndpointScan();
     let listed = 0;
     sageMakerMock.on(ListEndpointsCommand).callsFake(() => (listed++ === 0 ? { Endpoints: [] } : USING));
-    await expect(handler(created)).resolves.toEqual({ decision: 'retry-refused', actionResult: { type: 'wrong-state', status: 'InUse' }, notified: false });
+    await expect(handler(created)).resolves.toEqual({ decision: 'retry-refused', actionResult: { type: 'wrong-state', status: 'InUse', reason: IN_USE_BY_ONE }, notified: false });
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     // The endpoint left it: deleted and told.
     clearEndpointScan();
@@ -144,6 +150,14 @@ describe('endpoint config responder', () => {
     await expect(handlerFor('endpoint-config', { mode: 'report' })(created)).resolves.toEqual({ decision: 'report', notified: true });
     expect(sageMakerMock).not.toHaveReceivedCommand(DeleteEndpointConfigCommand);
     expect(publishedNotice().attributes.action).toBe('would-delete');
+    expect(publishedNotice().message).toContain('Enforced, they would have deleted the endpoint config.');
+  });
+
+  test('report mode while an endpoint uses it: the notice says it would be deleted only once none does', async () => {
+    describeAs(configDescription({ KmsKeyId: undefined }));
+    sageMakerMock.on(ListEndpointsCommand).resolves(USING);
+    await expect(handlerFor('endpoint-config', { mode: 'report' })(created)).resolves.toEqual({ decision: 'report', notified: true });
+    expect(publishedNotice().message).toContain('Enforced, they would have deleted the endpoint config, once no endpoint uses it (one does now).');
   });
 
   test('an event with nothing but the name in detail is handled the same (decisions use Describe only)', async () => {

@@ -56,13 +56,15 @@ describe('endpoint responder', () => {
     expect(publishedNotice().attributes.action).toBe('deleted');
   });
 
-  test('the endpoint runs a config that no longer exists: every config control fails, saying so', async () => {
+  test('the endpoint runs a config that no longer exists: every config control the policy uses fails, saying so', async () => {
     describeAs(endpointDescription(), null);
     const result = await handlerFor('endpoint', ENFORCE)(inService);
     expect(result).toMatchObject({ decision: 'remediate', actionResult: { type: 'done' } });
     expect(sageMakerCalls()).toEqual(['DescribeEndpointCommand', 'DescribeEndpointConfigCommand', 'ListTagsCommand', 'DeleteEndpointCommand']);
-    // Every control derived from the config's fails: nothing shows the endpoint is safe (instance-type included).
-    expect(publishedNotice().subject).toBe('[sagemaker-guard] Deleted endpoint MyEndpoint: 7 controls failed');
+    // Every control derived from the config's that the policy uses fails: nothing shows the endpoint is safe. The
+    // instance-type and allowed-network controls, unused by this policy (no lists), skip rather than claim a failure.
+    expect(publishedNotice().subject).toBe('[sagemaker-guard] Deleted endpoint MyEndpoint: 5 controls failed');
+    expect(publishedNotice().message).not.toContain('endpoint.instance-type');
     expect(publishedNotice().message).toContain('runs an endpoint config that cannot be read');
   });
 

@@ -80,9 +80,10 @@ describe('transform job responder', () => {
     describeAs(job(), null);
     const result = await handlerFor('transform-job')(inProgress);
     expect(result).toEqual({ decision: 'remediate', actionResult: { type: 'done' }, notified: true });
-    expect(remediationRecords()[0]).toMatchObject({ controls: ['transform-job.model-network-isolation', 'transform-job.model-vpc', 'transform-job.model-allowed-network'] });
+    // The allow-list control the policy does not use skips (it does not claim a failure it cannot know).
+    expect(remediationRecords()[0]).toMatchObject({ controls: ['transform-job.model-network-isolation', 'transform-job.model-vpc'] });
     const notice = publishedNotice();
-    expect(notice.subject).toBe(`[sagemaker-guard] Stopped transform job ${NAME}: 3 controls failed`);
+    expect(notice.subject).toBe(`[sagemaker-guard] Stopped transform job ${NAME}: 2 controls failed`);
     expect(notice.message).toContain(`model ${TRANSFORM_MODEL_NAME}: no longer exists (DescribeModel: not found)`);
   });
 
@@ -178,7 +179,7 @@ describe('transform job responder', () => {
     expect(decision.controls).toEqual({
       'transform-job.model-network-isolation': expect.stringMatching(/^fail \[enforce by policy\.mode\]: model ChurnModel-v2: no longer exists/) as unknown,
       'transform-job.model-vpc': expect.stringMatching(/^fail /) as unknown,
-      'transform-job.model-allowed-network': expect.stringMatching(/^fail /) as unknown,
+      'transform-job.model-allowed-network': 'skip: no allowedSubnets or allowedSecurityGroups in the policy',
       'transform-job.volume-kms-key': expect.stringMatching(/^skip: ml\.g4dn\.xlarge use local instance storage/) as unknown,
       'transform-job.output-kms-key': 'pass',
       'transform-job.instance-type': 'pass',

@@ -161,7 +161,8 @@ gate.describe('endpoint config and endpoint responders (cdk.out bundles) against
     const config = await invoke('endpoint-config', configEvent('Served-Config'));
     expectSucceeded(config);
     // Never deleted while an endpoint runs it, but told (the endpoint kind may be off): the delete was not possible.
-    expect(config.result).toEqual({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse' }, notified: true });
+    expect(config.result).toMatchObject({ decision: 'remediate', actionResult: { type: 'wrong-state', status: 'InUse' }, notified: true });
+    expect(JSON.stringify(config.result)).toContain('endpoint Serving-Endpoint uses it');
     expect(decisionLog(config).resource).toMatchObject({ status: 'InUse' });
     expect(await configExists('Served-Config')).toBe(true);
     const [inUse] = await receiveNotices(clients.sqs, channel.queueUrl);

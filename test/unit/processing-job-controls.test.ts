@@ -64,7 +64,14 @@ describe('processing job controls: compliant, non-compliant, absent', () => {
       name: 'no ClusterConfig (moto), disabled: may be distributed',
       resource: motoShaped({ NetworkConfig: { EnableInterContainerTrafficEncryption: false } }),
       expect: 'fail',
-      says: 'ProcessingResources.ClusterConfig is absent, so the job may be distributed',
+      says: 'NetworkConfig.EnableInterContainerTrafficEncryption is false and ProcessingResources.ClusterConfig is absent, so the job may be distributed',
+    },
+    {
+      control: 'processing-job.inter-container-encryption',
+      name: 'no ClusterConfig (moto), absent: may be distributed',
+      resource: motoShaped({ NetworkConfig: {} }),
+      expect: 'fail',
+      says: 'NetworkConfig.EnableInterContainerTrafficEncryption is absent (defaults to false) and ProcessingResources.ClusterConfig is absent',
     },
     { control: 'processing-job.inter-container-encryption', name: 'no ClusterConfig (moto), enabled', resource: motoShaped(), expect: 'pass' },
     {
@@ -97,6 +104,7 @@ describe('processing job controls: compliant, non-compliant, absent', () => {
       says: 'not set',
     },
     { control: 'processing-job.volume-kms-key', name: 'no ClusterConfig (moto)', resource: motoShaped(), expect: 'fail', says: 'ProcessingResources.ClusterConfig.VolumeKmsKeyId is not set' },
+    { control: 'processing-job.volume-kms-key', name: 'ProcessingResources without ClusterConfig', resource: processingJob({ ProcessingResources: {} as never }), expect: 'fail', says: 'ProcessingResources.ClusterConfig.VolumeKmsKeyId is not set' },
     { control: 'processing-job.volume-kms-key', name: 'customer key outside allowedKmsKeys', resource: processingJob(), settings: { allowedKmsKeys: [OTHER_KEY] }, expect: 'fail', says: 'is not in allowedKmsKeys' },
     { control: 'processing-job.volume-kms-key', name: 'key on allowedKmsKeys', resource: processingJob(), settings: { allowedKmsKeys: [CUSTOMER_KEY] }, expect: 'pass' },
 
@@ -155,6 +163,7 @@ describe('processing job controls: compliant, non-compliant, absent', () => {
     { control: 'processing-job.allowed-network', name: 'subnet off the list', resource: processingJob(), settings: { allowedSubnets: ['subnet-0ffff9999'] }, expect: 'fail', says: 'subnet(s) subnet-0a1b2c3d4 not in allowedSubnets' },
     { control: 'processing-job.allowed-network', name: 'group off the list', resource: processingJob(), settings: { allowedSecurityGroups: ['sg-0ffff9999'] }, expect: 'fail', says: 'security group(s) sg-0a1b2c3d4 not in allowedSecurityGroups' },
     { control: 'processing-job.allowed-network', name: 'no VpcConfig', resource: withNetwork({ VpcConfig: undefined }), settings: { allowedSubnets: ['subnet-0a1b2c3d4'] }, expect: 'skip', says: 'see processing-job.vpc' },
+    { control: 'processing-job.allowed-network', name: 'no NetworkConfig at all', resource: processingJob({ NetworkConfig: undefined }), settings: { allowedSubnets: ['subnet-0a1b2c3d4'] }, expect: 'skip', says: 'see processing-job.vpc' },
 
     // required-tags: ListTags
     { control: 'processing-job.required-tags', name: 'no requiredTags in the policy', resource: processingJob(), expect: 'skip', says: 'no requiredTags' },
@@ -243,6 +252,13 @@ describe('instance types and count of a processing job', () => {
       ['ml.c5.xlarge', 'ml.m5.xlarge'],
       3,
     ],
+    [
+      'a preference without a type or without a count: only the given ones count',
+      withCluster({ VolumeSizeInGB: 5, InstancePreferences: [{ InstanceCount: 5 } as never /* typed required, but outputs are not validated */, { InstanceType: 'ml.m5.xlarge' }, { InstanceType: 'ml.c5.xlarge', InstanceCount: 2 }] }),
+      ['ml.m5.xlarge', 'ml.c5.xlarge'],
+      5,
+    ],
+    ['no type, no count, no preferences', withCluster({ VolumeSizeInGB: 5 }), [], 1],
     [
       'selected: what runs',
       withCluster({ VolumeSizeInGB: 5, InstancePreferences: [{ InstanceType: 'ml.c5.xlarge', InstanceCount: 1 }, { InstanceType: 'ml.m5.xlarge', InstanceCount: 3 }], SelectedInstanceType: 'ml.m5.xlarge', SelectedInstanceCount: 3 }),

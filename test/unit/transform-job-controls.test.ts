@@ -35,8 +35,10 @@ describe('transform job: the model controls, over the job’s model', () => {
     { control: NETWORK, name: 'model subnet allowed', resource: transformJob(), settings: { allowedSubnets: [MODEL_SUBNET] }, expect: 'pass' },
     { control: NETWORK, name: 'model subnet not allowed', resource: transformJob(), settings: { allowedSubnets: ['subnet-0bbbb2222'] }, expect: 'fail', says: `model ChurnModel-v2: subnet(s) ${MODEL_SUBNET} not in allowedSubnets` },
     { control: NETWORK, name: 'model with no VPC placement', resource: transformJob({}, { VpcConfig: undefined }), settings: { allowedSubnets: [MODEL_SUBNET] }, expect: 'skip', says: 'see model.vpc' },
-    // Nothing shows the job is safe: even a check that would skip fails when the model is gone.
-    { control: NETWORK, name: 'model gone', resource: transformJob({}, null), expect: 'fail', says: GONE },
+    // Nothing shows the job is safe: a check the policy uses fails when the model is gone (isolation and VPC above too)...
+    { control: NETWORK, name: 'model gone, allow-lists in the policy', resource: transformJob({}, null), settings: { allowedSubnets: [MODEL_SUBNET] }, expect: 'fail', says: GONE },
+    // ...but one the policy leaves unused says so, rather than claiming a failure (notApplicable).
+    { control: NETWORK, name: 'model gone, no allow-lists', resource: transformJob({}, null), expect: 'skip', says: 'no allowedSubnets or allowedSecurityGroups in the policy' },
     {
       control: VPC,
       name: 'model created again after the job started: its settings need not be the job’s',

@@ -111,10 +111,17 @@ describe('tuning job: the training controls, over every training job definition'
     { control: TAGS, name: 'missing', resource: tuningJob(), settings: { requiredTags: { owner: [] } }, expect: 'fail', says: 'tag owner is missing' },
   ]);
 
-  test('a tuning job that shows no training job definition fails every definition control: nothing shows how its jobs run', () => {
+  test('a tuning job that shows no training job definition fails every definition control the policy uses: nothing shows how its jobs run', () => {
     const bare = tuningJob({ TrainingJobDefinition: undefined, TrainingJobDefinitions: undefined });
     const { findings } = evaluate(K, bare, { settings: settings(), tags: {} }, enforceAll);
-    expect(findings.map((finding) => finding.controlId)).toEqual(CATALOG[K].filter((control) => control.id !== TAGS).map((control) => control.id));
+    // The run-time bound, instance types and network allow-lists are not in this policy: they skip (notApplicable).
+    const unused = [`${K}.max-runtime`, `${K}.instance-type`, `${K}.allowed-network`, TAGS];
+    expect(findings.map((finding) => finding.controlId)).toEqual(CATALOG[K].filter((control) => !unused.includes(control.id)).map((control) => control.id));
+    // A tuning job is held to the training-job allow-list.
+    const everything = settings({ maxRuntimeSeconds: 3600, kinds: { 'training-job': { allowedInstanceTypes: ['ml.m5.xlarge'] } }, allowedSubnets: ['subnet-0a1b2c3d4'] });
+    expect(evaluate(K, bare, { settings: everything, tags: {} }, enforceAll).findings.map((finding) => finding.controlId)).toEqual(
+      CATALOG[K].filter((control) => control.id !== TAGS).map((control) => control.id),
+    );
     expect(findings[0].observed).toBe('the tuning job: shows neither TrainingJobDefinition nor TrainingJobDefinitions, so nothing shows how its training jobs run');
   });
 });

@@ -22,6 +22,15 @@ export function describeVariantModels(config: EndpointConfigDescription): Promis
   );
 }
 
+/** Why a config in use is not deleted, for the notice. */
+export function inUseReason(endpoints: readonly string[]): string {
+  const which = endpoints.length === 1 ? `endpoint ${endpoints[0] ?? ''} uses it` : `endpoints ${endpoints.join(', ')} use it`;
+  return (
+    `${which}, and the guard never deletes an endpoint config in use (the endpoint would keep serving, but its updates, ` +
+    `rollbacks and scaling would break). The guard deletes it, and tells you, once no endpoint uses it; the endpoint kind judges the endpoint itself.`
+  );
+}
+
 export const endpointConfigAdapter: KindAdapter<EndpointConfig> = {
   async describe(name) {
     const config = await describeEndpointConfig(name);
@@ -48,7 +57,7 @@ export const endpointConfigAdapter: KindAdapter<EndpointConfig> = {
     const users = await endpointsServing({ endpointConfig: name });
     if (users.length > 0) {
       clearEndpointScan();
-      return { type: 'wrong-state', status: IN_USE };
+      return { type: 'wrong-state', status: IN_USE, reason: inUseReason(users) };
     }
     return actOn('DeleteEndpointConfig', () => sageMaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })));
   },

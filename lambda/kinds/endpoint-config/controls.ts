@@ -1,5 +1,5 @@
 import type { DescribeEndpointConfigCommandOutput, ProductionVariant } from '@aws-sdk/client-sagemaker';
-import { checkInstanceTypes, checkKmsKey, checkVolumeKmsKey, derivedControls, hasInstanceStorage, requiredTagsControl, type Part } from '../../controls/blocks';
+import { instanceTypeControl, checkKmsKey, checkVolumeKmsKey, derivedControls, hasInstanceStorage, requiredTagsControl, type Part } from '../../controls/blocks';
 import { skip, type CheckResult, type CheckSettings, type Control } from '../../controls/types';
 import { modelControls, type Model } from '../model/controls';
 
@@ -131,23 +131,17 @@ export const endpointConfigControls: readonly Control<EndpointConfig>[] = [
       return checkKmsKey(async.OutputConfig?.KmsKeyId, 'AsyncInferenceConfig.OutputConfig.KmsKeyId', settings);
     },
   },
-  {
-    id: 'endpoint-config.instance-type',
-    kind: KIND,
+  instanceTypeControl<EndpointConfig>(KIND, {
     title: 'Instance types allowed',
     why: 'An allow-list keeps endpoints on approved, budgeted hardware.',
-    severity: 'low',
     fix: `${RECREATE} variants whose InstanceType is on the allow-list (kinds.endpoint-config.allowedInstanceTypes), ${THEN_UPDATE}`,
-    iamConditionKey: 'sagemaker:InstanceTypes',
-    check: (resource, context) => {
+    types: (resource) => variantInstanceTypes(resource.config),
+    first: (resource, context) => {
       const variants = variantsOf(resource.config);
-      const types = variantInstanceTypes(resource.config);
-      if (context.settings.kinds[KIND]?.allowedInstanceTypes !== undefined && types.length === 0 && variants.length > 0 && variants.every((variant) => variant.ServerlessConfig !== undefined)) {
-        return skip('serverless variants only: they run on no instance type');
-      }
-      return checkInstanceTypes(types, KIND, context);
+      const serverlessOnly = variantInstanceTypes(resource.config).length === 0 && variants.length > 0 && variants.every((variant) => variant.ServerlessConfig !== undefined);
+      return context.settings.kinds[KIND]?.allowedInstanceTypes !== undefined && serverlessOnly ? skip('serverless variants only: they run on no instance type') : undefined;
     },
-  },
+  }),
   ...modelDerived,
   requiredTagsControl<EndpointConfig>(KIND, 'Add the missing tags with aws sagemaker add-tags (an existing endpoint config can be tagged); a config that was deleted is created again with them (CreateEndpointConfig --tags).'),
 ];

@@ -24,6 +24,7 @@ export const endpointConfig = defineKind<'endpoint-config', EndpointConfig>({
   survivesAction: false,
   episodeBegan: 'was created',
   actsNext: 'if it is created again like this',
+  deferredWhile: { status: 'InUse', until: 'once no endpoint uses it (one does now)' },
   consolePath: 'endpointConfig',
   arnType: 'endpoint-config',
   listAction: 'sagemaker:ListEndpointConfigs',

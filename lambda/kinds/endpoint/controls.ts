@@ -66,6 +66,7 @@ const configDerived: Control<Endpoint>[] = derivedControls<Endpoint, EndpointCon
         ...control,
         fix: `${control.fix} The allow-list is kinds.endpoint.allowedInstanceTypes, else kinds.endpoint-config.allowedInstanceTypes.`,
         check: (resource: Endpoint, context: CheckContext) => control.check(resource, withEndpointAllowList(context)),
+        notApplicable: (context: CheckContext) => control.notApplicable?.(withEndpointAllowList(context)),
       }
     : control,
 );

@@ -1,6 +1,6 @@
 import type { IpPermission, RouteTable, SecurityGroup, Subnet } from '@aws-sdk/client-ec2';
 import type { DescribeNotebookInstanceCommandOutput } from '@aws-sdk/client-sagemaker';
-import { allowedNetworkControl, checkInstanceTypes, checkKmsKey, requiredTagsControl } from '../../controls/blocks';
+import { allowedNetworkControl, instanceTypeControl, checkKmsKey, requiredTagsControl } from '../../controls/blocks';
 import { fail, pass, skip, type CheckResult, type Control } from '../../controls/types';
 
 /** What EC2 says about the network a notebook sits in: read by the adapter, judged here. */
@@ -154,15 +154,10 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
   allowedNetworkControl<NotebookInstance>('notebook-instance', `${RECREATE} a subnet and security groups the policy allows.`, ({ notebook }) =>
     notebook.SubnetId === undefined || notebook.SubnetId === '' ? undefined : { subnets: [notebook.SubnetId], securityGroups: notebook.SecurityGroups ?? [] },
   ),
-  {
-    id: 'notebook-instance.instance-type',
-    kind: 'notebook-instance',
-    title: 'Instance type allowed',
+  instanceTypeControl<NotebookInstance>('notebook-instance', {
     why: 'An allow-list keeps notebooks on approved, budgeted hardware.',
-    severity: 'low',
     fix: 'Stop the notebook instance and update it with an allowed --instance-type, then start it.',
-    iamConditionKey: 'sagemaker:InstanceTypes',
-    check: ({ notebook }, context) => checkInstanceTypes(notebook.InstanceType === undefined ? [] : [notebook.InstanceType], 'notebook-instance', context),
-  },
+    types: ({ notebook }) => (notebook.InstanceType === undefined ? [] : [notebook.InstanceType]),
+  }),
   requiredTagsControl<NotebookInstance>('notebook-instance', 'Add the missing tags with aws sagemaker add-tags (no restart needed).'),
 ];

@@ -1,5 +1,5 @@
 import type { DescribeTransformJobCommandOutput } from '@aws-sdk/client-sagemaker';
-import { checkInstanceTypes, checkKmsKey, checkVolumeKmsKey, derivedControls, requiredTagsControl, type Part } from '../../controls/blocks';
+import { instanceTypeControl, checkKmsKey, checkVolumeKmsKey, derivedControls, requiredTagsControl, type Part } from '../../controls/blocks';
 import type { Control } from '../../controls/types';
 import { modelControls, type Model } from '../model/controls';
 
@@ -111,15 +111,6 @@ export const transformJobControls: readonly Control<TransformJob>[] = [
     iamConditionKey: 'sagemaker:OutputKmsKeyArn',
     check: (resource, { settings }) => checkKmsKey(resource.job.TransformOutput?.KmsKeyId, 'TransformOutput.KmsKeyId', settings),
   },
-  {
-    id: 'transform-job.instance-type',
-    kind: KIND,
-    title: 'Instance type allowed',
-    why: 'An allow-list keeps jobs on approved, budgeted hardware.',
-    severity: 'low',
-    fix: `${RECREATE} TransformResources.InstanceType from the allow-list (kinds.transform-job.allowedInstanceTypes).`,
-    iamConditionKey: 'sagemaker:InstanceTypes',
-    check: (resource, context) => checkInstanceTypes(instanceTypes(resource), KIND, context),
-  },
+  instanceTypeControl<TransformJob>(KIND, { fix: `${RECREATE} TransformResources.InstanceType from the allow-list (kinds.transform-job.allowedInstanceTypes).`, types: instanceTypes }),
   requiredTagsControl<TransformJob>(KIND, 'Add the missing tags with aws sagemaker add-tags (tags can be added to an existing transform job); new jobs should carry them from the start.'),
 ];
