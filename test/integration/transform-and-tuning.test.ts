@@ -128,7 +128,8 @@ gate.describe('transform and tuning job responders (cdk.out bundles) against mot
     expect(decision.controls).toEqual({
       'transform-job.model-network-isolation': 'fail [enforce by policy.mode]: model scoring-model: EnableNetworkIsolation is false for a primary container',
       'transform-job.model-vpc': 'pass',
-      'transform-job.model-allowed-network': 'skip: model scoring-model: no allowedSubnets or allowedSecurityGroups in the policy',
+      // No allow-list in the policy: the control is unused, so it skips before the model is read.
+      'transform-job.model-allowed-network': 'skip: no allowedSubnets or allowedSecurityGroups in the policy',
       'transform-job.volume-kms-key': 'pass',
       'transform-job.output-kms-key': 'pass',
       'transform-job.instance-type': 'skip: no allow-list in the policy (kinds.transform-job.allowedInstanceTypes)',
@@ -152,11 +153,12 @@ gate.describe('transform and tuning job responders (cdk.out bundles) against mot
     expect(decision.failed).toEqual([
       'transform-job.model-network-isolation',
       'transform-job.model-vpc',
-      'transform-job.model-allowed-network',
       'transform-job.volume-kms-key',
       'transform-job.output-kms-key',
     ]);
     const controls = decision.controls as Record<string, string>;
+    // A control the policy leaves unused does not fail because its part is gone.
+    expect(controls['transform-job.model-allowed-network']).toBe('skip: no allowedSubnets or allowedSecurityGroups in the policy');
     expect(controls['transform-job.model-vpc']).toMatch(/^fail \[enforce by policy\.mode\]: model doomed-model: no longer exists \(DescribeModel: not found\)/);
     expect(controls['transform-job.volume-kms-key']).toBe('fail [enforce by policy.mode]: TransformResources.VolumeKmsKeyId is not set, so an AWS managed key is used');
     // ListTags on a transform-job ARN works in moto: the owner tag given at create satisfies requiredTags.
