@@ -96,3 +96,64 @@ describe('malformed events name the field, the value and what was expected', () 
     expect(parseEvent(raw, 'training-job').name).toBe('89c96cc8-dded-4739-afcc-6f1dc936701d');
   });
 });
+
+describe('the parsed event: exactly the fields the guard uses', () => {
+  test('a full envelope: id, kind, name from detail, status, time, account and region', () => {
+    expect(parseEvent(training, 'training-job')).toEqual({
+      eventId: '11111111-0000-4000-8000-000000000001',
+      kind: 'training-job',
+      name: '89c96cc8-dded-4739-afcc-6f1dc936701d',
+      reportedStatus: 'InProgress',
+      time: '2018-10-06T12:26:13Z',
+      account: '123456789012',
+      region: 'us-east-1',
+    });
+  });
+
+  test('an envelope without time, account, region or status: those keys are absent, not undefined', () => {
+    const raw = withChange(training, (e) => {
+      delete e.time;
+      delete e.account;
+      delete e.region;
+      delete detailOf(e).TrainingJobStatus;
+    });
+    const parsed = parseEvent(raw, 'training-job');
+    expect(Object.keys(parsed).sort()).toEqual(['eventId', 'kind', 'name']);
+  });
+
+  test('a kind without a status field (endpoint config) never reports one, whatever the detail carries', () => {
+    const raw = withChange(loadEvent('variants/endpoint-config.name-only.json'), (e) => (detailOf(e).EndpointConfigStatus = 'InService'));
+    expect(parseEvent(raw, 'endpoint-config')).not.toHaveProperty('reportedStatus');
+  });
+});
+
+describe('SageMaker resource names: 1 to 63 letters, digits and hyphens, a letter or digit at each end', () => {
+  const named = (name: unknown): Record<string, unknown> => withChange(training, (e) => (detailOf(e).TrainingJobName = name));
+  test.each<[string, string, boolean]>([
+    ['one character', 'a', true],
+    ['63 characters', `a${'b'.repeat(61)}c`, true],
+    ['64 characters', `a${'b'.repeat(62)}c`, false],
+    ['hyphens inside, even two in a row', 'my--job-1', true],
+    ['a leading hyphen', '-job', false],
+    ['a trailing hyphen', 'job-', false],
+    ['an underscore', 'my_job', false],
+    ['empty', '', false],
+    ['a path', 'a/b', false],
+  ])('%s (%j): %s', (_title, name, valid) => {
+    if (valid) expect(parseEvent(named(name), 'training-job').name).toBe(name);
+    else expect(() => parseEvent(named(name), 'training-job')).toThrow(`detail.TrainingJobName: expected a SageMaker resource name (1-63 letters, digits and hyphens) (given: ${JSON.stringify(name)})`);
+  });
+});
+
+describe('envelope fields of the wrong shape', () => {
+  test.each<[string, Record<string, unknown>, string]>([
+    ['an empty id', withChange(training, (e) => (e.id = '')), 'id: expected the EventBridge event id (given: "")'],
+    ['an empty detail-type', withChange(training, (e) => (e['detail-type'] = '')), 'detail-type: '],
+    ['a numeric account', withChange(training, (e) => (e.account = 123456789012)), 'account: '],
+    ['a numeric region', withChange(training, (e) => (e.region = 1)), 'region: '],
+    ['a numeric time', withChange(training, (e) => (e.time = 0)), 'time: '],
+    ['a missing detail', withChange(training, (e) => delete e.detail), 'detail: expected an object (absent)'],
+  ])('%s', (_title, raw, message) => {
+    expect(() => parseEvent(raw, 'training-job')).toThrow(message);
+  });
+});

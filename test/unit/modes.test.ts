@@ -1,9 +1,11 @@
-import { CATALOG } from '../../lambda/kinds/registry';
+import { CATALOG, RESOURCE_KINDS } from '../../lambda/kinds/registry';
 import type { ResourceKind } from '../../lambda/kinds/registry';
 import {
   EXEMPT_TAG,
+  enforcesAnything,
   exemptionsFor,
   hasTagExemption,
+  parentCovers,
   policyMode,
   resolveMode,
   tagExemptibleControls,
@@ -398,5 +400,47 @@ describe('policy prefix exemptions', () => {
       ['exemption-prefix', 'sandbox-'],
     ]);
     expect(found.ignored).toEqual([]);
+  });
+});
+
+describe('parentCovers: a child job is left to its parent only when the parent judges it at least as strictly', () => {
+  const CHILD = 'training-job';
+  const PARENT = 'hyper-parameter-tuning-job';
+  test.each<[string, string, GuardSettingsInput, boolean]>([
+    ['the defaults (enforce everywhere): covered', PARENT, {}, true],
+    ['everything in report: covered (same mode)', PARENT, { mode: 'report' }, true],
+    ['the child kind off: covered (nothing of the child to judge)', PARENT, { kinds: { [CHILD]: { mode: 'off' }, [PARENT]: { mode: 'off' } } }, true],
+    ['the child in report, the parent enforced: covered', PARENT, { kinds: { [CHILD]: { mode: 'report' } } }, true],
+    ['the parent kind in report, the child enforced: not covered', PARENT, { kinds: { [PARENT]: { mode: 'report' } } }, false],
+    ['the parent kind off: not covered', PARENT, { kinds: { [PARENT]: { mode: 'off' } } }, false],
+    ['one parent control milder than its child twin: not covered', PARENT, { controls: { [`${PARENT}.vpc`]: 'report' } }, false],
+    ['one parent control off where the child twin is off too: covered', PARENT, { controls: { [`${PARENT}.vpc`]: 'off', [VPC]: 'off' } }, true],
+    ['a parent control off while its child twin reports: not covered', PARENT, { controls: { [`${PARENT}.vpc`]: 'off', [VPC]: 'report' } }, false],
+    ['a kind without the child controls (a model has no inter-container encryption): not covered', 'model', {}, false],
+    ['a parent that is not a kind of the registry: not covered', 'pipeline', {}, false],
+  ])('%s', (_title, parent, policy, expected) => {
+    expect(parentCovers(CHILD, parent, settings(policy))).toBe(expected);
+  });
+
+  test('every child control has a parent twin: the control ids differ only in the kind', () => {
+    const parentIds = CATALOG[PARENT].map((control) => control.id);
+    for (const control of CATALOG[CHILD]) expect(parentIds).toContain(control.id.replace(`${CHILD}.`, `${PARENT}.`));
+  });
+});
+
+describe('enforcesAnything: some control of some kind resolves to enforce', () => {
+  const everyKind = (mode: 'report' | 'off'): GuardSettingsInput['kinds'] => Object.fromEntries(RESOURCE_KINDS.map((kind) => [kind, { mode }]));
+  test.each<[string, GuardSettingsInput, boolean]>([
+    ['the defaults', {}, true],
+    ['global report', { mode: 'report' }, false],
+    ['global off', { mode: 'off' }, false],
+    ['global report, one kind enforced', { mode: 'report', kinds: { model: { mode: 'enforce' } } }, true],
+    ['global report, one control enforced', { mode: 'report', controls: { [ROOT]: 'enforce' } }, true],
+    ['global enforce, every kind in report', { mode: 'enforce', kinds: everyKind('report') }, false],
+    ['global enforce, every kind off', { mode: 'enforce', kinds: everyKind('off') }, false],
+    ['global enforce, every kind in report but one control enforced', { mode: 'enforce', kinds: everyKind('report'), controls: { [IMDS]: 'enforce' } }, true],
+    ['global enforce, only endpoints left to their default (report): nothing enforced', { mode: 'enforce', kinds: Object.fromEntries(RESOURCE_KINDS.filter((kind) => kind !== 'endpoint').map((kind) => [kind, { mode: 'off' }])) }, false],
+  ])('%s: %s', (_title, policy, expected) => {
+    expect(enforcesAnything(settings(policy))).toBe(expected);
   });
 });
