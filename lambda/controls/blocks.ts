@@ -261,6 +261,21 @@ export interface DerivedOptions {
   readonly noParts: string;
 }
 
+/** The second part of a control id: `vpc` of `training-job.vpc`. */
+export const suffixOf = (id: string): string => id.slice(id.indexOf('.') + 1);
+
+/**
+ * The fix of each derived control from the deriving kind's own table, by the source control's suffix. A source
+ * control without an entry is a bug in the catalog, said when the module loads, never a generic text in a notice.
+ */
+export function fixFrom(kind: string, table: Readonly<Partial<Record<string, string>>>): (source: Control<unknown>) => string {
+  return (source) => {
+    const fix = table[suffixOf(source.id)];
+    if (fix === undefined) throw new Error(`${kind}: no fix text for the control derived from ${source.id} (add "${suffixOf(source.id)}" to its table)`);
+    return fix;
+  };
+}
+
 /**
  * Controls of another kind, run over every part of a resource that carries that kind's settings: one derived
  * control per source control, with a stable id of its own (so the policy can set its mode), failing when any
@@ -268,7 +283,7 @@ export interface DerivedOptions {
  */
 export function derivedControls<R, P>(kind: string, sources: readonly Control<P>[], parts: (resource: R) => readonly Part<P>[], options: DerivedOptions): Control<R>[] {
   return sources.map((source): Control<R> => {
-    const suffix = source.id.slice(source.id.indexOf('.') + 1);
+    const suffix = suffixOf(source.id);
     const iamConditionKey = options.iamConditionKey !== undefined ? options.iamConditionKey(source) : source.iamConditionKey;
     return {
       id: `${kind}.${options.idPrefix ?? ''}${suffix}`,

@@ -95,7 +95,7 @@ function tagExemption(
   const { maxDays } = policy.tagExemptions;
   // The cap holds to the end of its day (UTC), as an exempt-until date does, so the date told is the truth.
   const capDay = new Date(firstSeen.getTime() + maxDays * DAY_MS).toISOString().slice(0, 10);
-  const capEnd = endOfDay(capDay) ?? firstSeen.getTime() + maxDays * DAY_MS;
+  const capEnd = Date.parse(`${capDay}T23:59:59.999Z`);
   if (now.getTime() > capEnd) {
     return ignore(`tag exemption first seen on ${firstSeen.toISOString().slice(0, 10)} ran out after the policy's tagExemptions.maxDays (${maxDays} days), so it is ignored`);
   }

@@ -2,6 +2,7 @@ import { runControlCases, type ControlCase } from '../support/control-cases';
 import { CATALOG, evaluate, type ResourceByKind } from '../../lambda/kinds/registry';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { endpointConfig, MODEL_NAME, modelNamed, variant } from '../fixtures/endpoints';
+import { modelParts } from '../../lambda/kinds/endpoint-config/controls';
 import { CUSTOMER_KEY, enforceAll, model, settings } from '../fixtures/resources';
 
 type EndpointConfig = ResourceByKind['endpoint-config'];
@@ -114,5 +115,33 @@ describe('endpoint config controls', () => {
 
   test('a compliant config fails nothing, run as the handlers run it', () => {
     expect(evaluate('endpoint-config', endpointConfig(), { settings: settings(), tags: {} }, enforceAll).findings).toEqual([]);
+  });
+});
+
+describe('endpoint config: pinned edges (mutation testing)', () => {
+  run([
+    { control: TYPES, name: 'no variants at all, under an allow-list: nothing shows an allowed type', resource: endpointConfig({ ProductionVariants: [] }, []), settings: allowTypes(['ml.m5.xlarge']), expect: 'fail', says: 'names no instance type' },
+    { control: TYPES, name: 'a serverless variant beside one that names no type: not serverless only', resource: endpointConfig({ ProductionVariants: [serverless, variant('odd', MODEL_NAME)] }), settings: allowTypes(['ml.m5.xlarge']), expect: 'fail', says: 'names no instance type' },
+    { control: TYPES, name: 'a variant with a ServerlessConfig and an instance type: the type is checked', resource: endpointConfig({ ProductionVariants: [{ ...serverless, InstanceType: 'ml.p4d.24xlarge' }] }), settings: allowTypes(['ml.m5.xlarge']), expect: 'fail', says: 'ml.p4d.24xlarge not in the allow-list' },
+    { control: TYPES, name: 'serverless only, no allow-list: the unused control says so', resource: endpointConfig({ ProductionVariants: [serverless] }), expect: 'skip', says: 'no allow-list in the policy (kinds.endpoint-config.allowedInstanceTypes)' },
+    { control: KEY, name: 'EBS variants only, no key: fails', resource: endpointConfig({ KmsKeyId: undefined, ProductionVariants: [variant('a', MODEL_NAME, 'ml.m5.xlarge'), variant('b', MODEL_NAME, 'ml.c5.xlarge')] }), expect: 'fail', says: 'KmsKeyId is not set' },
+    { control: KEY, name: 'one instance-storage variant among EBS ones, no key: skipped, naming only that type', resource: endpointConfig({ KmsKeyId: undefined, ProductionVariants: [variant('a', MODEL_NAME, 'ml.m5.xlarge'), variant('b', MODEL_NAME, 'ml.g5.2xlarge')] }), expect: 'skip', says: 'ml.g5.2xlarge use local instance storage' },
+    { control: ISOLATION, name: 'no variants and no models: nothing to check', resource: endpointConfig({ ProductionVariants: [] }, []), expect: 'skip' },
+  ]);
+
+  test('the skip for a lone instance-storage variant names that type only', () => {
+    const control = CATALOG['endpoint-config'].find((candidate) => candidate.id === KEY)!;
+    const result = control.check(endpointConfig({ KmsKeyId: undefined, ProductionVariants: [variant('a', MODEL_NAME, 'ml.m5.xlarge'), variant('b', MODEL_NAME, 'ml.g5.2xlarge')] }), { settings: settings(), tags: {} });
+    expect(result).toEqual({ status: 'skip', reason: 'ml.g5.2xlarge use local instance storage encrypted by hardware; SageMaker does not accept a KmsKeyId for them' });
+  });
+
+  test('modelParts: a part per model, with a reason only when the model is missing', () => {
+    const present = model();
+    expect(modelParts(endpointConfig({}, [{ name: MODEL_NAME, model: present }, { name: 'gone', model: undefined }, { name: 'denied', model: undefined, missing: 'DescribeModel was denied' }]))).toEqual([
+      { label: `model ${MODEL_NAME}`, value: present },
+      { label: 'model gone', value: undefined, missing: 'does not exist (DescribeModel: not found), so nothing shows how the containers an endpoint runs from this config are networked' },
+      { label: 'model denied', value: undefined, missing: 'DescribeModel was denied' },
+    ]);
+    expect(modelParts(endpointConfig({ ProductionVariants: [] }, []))).toEqual([]);
   });
 });

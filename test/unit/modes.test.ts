@@ -444,3 +444,31 @@ describe('enforcesAnything: some control of some kind resolves to enforce', () =
     expect(enforcesAnything(settings(policy))).toBe(expected);
   });
 });
+
+describe('exemption edges pinned by mutation testing', () => {
+  test('two unknown ids are both named, separated by a comma', () => {
+    const found = exemptionsFor('training-job', 'job', exempt('training-job.a training-job.b', 'r', '2026-12-31'), settings({}), controlsOf('training-job'), NOW);
+    expect(found.ignored[0]?.why).toBe('tag sagemaker-guard:exempt names unknown control(s) training-job.a, training-job.b (use ids from the controls table, separated by spaces), so it is ignored');
+  });
+
+  test('an exempt-until date holds to its last millisecond (UTC) and not one after', () => {
+    const lastMoment = new Date('2026-11-22T23:59:59.999Z');
+    const tags = exempt(MAX_RUNTIME, 'r', '2026-11-22');
+    expect(exemptionsFor('training-job', 'job', tags, settings({}), controlsOf('training-job'), lastMoment, NOW).active).toHaveLength(1);
+    expect(exemptionsFor('training-job', 'job', tags, settings({}), controlsOf('training-job'), new Date(lastMoment.getTime() + 1), NOW).ignored).toEqual([
+      { source: 'exemption-tag', why: 'tag exemption expired on 2026-11-22, so it is ignored' },
+    ]);
+  });
+
+  test('the maxDays cap holds to the end of its day too', () => {
+    const firstSeen = new Date('2026-11-01T10:00:00Z');
+    const tags = exempt(MAX_RUNTIME, 'r', '2030-01-01');
+    const policy = settings({ tagExemptions: { maxDays: 10 } });
+    expect(exemptionsFor('training-job', 'job', tags, policy, controlsOf('training-job'), new Date('2026-11-11T23:59:59.999Z'), firstSeen).active[0]?.expires).toBe('2026-11-11');
+    expect(exemptionsFor('training-job', 'job', tags, policy, controlsOf('training-job'), new Date('2026-11-12T00:00:00.000Z'), firstSeen).active).toEqual([]);
+  });
+
+  test('a child kind that is off is covered even by a parent without its controls', () => {
+    expect(parentCovers('training-job', 'model', settings({ kinds: { 'training-job': { mode: 'off' } } }))).toBe(true);
+  });
+});

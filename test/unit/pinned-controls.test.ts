@@ -1,6 +1,7 @@
 import { evaluate, type ResourceByKind } from '../../lambda/kinds/registry';
+import { fixFrom, suffixOf } from '../../lambda/controls/blocks';
 import { type ControlOutcome } from '../../lambda/controls/types';
-import type { TrainingJob } from '../../lambda/kinds/training-job/controls';
+import { trainingInstanceCount, trainingInstanceTypes, type TrainingJob } from '../../lambda/kinds/training-job/controls';
 import type { ResourceKind } from '../../lambda/kinds/registry';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { CUSTOMER_KEY, enforceAll, model, notebook, settings, trainingJob } from '../fixtures/resources';
@@ -222,5 +223,38 @@ describe('blank ids are treated as absent', () => {
 
   test('a blank SubnetId is a finding of the VPC control only', () => {
     expect(failedIds('notebook-instance', notebook({ SubnetId: '' }, null), { allowedSubnets: [SUBNET_A] })).toEqual(['notebook-instance.vpc']);
+  });
+});
+
+describe('training jobs: the instance types and count the controls read', () => {
+  test.each<[string, TrainingJob['ResourceConfig'], string[], number]>([
+    ['no ResourceConfig', undefined, [], 0],
+    ['a homogeneous cluster', { InstanceType: 'ml.m5.xlarge', InstanceCount: 3, VolumeSizeInGB: 5 }, ['ml.m5.xlarge'], 3],
+    ['instance groups', { VolumeSizeInGB: 5, InstanceGroups: groups('ml.m5.xlarge', 'ml.g5.2xlarge') }, ['ml.m5.xlarge', 'ml.g5.2xlarge'], 2],
+    // A group without a type names nothing (no undefined in the list); a group without a count adds none.
+    ['a group without a type or count', { VolumeSizeInGB: 5, InstanceGroups: [{ InstanceGroupName: 'g', InstanceType: 'ml.c5.xlarge', InstanceCount: 2 }, { InstanceGroupName: 'h' } as never] }, ['ml.c5.xlarge'], 2],
+  ])('%s', (_title, resourceConfig, types, count) => {
+    const settingsOf = { ...trainingJob(), ResourceConfig: resourceConfig };
+    expect(trainingInstanceTypes(settingsOf)).toEqual(types);
+    expect(trainingInstanceCount(settingsOf)).toBe(count);
+  });
+
+  test('a job without ResourceConfig or OutputDataConfig fails both key controls (absent is the AWS managed key), without a crash', () => {
+    const bare: TrainingJob = { ...trainingJob(), ResourceConfig: undefined, OutputDataConfig: undefined };
+    expect(resultOf('training-job', bare, VOLUME_KEY)).toEqual(fail(NOT_SET_VOLUME));
+    expect(resultOf('training-job', bare, OUTPUT_KEY)).toEqual(fail('OutputDataConfig.KmsKeyId is not set, so an AWS managed key is used'));
+  });
+});
+
+describe('fixFrom: a derived control takes its fix from the deriving kind’s table', () => {
+  const source = { id: 'model.vpc', fix: 'the model’s fix' } as Parameters<ReturnType<typeof fixFrom>>[0];
+  test('the entry for the source control’s suffix', () => {
+    expect(fixFrom('transform-job', { vpc: 'the job’s fix' })(source)).toBe('the job’s fix');
+  });
+  test('no entry: a loud error naming the kind and the missing suffix, never a generic text', () => {
+    expect(() => fixFrom('transform-job', { 'network-isolation': 'x' })(source)).toThrow('transform-job: no fix text for the control derived from model.vpc (add "vpc" to its table)');
+  });
+  test('suffixOf is the part after the kind', () => {
+    expect(suffixOf('hyper-parameter-tuning-job.volume-kms-key')).toBe('volume-kms-key');
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_CONTROLS } from '../../lambda/kinds/registry';
-import { controlsTable, withControlsTable } from '../../lambda/controls/table';
+import { controlsTable, TABLE_END, TABLE_START, withControlsTable } from '../../lambda/controls/table';
 import { parseSettings } from '../../lambda/core/settings';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -28,5 +28,32 @@ describe('README', () => {
 
   test('missing markers are a clear error', () => {
     expect(() => withControlsTable('# no markers')).toThrow('README.md must contain the markers');
+  });
+});
+
+describe('the controls table', () => {
+  const kind = {
+    label: 'widget',
+    controls: [
+      { id: 'widget.a', title: 'A | B', severity: 'low', why: 'why', fix: 'run `x | y`', iamConditionKey: 'sagemaker:One, sagemaker:Two' },
+      { id: 'widget.b', title: 'B', severity: 'high', why: 'w', fix: 'f' },
+    ],
+  } as const;
+
+  test('a pipe in a cell is escaped (it would split the cell); keys are code, "-" when none', () => {
+    expect(controlsTable([kind]).split('\n').slice(2)).toEqual([
+      '| `widget.a` | widget | A \\| B | low | why | run `x \\| y` | `sagemaker:One`, `sagemaker:Two` |',
+      '| `widget.b` | widget | B | high | w | f | - |',
+    ]);
+  });
+
+  test('the block between the markers is replaced, also when the start marker opens the file', () => {
+    const table = controlsTable();
+    expect(withControlsTable(`${TABLE_START}\nold\n${TABLE_END}\nafter`)).toBe(`${TABLE_START}\n${table}\n${TABLE_END}\nafter`);
+  });
+
+  test('an end marker before the start marker is an error, not a scrambled README', () => {
+    expect(() => withControlsTable(`${TABLE_END}\n${TABLE_START}\n`)).toThrow('README.md must contain the markers');
+    expect(() => withControlsTable(`${TABLE_START}\n`)).toThrow('README.md must contain the markers');
   });
 });

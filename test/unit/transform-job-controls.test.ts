@@ -1,6 +1,6 @@
 import { runControlCases, type ControlCase } from '../support/control-cases';
 import { CATALOG, evaluate } from '../../lambda/kinds/registry';
-import type { TransformJob } from '../../lambda/kinds/transform-job/controls';
+import { modelPart, type TransformJob } from '../../lambda/kinds/transform-job/controls';
 import { transformJob as transformJobKind } from '../../lambda/kinds/transform-job';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { CUSTOMER_KEY, enforceAll, settings } from '../fixtures/resources';
@@ -140,5 +140,36 @@ describe('transform job catalog', () => {
       { actions: ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:AddTags', 'sagemaker:ListTags'], on: ['transform-job'] },
       { actions: ['sagemaker:DescribeModel'], on: ['model'] },
     ]);
+  });
+});
+
+describe('modelPart: the model a transform job runs with, or why nothing shows it', () => {
+  const JOB_CREATED = new Date('2026-11-02T09:00:00Z');
+  const present = (overrides: Parameters<typeof transformJob>[1] = {}) => transformJob({}, overrides);
+  test.each<[string, TransformJob, { label: string; missing?: string } | 'the model']>([
+    ['ModelName absent', transformJob({ ModelName: undefined }), { label: 'model (ModelName absent)', missing: 'the job names no model, so nothing shows how its containers are networked' }],
+    ['ModelName blank', transformJob({ ModelName: '' }), { label: 'model (ModelName absent)', missing: 'the job names no model, so nothing shows how its containers are networked' }],
+    ['the model is gone', transformJob({}, null), { label: 'model ChurnModel-v2', missing: 'no longer exists (DescribeModel: not found), so nothing shows the settings the job runs with; a model can be deleted right after the job starts' }],
+    [
+      'the model was created again after the job started',
+      present({ CreationTime: new Date('2026-11-02T09:00:00.001Z') }),
+      { label: 'model ChurnModel-v2', missing: 'was created again (2026-11-02T09:00:00.001Z) after the job started (2026-11-02T09:00:00.000Z), so its settings are not necessarily the ones the job runs with' },
+    ],
+    ['the model was created the same instant as the job', present({ CreationTime: JOB_CREATED }), 'the model'],
+    ['the model has no creation time', present({ CreationTime: undefined }), 'the model'],
+    ['the model’s creation time is not a date', present({ CreationTime: new Date('not a date') }), 'the model'],
+    ['the job has no creation time', transformJob({ CreationTime: undefined }), 'the model'],
+  ])('%s', (_title, resource, expected) => {
+    const part = modelPart(resource);
+    if (expected === 'the model') expect(part).toEqual({ label: 'model ChurnModel-v2', value: resource.model });
+    else expect(part).toEqual({ ...expected, value: undefined });
+  });
+
+  test('a job without TransformResources fails the volume key control (absent is the AWS managed key), without a crash', () => {
+    const control = CATALOG['transform-job'].find((candidate) => candidate.id === VOLUME)!;
+    expect(control.check(transformJob({ TransformResources: undefined }), { settings: settings(), tags: {} })).toEqual({
+      status: 'fail',
+      observed: 'TransformResources.VolumeKmsKeyId is not set, so an AWS managed key is used',
+    });
   });
 });

@@ -160,6 +160,21 @@ describe('training job definitions as the training controls read them', () => {
   });
 });
 
+describe('tuningResourceConfig: the ResourceConfig the training controls read', () => {
+  test.each<[string, Parameters<typeof tuningResourceConfig>[0], ReturnType<typeof tuningResourceConfig>]>([
+    ['an instance count only: no type, that count', { InstanceCount: 3 }, { InstanceCount: 3, VolumeKmsKeyId: undefined, InstanceGroups: [] }],
+    ['an instance type only: that type, no count', { InstanceType: 'ml.m5.xlarge' }, { VolumeKmsKeyId: undefined, InstanceGroups: [{ InstanceType: 'ml.m5.xlarge', InstanceCount: 0 }] }],
+    ['nothing: no count, no groups', {}, { VolumeKmsKeyId: undefined, InstanceGroups: [] }],
+    [
+      'InstanceConfigs and a volume key',
+      { VolumeKmsKeyId: 'k', InstanceConfigs: [{ InstanceType: 'ml.c5.xlarge', InstanceCount: 2, VolumeSizeInGB: 5 }] },
+      { InstanceCount: 2, VolumeKmsKeyId: 'k', InstanceGroups: [{ InstanceType: 'ml.c5.xlarge', InstanceCount: 0 }] },
+    ],
+  ])('%s', (_title, config, expected) => {
+    expect(tuningResourceConfig(config)).toEqual(expected);
+  });
+});
+
 describe('tuning job catalog', () => {
   test('the training controls but required-tags, then its own required-tags, with the current condition keys', () => {
     expect(CATALOG[K].map((control) => [control.id, control.severity, control.iamConditionKey])).toEqual([

@@ -1,5 +1,5 @@
 import type { DescribeEndpointConfigCommandOutput, ProductionVariant } from '@aws-sdk/client-sagemaker';
-import { instanceTypeControl, checkKmsKey, checkVolumeKmsKey, derivedControls, hasInstanceStorage, requiredTagsControl, type Part } from '../../controls/blocks';
+import { instanceTypeControl, checkKmsKey, checkVolumeKmsKey, derivedControls, fixFrom, hasInstanceStorage, requiredTagsControl, type Part } from '../../controls/blocks';
 import { skip, type CheckResult, type CheckSettings, type Control } from '../../controls/types';
 import { modelControls, type Model } from '../model/controls';
 
@@ -44,13 +44,12 @@ export function variantInstanceTypes(config: EndpointConfigDescription): string[
  * variant and no key is skipped, one with a key is still held to the allow-list.
  */
 function checkConfigVolumeKey(resource: EndpointConfig, settings: CheckSettings): CheckResult {
-  const types = variantInstanceTypes(resource.config);
-  const local = types.filter(hasInstanceStorage);
-  return checkVolumeKmsKey(resource.config.KmsKeyId, 'KmsKeyId', local.length > 0 ? local : types, settings);
+  // Only the instance-storage types decide: with none of them, no type excuses a missing key.
+  const local = variantInstanceTypes(resource.config).filter(hasInstanceStorage);
+  return checkVolumeKmsKey(resource.config.KmsKeyId, 'KmsKeyId', local, settings);
 }
 
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
-const suffixOf = (id: string): string => id.slice(id.indexOf('.') + 1);
 
 /** Each distinct variant model as a part for the model controls; a model that does not exist fails them. */
 export function modelParts(resource: EndpointConfig): Part<Model>[] {
@@ -85,7 +84,7 @@ const modelDerived: Control<EndpointConfig>[] = derivedControls<EndpointConfig, 
   {
     idPrefix: 'model-',
     title: (source) => `Variant models: ${lowerFirst(source.title)}`,
-    fix: (source) => MODEL_FIX[suffixOf(source.id)] ?? `${NEW_MODEL} settings that pass ${source.id} (${source.fix}), a new endpoint config that runs it, ${THEN_UPDATE}`,
+    fix: fixFrom(KIND, MODEL_FIX),
     // CreateEndpointConfig carries no network condition keys (only sagemaker:ModelArn): the gate is on CreateModel.
     iamConditionKey: () => undefined,
     noParts: 'no variant names a model (an endpoint config for inference components: its models are the components\')',
@@ -138,7 +137,8 @@ export const endpointConfigControls: readonly Control<EndpointConfig>[] = [
     types: (resource) => variantInstanceTypes(resource.config),
     first: (resource, context) => {
       const variants = variantsOf(resource.config);
-      const serverlessOnly = variantInstanceTypes(resource.config).length === 0 && variants.length > 0 && variants.every((variant) => variant.ServerlessConfig !== undefined);
+      // A variant that names an instance type runs on it, whatever else it says.
+      const serverlessOnly = variants.length > 0 && variants.every((variant) => variant.ServerlessConfig !== undefined && variant.InstanceType === undefined);
       return context.settings.kinds[KIND]?.allowedInstanceTypes !== undefined && serverlessOnly ? skip('serverless variants only: they run on no instance type') : undefined;
     },
   }),

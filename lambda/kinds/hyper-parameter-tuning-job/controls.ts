@@ -1,5 +1,5 @@
 import type { DescribeHyperParameterTuningJobCommandOutput, HyperParameterTrainingJobDefinition, HyperParameterTuningResourceConfig } from '@aws-sdk/client-sagemaker';
-import { derivedControls, requiredTagsControl, type Part } from '../../controls/blocks';
+import { derivedControls, fixFrom, suffixOf, requiredTagsControl, type Part } from '../../controls/blocks';
 import type { Control } from '../../controls/types';
 import { trainingJobControls, type TrainingSettings } from '../training-job/controls';
 
@@ -98,7 +98,6 @@ const WHY: Readonly<Record<string, string>> = {
     'A tuning job runs training jobs, so the training-job allow-list (kinds.training-job.allowedInstanceTypes) keeps them on approved, budgeted hardware; every instance type a definition may run on is checked.',
 };
 
-const suffixOf = (id: string): string => id.slice(id.indexOf('.') + 1);
 
 /** The training controls (but their required tags: the tuning job has its own), over every training job definition. */
 const definitionControls: Control<HyperParameterTuningJob>[] = derivedControls<HyperParameterTuningJob, TrainingSettings>(
@@ -107,7 +106,7 @@ const definitionControls: Control<HyperParameterTuningJob>[] = derivedControls<H
   trainingDefinitions,
   {
     title: (source) => `${source.title} in every training job definition`,
-    fix: (source) => FIXES[suffixOf(source.id)] ?? `${RECREATE} settings that pass ${source.id}: ${source.fix}`,
+    fix: fixFrom(KIND, FIXES),
     iamConditionKey: (source) => CONDITION_KEYS[suffixOf(source.id)] ?? source.iamConditionKey,
     noParts: 'the tuning job shows no training job definition',
   },

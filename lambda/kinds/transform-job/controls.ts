@@ -1,5 +1,5 @@
 import type { DescribeTransformJobCommandOutput } from '@aws-sdk/client-sagemaker';
-import { instanceTypeControl, checkKmsKey, checkVolumeKmsKey, derivedControls, requiredTagsControl, type Part } from '../../controls/blocks';
+import { instanceTypeControl, checkKmsKey, checkVolumeKmsKey, derivedControls, fixFrom, suffixOf, requiredTagsControl, type Part } from '../../controls/blocks';
 import type { Control } from '../../controls/types';
 import { modelControls, type Model } from '../model/controls';
 
@@ -66,7 +66,6 @@ const MODEL_WHY: Readonly<Record<string, string>> = {
   'allowed-network': "The job runs in its model's subnets and security groups; only reviewed ones keep the data on approved network paths.",
 };
 
-const suffixOf = (id: string): string => id.slice(id.indexOf('.') + 1);
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 
 /** The model controls (but its required tags: the job has its own), over the job's model. */
@@ -77,7 +76,7 @@ const modelDerived: Control<TransformJob>[] = derivedControls<TransformJob, Mode
   {
     idPrefix: 'model-',
     title: (source) => `Model ${lowerFirst(source.title)}`,
-    fix: (source) => MODEL_FIX[suffixOf(source.id)] ?? `${NEW_MODEL} settings that pass ${source.id} (${source.fix}) ${THEN_NEW_JOB}.`,
+    fix: fixFrom(KIND, MODEL_FIX),
     // A transform job carries no network condition keys: its posture is set when the model is created.
     iamConditionKey: () => undefined,
     noParts: 'the job names no model',
