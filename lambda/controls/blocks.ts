@@ -3,7 +3,7 @@
  * placement, instance types and local storage, run-time bounds, required tags, and controls derived from
  * another kind's (a tuning job's training definitions, the models behind an endpoint). Pure.
  */
-import { fail, pass, skip, type CheckContext, type CheckResult, type CheckSettings, type Control } from './types';
+import { fail, pass, skip, type CheckContext, type CheckResult, type CheckSettings, type Control, type Prevention } from './types';
 
 // --- KMS keys ---------------------------------------------------------------------------------------------
 
@@ -115,6 +115,19 @@ export function checkAllowedNetwork(placement: Placement | undefined, context: C
   return problems.length === 0 ? pass() : fail(problems.join('; '));
 }
 
+/**
+ * The guardrail of the inter-container encryption controls. Under `interContainerEncryption: distributed` (the
+ * default) a single-instance job may go without, and IAM cannot see the instance count: respond only then.
+ */
+export const INTER_CONTAINER: Prevention = {
+  rule: 'true',
+  key: 'sagemaker:InterContainerTrafficEncryption',
+  respondOnlyUnder: (settings) =>
+    settings.interContainerEncryption === 'distributed'
+      ? 'the policy requires it of distributed jobs only (interContainerEncryption: distributed) and IAM cannot see the instance count; interContainerEncryption: always makes it preventable'
+      : undefined,
+};
+
 /** Distributed work exchanges data between instances: encrypted, unless single-instance and the policy allows. */
 export function checkInterContainerEncryption(enabled: boolean | undefined, instanceCount: number, settings: CheckSettings): CheckResult {
   if (settings.interContainerEncryption === 'distributed' && instanceCount <= 1) {
@@ -150,6 +163,8 @@ export interface InstanceTypeOptions<R> {
   readonly types: (resource: R) => readonly string[];
   /** A verdict before the allow-list is read (an endpoint config's serverless variants run on no instance type). */
   readonly first?: (resource: R, context: CheckContext) => CheckResult | undefined;
+  /** The kind's update action can change the instance type (a notebook's): the guardrail covers it too. */
+  readonly onUpdate?: boolean;
 }
 
 /** The instance-type control, the same for every kind but for where the types are read. */
@@ -161,7 +176,11 @@ export function instanceTypeControl<R>(kind: string, options: InstanceTypeOption
     why: options.why ?? 'An allow-list keeps jobs on approved, budgeted hardware.',
     severity: 'low',
     fix: options.fix,
-    iamConditionKey: 'sagemaker:InstanceTypes',
+    prevent: {
+      rule: 'allowed',
+      lists: [{ key: 'sagemaker:InstanceTypes', setting: `kinds.${kind}.allowedInstanceTypes`, values: (settings) => settings.kinds[kind]?.allowedInstanceTypes }],
+      ...(options.onUpdate === true ? { onUpdate: true } : {}),
+    },
     notApplicable: (context) => noAllowList(kind, context),
     check: (resource, context) => options.first?.(resource, context) ?? checkInstanceTypes(options.types(resource), kind, context),
   };
@@ -186,7 +205,7 @@ export function maxRuntimeControl<R extends { readonly StoppingCondition?: { rea
     why: 'An unbounded job keeps billing and keeps its data and credentials in use long after it should have ended.',
     severity: 'low',
     fix,
-    iamConditionKey: 'sagemaker:MaxRuntimeInSeconds',
+    prevent: { rule: 'max-runtime', key: 'sagemaker:MaxRuntimeInSeconds' },
     notApplicable: ({ settings }) => (settings.maxRuntimeSeconds === undefined ? NO_BOUND : undefined),
     check: (job, { settings }) => checkMaxRuntime(job.StoppingCondition?.MaxRuntimeInSeconds, 'StoppingCondition.MaxRuntimeInSeconds', settings),
   };
@@ -203,6 +222,7 @@ export function requiredTagsControl<R>(kind: string, fix: string): Control<R> {
     why: 'Tags name the owner, cost centre and data class that access reviews and incident response rely on.',
     severity: 'low',
     fix,
+    prevent: { rule: 'request-tags' },
     notApplicable: ({ settings }) => (settings.requiredTags === undefined ? NO_REQUIRED_TAGS : undefined),
     check: (_resource, { settings, tags }) => {
       const required = settings.requiredTags;
@@ -220,7 +240,19 @@ export function requiredTagsControl<R>(kind: string, fix: string): Control<R> {
 }
 
 /** The allowed-network control, the same for every kind but for where the placement is read. */
-export function allowedNetworkControl<R>(kind: string, fix: string, placement: (resource: R) => Placement | undefined, iamConditionKey = 'sagemaker:VPCSubnets, sagemaker:VPCSecurityGroupIds'): Control<R> {
+/** The guardrail of the allowed-network controls: every subnet and security group in the request on the policy's lists. */
+export const ALLOWED_NETWORK: Prevention = {
+  rule: 'allowed',
+  lists: [
+    { key: 'sagemaker:VpcSubnets', setting: 'allowedSubnets', values: (settings) => settings.allowedSubnets },
+    { key: 'sagemaker:VpcSecurityGroupIds', setting: 'allowedSecurityGroups', values: (settings) => settings.allowedSecurityGroups },
+  ],
+};
+
+/** The guardrail of the VPC controls: a request without subnets places the resource outside any VPC. */
+export const IN_VPC: Prevention = { rule: 'present', key: 'sagemaker:VpcSubnets' };
+
+export function allowedNetworkControl<R>(kind: string, fix: string, placement: (resource: R) => Placement | undefined): Control<R> {
   return {
     id: `${kind}.allowed-network`,
     kind,
@@ -228,7 +260,7 @@ export function allowedNetworkControl<R>(kind: string, fix: string, placement: (
     why: 'Only subnets and security groups that the platform team has reviewed keep data on approved network paths.',
     severity: 'medium',
     fix,
-    iamConditionKey,
+    prevent: ALLOWED_NETWORK,
     notApplicable: noNetworkLists,
     check: (resource, context) => checkAllowedNetwork(placement(resource), context, `${kind}.vpc`),
   };
@@ -255,8 +287,11 @@ export interface DerivedOptions {
   readonly fix: (source: Control<unknown>) => string;
   /** The title, from the source control's (default: the same). */
   readonly title?: (source: Control<unknown>) => string;
-  /** The preventive condition key of the derived control, when it differs (default: the source's). */
-  readonly iamConditionKey?: (source: Control<unknown>) => string | undefined;
+  /**
+   * Whether the derived control keeps the source's guardrail: true when the deriving kind's create action carries the
+   * same keys (a tuning job's training definitions), false when it does not (a transform job's model: respond only).
+   */
+  readonly keepsPrevention: boolean;
   /** What to say when the resource has no part to check. */
   readonly noParts: string;
 }
@@ -284,7 +319,6 @@ export function fixFrom(kind: string, table: Readonly<Partial<Record<string, str
 export function derivedControls<R, P>(kind: string, sources: readonly Control<P>[], parts: (resource: R) => readonly Part<P>[], options: DerivedOptions): Control<R>[] {
   return sources.map((source): Control<R> => {
     const suffix = suffixOf(source.id);
-    const iamConditionKey = options.iamConditionKey !== undefined ? options.iamConditionKey(source) : source.iamConditionKey;
     return {
       id: `${kind}.${options.idPrefix ?? ''}${suffix}`,
       kind,
@@ -292,7 +326,7 @@ export function derivedControls<R, P>(kind: string, sources: readonly Control<P>
       why: source.why,
       severity: source.severity,
       fix: options.fix(source),
-      ...(iamConditionKey !== undefined ? { iamConditionKey } : {}),
+      ...(options.keepsPrevention && source.prevent !== undefined ? { prevent: source.prevent } : {}),
       ...(source.notApplicable !== undefined ? { notApplicable: (context: CheckContext) => source.notApplicable?.(context) } : {}),
       check: (resource, context) => {
         // Unused by the policy: skipped before the parts are read, so a part that could not be read fails nothing here.

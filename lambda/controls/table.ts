@@ -1,10 +1,10 @@
 import { KIND_LIST } from '../kinds/registry';
-import type { Control } from './types';
+import { preventionKeys, type Control } from './types';
 
 /** What the table reads of a kind: its label and its controls (the registry's KindSpec has both). */
 export interface TableKind {
   readonly label: string;
-  readonly controls: readonly Pick<Control<never>, 'id' | 'title' | 'severity' | 'why' | 'fix' | 'iamConditionKey'>[];
+  readonly controls: readonly Pick<Control<never>, 'id' | 'title' | 'severity' | 'why' | 'fix' | 'prevent'>[];
 }
 
 export const TABLE_START = '<!-- controls-table:start (generated from lambda/controls by `npm run docs`; do not edit) -->';
@@ -20,13 +20,13 @@ export function controlsTable(kinds: readonly TableKind[] = KIND_LIST): string {
       control.severity,
       control.why,
       control.fix,
-      control.iamConditionKey === undefined ? '-' : control.iamConditionKey.split(', ').map((key) => `\`${key}\``).join(', '),
+      preventionKeys(control.prevent).map((key) => `\`${key}\``).join(', ') || 'respond only',
     ]
       .map((cell) => cell.replace(/\|/g, '\\|'))
       .join(' | '),
   );
   return [
-    '| id | resource | control | severity | why | how to fix | preventive IAM condition key |',
+    '| id | resource | control | severity | why | how to fix | guardrail condition keys |',
     '|---|---|---|---|---|---|---|',
     ...rows.map((row) => `| ${row} |`),
   ].join('\n');

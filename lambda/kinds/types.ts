@@ -106,6 +106,12 @@ export interface KindSpec<Id extends string = string, R = unknown> {
   readonly arnType: string;
   /** The IAM action that lists the kind (the sweep's listing; it has no resource-level permissions). */
   readonly listAction: string;
+  /**
+   * The IAM actions that create the kind and, where one exists, update its settings: the guardrails deny these when
+   * a request breaks a preventable control (lib/guardrails), and a test holds each control's keys to them.
+   */
+  readonly createAction: string;
+  readonly updateAction?: string;
   /** Every IAM action the kind's adapter calls (tags included), by the resources they apply to. */
   readonly permissions: readonly KindPermission[];
   /**

@@ -1,5 +1,5 @@
 /** Table-driven catalog tests: each case runs one control of a kind over a resource and checks its result. */
-import type { CheckResult } from '../../lambda/controls/types';
+import { preventionKeys, type CheckResult, type Prevention } from '../../lambda/controls/types';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { CATALOG, type ResourceByKind, type ResourceKind } from '../../lambda/kinds/registry';
 import { settings } from '../fixtures/resources';
@@ -26,4 +26,10 @@ export function runControlCases<K extends ResourceKind>(kind: K, cases: readonly
       expect(text).toContain(c.says);
     }
   });
+}
+
+/** A control's guardrail condition keys as the README table lists them, or undefined when it is respond-only. */
+export function keysOf(control: { readonly prevent?: Prevention }): string | undefined {
+  const keys = preventionKeys(control.prevent);
+  return keys.length === 0 ? undefined : keys.join(', ');
 }

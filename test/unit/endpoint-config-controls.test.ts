@@ -1,4 +1,4 @@
-import { runControlCases, type ControlCase } from '../support/control-cases';
+import { keysOf, runControlCases, type ControlCase } from '../support/control-cases';
 import { CATALOG, evaluate, type ResourceByKind } from '../../lambda/kinds/registry';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
 import { endpointConfig, MODEL_NAME, modelNamed, variant } from '../fixtures/endpoints';
@@ -31,7 +31,7 @@ describe('endpoint config controls', () => {
 
   test('every control says how to fix it without pretending a config can be changed', () => {
     for (const control of CATALOG['endpoint-config'].filter((candidate) => candidate.id !== TAGS)) expect(control.fix).toMatch(/cannot be changed/);
-    expect(Object.fromEntries(CATALOG['endpoint-config'].map((control) => [control.id, control.iamConditionKey]))).toEqual({
+    expect(Object.fromEntries(CATALOG['endpoint-config'].map((control) => [control.id, keysOf(control)]))).toEqual({
       [KEY]: 'sagemaker:VolumeKmsKeyArn',
       [CAPTURE]: undefined,
       [ASYNC]: undefined,
@@ -39,7 +39,7 @@ describe('endpoint config controls', () => {
       [ISOLATION]: undefined,
       [VPC]: undefined,
       [NETWORK]: undefined,
-      [TAGS]: undefined,
+      [TAGS]: 'aws:RequestTag/${TagKey}',
     });
   });
 

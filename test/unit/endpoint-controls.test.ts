@@ -24,13 +24,13 @@ const IDS = [
 ];
 
 describe('endpoint controls: the endpoint config controls over the config the endpoint runs', () => {
-  test('ids, severities and keys follow the endpoint config controls', () => {
+  test('ids and severities follow the endpoint config controls; none is preventable at CreateEndpoint (no condition key of its config\'s)', () => {
     expect(CATALOG.endpoint.map((control) => control.id)).toEqual(IDS);
     for (const control of CATALOG.endpoint.filter((candidate) => candidate.id !== 'endpoint.required-tags')) {
       const source = CATALOG['endpoint-config'].find((candidate) => candidate.id === control.id.replace(/^endpoint\./, 'endpoint-config.'));
       expect(source).toBeDefined();
       expect(control.severity).toBe(source?.severity);
-      expect(control.iamConditionKey).toBe(source?.iamConditionKey);
+      expect(control.prevent).toBeUndefined();
       expect(control.fix).toContain('UpdateEndpoint');
     }
   });

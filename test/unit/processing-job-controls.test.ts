@@ -1,4 +1,4 @@
-import { runControlCases, type ControlCase } from '../support/control-cases';
+import { keysOf, runControlCases, type ControlCase } from '../support/control-cases';
 import { CATALOG, evaluate, KINDS, eventPatternFor } from '../../lambda/kinds/registry';
 import { processingInstanceCount, processingInstanceTypes, type ProcessingJob } from '../../lambda/kinds/processing-job/controls';
 import type { GuardSettingsInput } from '../../lambda/core/settings';
@@ -175,16 +175,16 @@ describe('processing job controls: compliant, non-compliant, absent', () => {
 
 describe('processing job catalog', () => {
   test('ids, severities and condition keys (current key names)', () => {
-    expect(CATALOG['processing-job'].map((control) => [control.id, control.severity, control.iamConditionKey])).toEqual([
+    expect(CATALOG['processing-job'].map((control) => [control.id, control.severity, keysOf(control)])).toEqual([
       ['processing-job.network-isolation', 'high', 'sagemaker:NetworkIsolation'],
-      ['processing-job.vpc', 'high', 'sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds'],
+      ['processing-job.vpc', 'high', 'sagemaker:VpcSubnets'],
       ['processing-job.inter-container-encryption', 'medium', 'sagemaker:InterContainerTrafficEncryption'],
       ['processing-job.volume-kms-key', 'medium', 'sagemaker:VolumeKmsKeyArn'],
       ['processing-job.output-kms-key', 'medium', 'sagemaker:OutputKmsKeyArn'],
       ['processing-job.max-runtime', 'low', 'sagemaker:MaxRuntimeInSeconds'],
       ['processing-job.instance-type', 'low', 'sagemaker:InstanceTypes'],
       ['processing-job.allowed-network', 'medium', 'sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds'],
-      ['processing-job.required-tags', 'low', undefined],
+      ['processing-job.required-tags', 'low', 'aws:RequestTag/${TagKey}'],
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALL_CONTROLS } from '../../lambda/kinds/registry';
-import { controlsTable, TABLE_END, TABLE_START, withControlsTable } from '../../lambda/controls/table';
+import { controlsTable, TABLE_END, TABLE_START, withControlsTable, type TableKind } from '../../lambda/controls/table';
 import { parseSettings } from '../../lambda/core/settings';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -35,15 +35,15 @@ describe('the controls table', () => {
   const kind = {
     label: 'widget',
     controls: [
-      { id: 'widget.a', title: 'A | B', severity: 'low', why: 'why', fix: 'run `x | y`', iamConditionKey: 'sagemaker:One, sagemaker:Two' },
+      { id: 'widget.a', title: 'A | B', severity: 'low', why: 'why', fix: 'run `x | y`', prevent: { rule: 'allowed', lists: [{ key: 'sagemaker:One', setting: 'a', values: () => undefined }, { key: 'sagemaker:Two', setting: 'b', values: () => undefined }] } },
       { id: 'widget.b', title: 'B', severity: 'high', why: 'w', fix: 'f' },
     ],
-  } as const;
+  } as const satisfies TableKind;
 
-  test('a pipe in a cell is escaped (it would split the cell); keys are code, "-" when none', () => {
+  test('a pipe in a cell is escaped (it would split the cell); keys are code, "respond only" when none', () => {
     expect(controlsTable([kind]).split('\n').slice(2)).toEqual([
       '| `widget.a` | widget | A \\| B | low | why | run `x \\| y` | `sagemaker:One`, `sagemaker:Two` |',
-      '| `widget.b` | widget | B | high | w | f | - |',
+      '| `widget.b` | widget | B | high | w | f | respond only |',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { runControlCases, type ControlCase } from '../support/control-cases';
+import { keysOf, runControlCases, type ControlCase } from '../support/control-cases';
 import { CATALOG, evaluate } from '../../lambda/kinds/registry';
 import { modelPart, type TransformJob } from '../../lambda/kinds/transform-job/controls';
 import { transformJob as transformJobKind } from '../../lambda/kinds/transform-job';
@@ -83,14 +83,14 @@ describe('transform job: its own settings', () => {
 
 describe('transform job catalog', () => {
   test('ids, order, severities and condition keys (no network keys of its own)', () => {
-    expect(CATALOG['transform-job'].map((control) => [control.id, control.severity, control.iamConditionKey])).toEqual([
+    expect(CATALOG['transform-job'].map((control) => [control.id, control.severity, keysOf(control)])).toEqual([
       [ISOLATION, 'high', undefined],
       [VPC, 'high', undefined],
       [NETWORK, 'medium', undefined],
       [VOLUME, 'medium', 'sagemaker:VolumeKmsKeyArn'],
       [OUTPUT, 'medium', 'sagemaker:OutputKmsKeyArn'],
       [INSTANCE, 'low', 'sagemaker:InstanceTypes'],
-      [TAGS, 'low', undefined],
+      [TAGS, 'low', 'aws:RequestTag/${TagKey}'],
     ]);
     for (const control of CATALOG['transform-job']) {
       expect(control.kind).toBe('transform-job');

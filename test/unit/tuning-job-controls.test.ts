@@ -1,4 +1,4 @@
-import { runControlCases, type ControlCase } from '../support/control-cases';
+import { keysOf, runControlCases, type ControlCase } from '../support/control-cases';
 import { CATALOG, evaluate } from '../../lambda/kinds/registry';
 import { trainingDefinitions, tuningResourceConfig, type HyperParameterTuningJob } from '../../lambda/kinds/hyper-parameter-tuning-job/controls';
 import { hyperParameterTuningJob as tuningKind } from '../../lambda/kinds/hyper-parameter-tuning-job';
@@ -177,16 +177,16 @@ describe('tuningResourceConfig: the ResourceConfig the training controls read', 
 
 describe('tuning job catalog', () => {
   test('the training controls but required-tags, then its own required-tags, with the current condition keys', () => {
-    expect(CATALOG[K].map((control) => [control.id, control.severity, control.iamConditionKey])).toEqual([
+    expect(CATALOG[K].map((control) => [control.id, control.severity, keysOf(control)])).toEqual([
       [ISOLATION, 'high', 'sagemaker:NetworkIsolation'],
-      [VPC, 'high', 'sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds'],
+      [VPC, 'high', 'sagemaker:VpcSubnets'],
       [ENCRYPTION, 'medium', 'sagemaker:InterContainerTrafficEncryption'],
       [VOLUME, 'medium', 'sagemaker:VolumeKmsKeyArn'],
       [OUTPUT, 'medium', 'sagemaker:OutputKmsKeyArn'],
       [RUNTIME, 'low', 'sagemaker:MaxRuntimeInSeconds'],
       [INSTANCE, 'low', 'sagemaker:InstanceTypes'],
       [NETWORK, 'medium', 'sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds'],
-      [TAGS, 'low', undefined],
+      [TAGS, 'low', 'aws:RequestTag/${TagKey}'],
     ]);
     for (const control of CATALOG[K]) {
       expect(control.kind).toBe(K);

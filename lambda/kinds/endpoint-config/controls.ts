@@ -86,7 +86,7 @@ const modelDerived: Control<EndpointConfig>[] = derivedControls<EndpointConfig, 
     title: (source) => `Variant models: ${lowerFirst(source.title)}`,
     fix: fixFrom(KIND, MODEL_FIX),
     // CreateEndpointConfig carries no network condition keys (only sagemaker:ModelArn): the gate is on CreateModel.
-    iamConditionKey: () => undefined,
+    keepsPrevention: false,
     noParts: 'no variant names a model (an endpoint config for inference components: its models are the components\')',
   },
 );
@@ -99,7 +99,7 @@ export const endpointConfigControls: readonly Control<EndpointConfig>[] = [
     why: 'The ML storage volumes of the hosting instances hold the model artifacts and whatever the containers write; a customer managed key lets you control, audit and revoke access to them.',
     severity: 'medium',
     fix: `${RECREATE} KmsKeyId set to a customer managed KMS key (leave it out only when a variant uses an instance type with local instance storage, which SageMaker encrypts by hardware and for which it refuses a key), ${THEN_UPDATE}`,
-    iamConditionKey: 'sagemaker:VolumeKmsKeyArn',
+    prevent: { rule: 'kms-key', key: 'sagemaker:VolumeKmsKeyArn', storageExempt: true },
     check: (resource, { settings }) => checkConfigVolumeKey(resource, settings),
   },
   {

@@ -27,6 +27,7 @@ export const endpointConfig = defineKind<'endpoint-config', EndpointConfig>({
   deferredWhile: { status: 'InUse', until: 'once no endpoint uses it (one does now)' },
   consolePath: 'endpointConfig',
   arnType: 'endpoint-config',
+  createAction: 'sagemaker:CreateEndpointConfig',
   listAction: 'sagemaker:ListEndpointConfigs',
   permissions: [
     // A deleted config cannot carry tags, so the responder never writes them.

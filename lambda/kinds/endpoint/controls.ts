@@ -59,6 +59,8 @@ const configDerived: Control<Endpoint>[] = derivedControls<Endpoint, EndpointCon
   {
     fix: (source) => `The endpoint's settings are its endpoint config's. ${source.fix} UpdateEndpoint keeps the endpoint serving while it moves. The guard deletes an endpoint only where the policy enforces the endpoint controls (kinds.endpoint.mode: enforce); by default it reports.`,
     noParts: 'the endpoint names no endpoint config',
+    // CreateEndpoint carries no condition key of its config's: the gate is CreateEndpointConfig (and CreateModel).
+    keepsPrevention: false,
   },
 ).map((control) =>
   control.id === INSTANCE_TYPE

@@ -25,6 +25,8 @@ export const endpoint = defineKind<'endpoint', Endpoint>({
   actsNext: 'if it is created or updated again like this',
   consolePath: 'endpoints',
   arnType: 'endpoint',
+  createAction: 'sagemaker:CreateEndpoint',
+  updateAction: 'sagemaker:UpdateEndpoint',
   listAction: 'sagemaker:ListEndpoints',
   permissions: [
     // A deleted endpoint cannot carry tags, so the responder never writes them.

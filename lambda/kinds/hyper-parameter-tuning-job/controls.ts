@@ -70,18 +70,6 @@ export function trainingDefinitions(job: HyperParameterTuningJob): Part<Training
   });
 }
 
-/** The condition keys of CreateHyperParameterTuningJob, by training control (current names). */
-const CONDITION_KEYS: Readonly<Record<string, string>> = {
-  'network-isolation': 'sagemaker:NetworkIsolation',
-  vpc: 'sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds',
-  'inter-container-encryption': 'sagemaker:InterContainerTrafficEncryption',
-  'volume-kms-key': 'sagemaker:VolumeKmsKeyArn',
-  'output-kms-key': 'sagemaker:OutputKmsKeyArn',
-  'max-runtime': 'sagemaker:MaxRuntimeInSeconds',
-  'instance-type': 'sagemaker:InstanceTypes',
-  'allowed-network': 'sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds',
-};
-
 const FIXES: Readonly<Record<string, string>> = {
   'network-isolation': `${RECREATE} EnableNetworkIsolation=true.`,
   vpc: `${RECREATE} a VpcConfig naming private subnets and security groups.`,
@@ -107,7 +95,8 @@ const definitionControls: Control<HyperParameterTuningJob>[] = derivedControls<H
   {
     title: (source) => `${source.title} in every training job definition`,
     fix: fixFrom(KIND, FIXES),
-    iamConditionKey: (source) => CONDITION_KEYS[suffixOf(source.id)] ?? source.iamConditionKey,
+    // CreateHyperParameterTuningJob carries the keys of CreateTrainingJob: the training guardrails hold for it too.
+    keepsPrevention: true,
     noParts: 'the tuning job shows no training job definition',
   },
 ).map((control) => ({ ...control, why: WHY[suffixOf(control.id)] ?? control.why }));

@@ -18,6 +18,7 @@ export const hyperParameterTuningJob = defineKind<'hyper-parameter-tuning-job', 
   actsNext: 'if it is created again like this',
   consolePath: 'hyper-tuning-jobs',
   arnType: 'hyper-parameter-tuning-job',
+  createAction: 'sagemaker:CreateHyperParameterTuningJob',
   listAction: 'sagemaker:ListHyperParameterTuningJobs',
   permissions: [
     {

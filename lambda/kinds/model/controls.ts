@@ -1,5 +1,5 @@
 import type { DescribeModelCommandOutput } from '@aws-sdk/client-sagemaker';
-import { allowedNetworkControl, checkTrue, checkVpcConfig, placementOf, requiredTagsControl } from '../../controls/blocks';
+import { allowedNetworkControl, IN_VPC, checkTrue, checkVpcConfig, placementOf, requiredTagsControl } from '../../controls/blocks';
 import type { Control } from '../../controls/types';
 
 export type Model = Omit<DescribeModelCommandOutput, '$metadata'>;
@@ -21,7 +21,7 @@ export const modelControls: readonly Control<Model>[] = [
     why: 'Without network isolation the inference containers can make outbound calls, so data sent to the model can leave.',
     severity: 'high',
     fix: `${RECREATE} EnableNetworkIsolation=true (CLI --enable-network-isolation); a model cannot be updated.`,
-    iamConditionKey: 'sagemaker:NetworkIsolation',
+    prevent: { rule: 'true', key: 'sagemaker:NetworkIsolation' },
     check: (model) => checkTrue(model.EnableNetworkIsolation, 'EnableNetworkIsolation', ` for ${containerSetup(model)}`),
   },
   {
@@ -31,7 +31,7 @@ export const modelControls: readonly Control<Model>[] = [
     why: 'The VpcConfig applies to every container of the model; without it, hosting traffic bypasses your VPC controls.',
     severity: 'high',
     fix: `${RECREATE} a VpcConfig naming private subnets and security groups (CLI --vpc-config Subnets=...,SecurityGroupIds=...).`,
-    iamConditionKey: 'sagemaker:VPCSubnets, sagemaker:VPCSecurityGroupIds',
+    prevent: IN_VPC,
     check: (model) => checkVpcConfig(model.VpcConfig, 'VpcConfig', ` for ${containerSetup(model)}`),
   },
   allowedNetworkControl<Model>('model', `${RECREATE} a VpcConfig that uses only the subnets and security groups the policy allows.`, (model) => placementOf(model.VpcConfig)),

@@ -16,6 +16,7 @@ export const model = defineKind<'model', Model>({
   actsNext: 'if it is created again like this',
   consolePath: 'models',
   arnType: 'model',
+  createAction: 'sagemaker:CreateModel',
   listAction: 'sagemaker:ListModels',
   permissions: [
     // A deleted model cannot carry tags, so the model responder never writes them.

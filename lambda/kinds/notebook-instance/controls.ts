@@ -1,6 +1,6 @@
 import type { IpPermission, RouteTable, SecurityGroup, Subnet } from '@aws-sdk/client-ec2';
 import type { DescribeNotebookInstanceCommandOutput } from '@aws-sdk/client-sagemaker';
-import { allowedNetworkControl, instanceTypeControl, checkKmsKey, requiredTagsControl } from '../../controls/blocks';
+import { allowedNetworkControl, IN_VPC, instanceTypeControl, checkKmsKey, requiredTagsControl } from '../../controls/blocks';
 import { fail, pass, skip, type CheckResult, type Control } from '../../controls/types';
 
 /** What EC2 says about the network a notebook sits in: read by the adapter, judged here. */
@@ -79,7 +79,7 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     why: 'With direct internet access SageMaker gives the notebook its own route to the internet, outside your VPC controls.',
     severity: 'critical',
     fix: `${RECREATE} DirectInternetAccess=Disabled in a private subnet (reach the internet, if needed, through a NAT gateway or VPC endpoints).`,
-    iamConditionKey: 'sagemaker:DirectInternetAccess',
+    prevent: { rule: 'equals', key: 'sagemaker:DirectInternetAccess', value: 'Disabled' },
     check: ({ notebook }) =>
       notebook.DirectInternetAccess === 'Disabled'
         ? pass()
@@ -92,7 +92,7 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     why: 'A notebook without a subnet runs in SageMaker-managed networking that your security groups and flow logs cannot see.',
     severity: 'high',
     fix: `${RECREATE} a SubnetId and SecurityGroupIds in your VPC.`,
-    iamConditionKey: 'sagemaker:VPCSubnets',
+    prevent: IN_VPC,
     check: ({ notebook }) => (notebook.SubnetId !== undefined && notebook.SubnetId !== '' ? pass() : fail('SubnetId is absent')),
   },
   {
@@ -112,7 +112,6 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     why: 'A rule open to 0.0.0.0/0 or ::/0 lets anyone reach the notebook, or lets the notebook send data anywhere.',
     severity: 'high',
     fix: 'Remove inbound rules from 0.0.0.0/0 and ::/0, and replace outbound rules to them with the endpoints the notebook needs (security groups can be edited in place).',
-    iamConditionKey: 'sagemaker:VPCSecurityGroupIds',
     check: ({ notebook, network }, { settings }) =>
       notebook.SubnetId === undefined || network === undefined
         ? skip(NOT_IN_VPC)
@@ -125,7 +124,7 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     why: 'Root lets any notebook user change the instance, install software and read other users\' files.',
     severity: 'medium',
     fix: 'Stop the notebook instance and update it with RootAccess=Disabled (aws sagemaker update-notebook-instance --root-access Disabled), then start it.',
-    iamConditionKey: 'sagemaker:RootAccess',
+    prevent: { rule: 'equals', key: 'sagemaker:RootAccess', value: 'Disabled', onUpdate: true },
     check: ({ notebook }) =>
       notebook.RootAccess === 'Disabled' ? pass() : fail(`RootAccess is ${notebook.RootAccess ?? 'absent (defaults to Enabled)'}`),
   },
@@ -136,7 +135,7 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     why: 'A customer managed key lets you control, audit and revoke access to the notebook\'s storage volume.',
     severity: 'medium',
     fix: `${RECREATE} KmsKeyId set to a customer managed KMS key.`,
-    iamConditionKey: 'sagemaker:VolumeKmsKey',
+    prevent: { rule: 'kms-key', key: 'sagemaker:VolumeKmsKeyArn', storageExempt: false },
     check: ({ notebook }, { settings }) => checkKmsKey(notebook.KmsKeyId, 'KmsKeyId', settings),
   },
   {
@@ -146,6 +145,7 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     why: 'IMDSv1 answers unauthenticated requests, so a server-side request forgery can steal the notebook role\'s credentials.',
     severity: 'medium',
     fix: 'Stop the notebook instance and update it with --instance-metadata-service-configuration MinimumInstanceMetadataServiceVersion=2, then start it.',
+    prevent: { rule: 'equals', key: 'sagemaker:MinimumInstanceMetadataServiceVersion', value: '2', onUpdate: true },
     check: ({ notebook }) => {
       const version = notebook.InstanceMetadataServiceConfiguration?.MinimumInstanceMetadataServiceVersion;
       return version === '2' ? pass() : fail(`MinimumInstanceMetadataServiceVersion is ${version ?? 'absent (defaults to 1)'}`);
@@ -155,6 +155,7 @@ export const notebookInstanceControls: readonly Control<NotebookInstance>[] = [
     notebook.SubnetId === undefined || notebook.SubnetId === '' ? undefined : { subnets: [notebook.SubnetId], securityGroups: notebook.SecurityGroups ?? [] },
   ),
   instanceTypeControl<NotebookInstance>('notebook-instance', {
+    onUpdate: true,
     why: 'An allow-list keeps notebooks on approved, budgeted hardware.',
     fix: 'Stop the notebook instance and update it with an allowed --instance-type, then start it.',
     types: ({ notebook }) => (notebook.InstanceType === undefined ? [] : [notebook.InstanceType]),

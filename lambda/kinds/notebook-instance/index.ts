@@ -17,6 +17,8 @@ export const notebookInstance = defineKind<'notebook-instance', NotebookInstance
   actsNext: 'the next time it is started',
   consolePath: 'notebook-instances',
   arnType: 'notebook-instance',
+  createAction: 'sagemaker:CreateNotebookInstance',
+  updateAction: 'sagemaker:UpdateNotebookInstance',
   listAction: 'sagemaker:ListNotebookInstances',
   permissions: [
     { actions: ['sagemaker:DescribeNotebookInstance', 'sagemaker:StopNotebookInstance', 'sagemaker:AddTags', 'sagemaker:ListTags'], on: ['notebook-instance'] },

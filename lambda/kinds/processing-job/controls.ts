@@ -1,6 +1,8 @@
 import type { DescribeProcessingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import {
   allowedNetworkControl,
+  IN_VPC,
+  INTER_CONTAINER,
   instanceTypeControl,
   checkInterContainerEncryption,
   checkKmsKey,
@@ -69,7 +71,7 @@ export const processingJobControls: readonly Control<ProcessingJob>[] = [
     why: 'Without network isolation the processing container can reach the internet and other services, so data can leave.',
     severity: 'high',
     fix: `${RECREATE} NetworkConfig.EnableNetworkIsolation=true (CLI --network-config EnableNetworkIsolation=true,...).`,
-    iamConditionKey: 'sagemaker:NetworkIsolation',
+    prevent: { rule: 'true', key: 'sagemaker:NetworkIsolation' },
     check: (job) => checkTrue(job.NetworkConfig?.EnableNetworkIsolation, 'NetworkConfig.EnableNetworkIsolation'),
   },
   {
@@ -79,7 +81,7 @@ export const processingJobControls: readonly Control<ProcessingJob>[] = [
     why: 'Outside your VPC the job uses SageMaker-managed networking that your security groups, NACLs and flow logs cannot see or control.',
     severity: 'high',
     fix: `${RECREATE} NetworkConfig.VpcConfig naming private subnets and security groups (CLI --network-config VpcConfig={Subnets=[...],SecurityGroupIds=[...]}).`,
-    iamConditionKey: 'sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds',
+    prevent: IN_VPC,
     check: (job) => checkVpcConfig(job.NetworkConfig?.VpcConfig, 'NetworkConfig.VpcConfig'),
   },
   {
@@ -89,7 +91,7 @@ export const processingJobControls: readonly Control<ProcessingJob>[] = [
     why: 'Distributed processing exchanges data between instances; unencrypted, it can be read on the network.',
     severity: 'medium',
     fix: `${RECREATE} NetworkConfig.EnableInterContainerTrafficEncryption=true.`,
-    iamConditionKey: 'sagemaker:InterContainerTrafficEncryption',
+    prevent: INTER_CONTAINER,
     check: (job, { settings }) => checkProcessingEncryption(job, settings),
   },
   {
@@ -99,7 +101,7 @@ export const processingJobControls: readonly Control<ProcessingJob>[] = [
     why: 'A customer managed key lets you control, audit and revoke access to the data on the processing volumes.',
     severity: 'medium',
     fix: `${RECREATE} ${CLUSTER}.VolumeKmsKeyId set to a customer managed KMS key (instance types with local instance storage take none).`,
-    iamConditionKey: 'sagemaker:VolumeKmsKeyArn',
+    prevent: { rule: 'kms-key', key: 'sagemaker:VolumeKmsKeyArn', storageExempt: true },
     check: (job, { settings }) => checkVolumeKmsKey(job.ProcessingResources?.ClusterConfig?.VolumeKmsKeyId, `${CLUSTER}.VolumeKmsKeyId`, processingInstanceTypes(job), settings),
   },
   {
@@ -109,7 +111,7 @@ export const processingJobControls: readonly Control<ProcessingJob>[] = [
     why: 'Processing output written to S3 is derived from the data; a customer managed key keeps it under your control.',
     severity: 'medium',
     fix: `${RECREATE} ProcessingOutputConfig.KmsKeyId set to a customer managed KMS key.`,
-    iamConditionKey: 'sagemaker:OutputKmsKeyArn',
+    prevent: { rule: 'kms-key', key: 'sagemaker:OutputKmsKeyArn', storageExempt: false },
     check: (job, { settings }) => checkKmsKey(job.ProcessingOutputConfig?.KmsKeyId, 'ProcessingOutputConfig.KmsKeyId', settings),
   },
   maxRuntimeControl<ProcessingJob>(KIND, `${RECREATE} StoppingCondition.MaxRuntimeInSeconds at most the configured bound.`),
@@ -118,7 +120,6 @@ export const processingJobControls: readonly Control<ProcessingJob>[] = [
     KIND,
     `${RECREATE} a NetworkConfig.VpcConfig that uses only the subnets and security groups the policy allows.`,
     (job) => placementOf(job.NetworkConfig?.VpcConfig),
-    'sagemaker:VpcSubnets, sagemaker:VpcSecurityGroupIds',
   ),
   requiredTagsControl<ProcessingJob>(KIND, 'Add the missing tags with aws sagemaker add-tags (tags can be added to an existing job); new jobs should carry them from the start.'),
 ];

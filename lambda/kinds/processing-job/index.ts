@@ -17,6 +17,7 @@ export const processingJob = defineKind<'processing-job', ProcessingJob>({
   actsNext: 'if it is created again like this',
   consolePath: 'processing-jobs',
   arnType: 'processing-job',
+  createAction: 'sagemaker:CreateProcessingJob',
   listAction: 'sagemaker:ListProcessingJobs',
   permissions: [{ actions: ['sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'], on: ['processing-job'] }],
   controls: processingJobControls,

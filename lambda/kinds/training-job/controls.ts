@@ -1,6 +1,8 @@
 import type { DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import {
   allowedNetworkControl,
+  IN_VPC,
+  INTER_CONTAINER,
   instanceTypeControl,
   checkInterContainerEncryption,
   checkKmsKey,
@@ -63,7 +65,7 @@ export const trainingJobControls: readonly Control<TrainingSettings>[] = [
     why: 'Without network isolation the training container can reach the internet and other services, so data can leave.',
     severity: 'high',
     fix: `${RECREATE} network isolation (EnableNetworkIsolation=true, CLI --enable-network-isolation).`,
-    iamConditionKey: 'sagemaker:NetworkIsolation',
+    prevent: { rule: 'true', key: 'sagemaker:NetworkIsolation' },
     check: (job) => checkTrue(job.EnableNetworkIsolation, 'EnableNetworkIsolation'),
   },
   {
@@ -73,7 +75,7 @@ export const trainingJobControls: readonly Control<TrainingSettings>[] = [
     why: 'Outside your VPC the job uses SageMaker-managed networking that your security groups, NACLs and flow logs cannot see or control.',
     severity: 'high',
     fix: `${RECREATE} a VpcConfig naming private subnets and security groups (CLI --vpc-config Subnets=...,SecurityGroupIds=...).`,
-    iamConditionKey: 'sagemaker:VPCSubnets, sagemaker:VPCSecurityGroupIds',
+    prevent: IN_VPC,
     check: (job) => checkVpcConfig(job.VpcConfig),
   },
   {
@@ -83,7 +85,7 @@ export const trainingJobControls: readonly Control<TrainingSettings>[] = [
     why: 'Distributed training exchanges data and model state between instances; unencrypted, it can be read on the network.',
     severity: 'medium',
     fix: `${RECREATE} EnableInterContainerTrafficEncryption=true (CLI --enable-inter-container-traffic-encryption).`,
-    iamConditionKey: 'sagemaker:InterContainerTrafficEncryption',
+    prevent: INTER_CONTAINER,
     check: (job, { settings }) => checkInterContainerEncryption(job.EnableInterContainerTrafficEncryption, trainingInstanceCount(job), settings),
   },
   {
@@ -93,7 +95,7 @@ export const trainingJobControls: readonly Control<TrainingSettings>[] = [
     why: 'A customer managed key lets you control, audit and revoke access to the data on the training volumes.',
     severity: 'medium',
     fix: `${RECREATE} ResourceConfig.VolumeKmsKeyId set to a customer managed KMS key.`,
-    iamConditionKey: 'sagemaker:VolumeKmsKey',
+    prevent: { rule: 'kms-key', key: 'sagemaker:VolumeKmsKeyArn', storageExempt: true },
     check: (job, { settings }) => checkVolumeKmsKey(job.ResourceConfig?.VolumeKmsKeyId, 'ResourceConfig.VolumeKmsKeyId', trainingInstanceTypes(job), settings),
   },
   {
@@ -103,7 +105,7 @@ export const trainingJobControls: readonly Control<TrainingSettings>[] = [
     why: 'Model artifacts written to S3 carry what was learned from the data; a customer managed key keeps them under your control.',
     severity: 'medium',
     fix: `${RECREATE} OutputDataConfig.KmsKeyId set to a customer managed KMS key.`,
-    iamConditionKey: 'sagemaker:OutputKmsKey',
+    prevent: { rule: 'kms-key', key: 'sagemaker:OutputKmsKeyArn', storageExempt: false },
     check: (job, { settings }) => checkKmsKey(job.OutputDataConfig?.KmsKeyId, 'OutputDataConfig.KmsKeyId', settings),
   },
   maxRuntimeControl<TrainingSettings>(KIND, `${RECREATE} StoppingCondition.MaxRuntimeInSeconds at most the configured bound.`),

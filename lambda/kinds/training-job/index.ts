@@ -17,6 +17,7 @@ export const trainingJob = defineKind<'training-job', TrainingJob>({
   actsNext: 'if it is created again like this',
   consolePath: 'jobs',
   arnType: 'training-job',
+  createAction: 'sagemaker:CreateTrainingJob',
   listAction: 'sagemaker:ListTrainingJobs',
   permissions: [{ actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags', 'sagemaker:ListTags'], on: ['training-job'] }],
   controls: trainingJobControls,

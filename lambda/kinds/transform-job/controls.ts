@@ -78,7 +78,7 @@ const modelDerived: Control<TransformJob>[] = derivedControls<TransformJob, Mode
     title: (source) => `Model ${lowerFirst(source.title)}`,
     fix: fixFrom(KIND, MODEL_FIX),
     // A transform job carries no network condition keys: its posture is set when the model is created.
-    iamConditionKey: () => undefined,
+    keepsPrevention: false,
     noParts: 'the job names no model',
   },
 ).map((control) => ({ ...control, why: MODEL_WHY[suffixOf(control.id).replace(/^model-/, '')] ?? control.why }));
@@ -97,7 +97,7 @@ export const transformJobControls: readonly Control<TransformJob>[] = [
     why: 'The volumes of the transform instances hold the input and the results while the job runs; a customer managed key lets you control, audit and revoke access to them.',
     severity: 'medium',
     fix: `${RECREATE} TransformResources.VolumeKmsKeyId set to a customer managed KMS key (instance types with local instance storage take none).`,
-    iamConditionKey: 'sagemaker:VolumeKmsKeyArn',
+    prevent: { rule: 'kms-key', key: 'sagemaker:VolumeKmsKeyArn', storageExempt: true },
     check: (resource, { settings }) => checkVolumeKmsKey(resource.job.TransformResources?.VolumeKmsKeyId, 'TransformResources.VolumeKmsKeyId', instanceTypes(resource), settings),
   },
   {
@@ -107,7 +107,7 @@ export const transformJobControls: readonly Control<TransformJob>[] = [
     why: 'The inferences written to S3 are derived from the data; a customer managed key keeps them under your control.',
     severity: 'medium',
     fix: `${RECREATE} TransformOutput.KmsKeyId set to a customer managed KMS key.`,
-    iamConditionKey: 'sagemaker:OutputKmsKeyArn',
+    prevent: { rule: 'kms-key', key: 'sagemaker:OutputKmsKeyArn', storageExempt: false },
     check: (resource, { settings }) => checkKmsKey(resource.job.TransformOutput?.KmsKeyId, 'TransformOutput.KmsKeyId', settings),
   },
   instanceTypeControl<TransformJob>(KIND, { fix: `${RECREATE} TransformResources.InstanceType from the allow-list (kinds.transform-job.allowedInstanceTypes).`, types: instanceTypes }),

@@ -17,6 +17,7 @@ export const transformJob = defineKind<'transform-job', TransformJob>({
   actsNext: 'if it is created again like this',
   consolePath: 'transform-jobs',
   arnType: 'transform-job',
+  createAction: 'sagemaker:CreateTransformJob',
   listAction: 'sagemaker:ListTransformJobs',
   permissions: [
     { actions: ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob', 'sagemaker:AddTags', 'sagemaker:ListTags'], on: ['transform-job'] },
