@@ -52,6 +52,15 @@ export function hasInstanceStorage(instanceType: string): boolean {
 }
 
 /**
+ * IAM `StringLike` patterns matching the instance types hasInstanceStorage names: the guardrails use them so as not
+ * to deny a missing volume key on them. IAM globs cannot say "a letter", so the `d` families are matched by how they
+ * end (m5d, g4dn, p4de); test/unit/guardrails.test.ts holds both to every instance type the SageMaker SDK names.
+ */
+export function instanceStoragePatterns(): string[] {
+  return [...[...INSTANCE_STORE_FAMILIES].map((family) => `ml.${family}.*`), 'ml.*d.*', 'ml.*dn.*', 'ml.*de.*'];
+}
+
+/**
  * A storage volume key: a customer key, unless every instance type has local instance storage (which SageMaker
  * encrypts by hardware and for which it refuses a key) and no key is set.
  */

@@ -69,6 +69,11 @@ const exemption = z.strictObject({
   expires: z.optional(isoDate),
 });
 
+/** An IAM role or user ARN (pattern) as aws:PrincipalArn carries it: the role's ARN, not its assumed-role session. */
+const principalArn = z
+  .string()
+  .check(z.regex(/^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)\/[\w+=,.@/*?-]+$/, 'expected an IAM role or user ARN such as "arn:aws:iam::111122223333:role/BreakGlass" (* and ? match any characters)'));
+
 /** A non-empty string of at most `max` characters. */
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
@@ -139,6 +144,21 @@ export const settingsSchema = z.strictObject({
    * unless `actOnExisting` is true. New ones are acted on as the policy says.
    */
   sweep: z._default(z.strictObject({ actOnExisting: z._default(z.boolean({ error: 'expected true or false' }), false) }), { actOnExisting: false }),
+  /**
+   * The preventive guardrails (`sagemaker-guard guardrails`, lib/guardrails): principals the Deny statements never
+   * apply to (break-glass roles), and the approvers who alone, with the guard's own roles, may set the guard's
+   * tags (`sagemaker-guard:*`, so tag exemptions really come from them), its switch and its stack (ARN patterns as
+   * aws:PrincipalArn matches them: `*` and `?` allowed); and the controls the guardrails leave to the responder.
+   */
+  guardrails: z._default(
+    z.strictObject({
+      exemptPrincipals: z._default(z.array(principalArn), []),
+      approvers: z._default(z.array(principalArn), []),
+      /** Controls left out of the guardrails (the responder still enforces them): what does not fit in the limits. */
+      respondOnly: z._default(z.array(controlId), []),
+    }),
+    { exemptPrincipals: [], approvers: [], respondOnly: [] },
+  ),
 });
 
 export type GuardSettings = z.output<typeof settingsSchema>;

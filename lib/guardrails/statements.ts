@@ -1,0 +1,283 @@
+/**
+ * The preventive guardrails, from the control catalog and the same validated policy the guard deploys: every control
+ * the policy enforces and a condition key can see becomes Deny statements on its kind's create (and update) action.
+ * Pure: settings in, statements and a report out. lib/guardrails/pack.ts fits them into policy documents.
+ *
+ * Operators, as IAM evaluates them (and as test/unit/guardrails.test.ts checks with an independent evaluator):
+ * an omitted parameter is SageMaker's insecure default, so absence is denied: `BoolIfExists` and the negated
+ * `StringNotEquals`/`ArnNotEquals` match an absent key, and `Null: true` tests for one. Multivalued keys take
+ * `ForAnyValue:` (any value off the list denies). Conditions in one block are ANDed, so each "deny when" is a
+ * statement of its own.
+ */
+import { instanceStoragePatterns } from '../../lambda/controls/blocks';
+import { SEVERITY_ORDER, type Control, type Prevention } from '../../lambda/controls/types';
+import { policyMode } from '../../lambda/core/modes';
+import type { GuardSettings } from '../../lambda/core/settings';
+import { KIND_LIST, type ResourceKind } from '../../lambda/kinds/registry';
+
+export type Condition = Readonly<Partial<Record<string, Readonly<Record<string, string | readonly string[]>>>>>;
+
+export interface Statement {
+  readonly Effect: 'Deny';
+  readonly Action: readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly NotResource?: readonly string[];
+  readonly Condition?: Condition;
+}
+
+/** A statement with the controls it carries, for the report and for "move these to respond only". */
+export interface GuardrailStatement {
+  readonly statement: Statement;
+  readonly controls: readonly string[];
+  /** Packing order: the guard's self-protection (-1), then by severity (critical 0 ... low 3). What does not fit is the least severe. */
+  readonly rank: number;
+}
+
+export type ControlVerdict =
+  | { readonly control: string; readonly status: 'prevented'; readonly notes: readonly string[] }
+  | { readonly control: string; readonly status: 'respond-only' | 'not-enforced' | 'unused'; readonly why: string };
+
+export interface GuardrailOptions {
+  /** The guard's stack name: its resources' physical names (and so its roles) start with it. */
+  readonly stackName: string;
+  /** The switch parameter's name (lib/sagemaker-guard.ts DEFAULT_SWITCH_PARAMETER unless changed). */
+  readonly switchParameterName: string;
+  /** When the documents are generated: an exemption that has expired by then is left out. */
+  readonly now: Date;
+  /** @default 'aws' */
+  readonly partition?: string;
+}
+
+export interface Guardrails {
+  readonly statements: readonly GuardrailStatement[];
+  readonly verdicts: readonly ControlVerdict[];
+}
+
+const isArn = (value: string): boolean => value.startsWith('arn:');
+
+/** The Deny conditions ("deny when ...") of one prevention under the policy, each a statement of its own. */
+interface DenyWhen {
+  readonly condition: Condition;
+  /** Deny on the kind's update action too (with the key present: an update that omits it changes nothing). */
+  readonly onUpdate?: Condition;
+}
+
+function denials(prevention: Prevention, settings: GuardSettings, notes: string[]): DenyWhen[] | string {
+  switch (prevention.rule) {
+    case 'true': {
+      const why = prevention.respondOnlyUnder?.(settings);
+      if (why !== undefined) return why;
+      return [{ condition: { BoolIfExists: { [prevention.key]: 'false' } } }];
+    }
+    case 'equals': {
+      const { key, value } = prevention;
+      return [
+        {
+          condition: { StringNotEquals: { [key]: value } },
+          ...(prevention.onUpdate === true ? { onUpdate: { StringNotEquals: { [key]: value }, Null: { [key]: 'false' } } } : {}),
+        },
+      ];
+    }
+    case 'present':
+      return [{ condition: { Null: { [prevention.key]: 'true' } } }];
+    case 'allowed': {
+      const lists = prevention.lists.flatMap((list) => {
+        const values = list.values(settings);
+        return values === undefined ? [] : [{ key: list.key, values }];
+      });
+      if (lists.length === 0) return `the policy sets no ${prevention.lists.map((list) => list.setting).join(' or ')}`;
+      return lists.map(({ key, values }) => {
+        const condition: Condition = { 'ForAnyValue:StringNotEquals': { [key]: [...values] } };
+        return { condition, ...(prevention.onUpdate === true ? { onUpdate: condition } : {}) };
+      });
+    }
+    case 'kms-key': {
+      // An absent key means the AWS managed key. Its ARN (key/<id>, as the key carries it) cannot be told from a
+      // customer key's without allowedKmsKeys, which is what makes the allow-list the strong form.
+      const { key } = prevention;
+      const allowed = settings.allowedKmsKeys;
+      const arns = (allowed ?? []).filter((entry) => isArn(entry) && entry.includes(':key/'));
+      const others = (allowed ?? []).filter((entry) => !arns.includes(entry));
+      if (others.length > 0) notes.push(`allowedKmsKeys entries that are not key ARNs cannot be matched by ${key} (it carries the key's ARN): ${others.join(', ')}`);
+      if (allowed === undefined) notes.push(`without allowedKmsKeys only a missing key is denied: the AWS managed key's ARN looks like any other`);
+      if (!prevention.storageExempt) {
+        // IfExists: absent matches too, so one statement denies a missing key and one off the list.
+        return [{ condition: arns.length > 0 ? { ArnNotEqualsIfExists: { [key]: arns } } : { Null: { [key]: 'true' } } }];
+      }
+      const out: DenyWhen[] = [{ condition: { Null: { [key]: 'true' }, 'ForAnyValue:StringNotLike': { 'sagemaker:InstanceTypes': instanceStoragePatterns() } } }];
+      if (arns.length > 0) out.push({ condition: { ArnNotEquals: { [key]: arns }, Null: { [key]: 'false' } } });
+      return out;
+    }
+    case 'max-runtime': {
+      const bound = settings.maxRuntimeSeconds;
+      if (bound === undefined) return 'the policy sets no maxRuntimeSeconds';
+      // IfExists: an absent bound (processing jobs may omit StoppingCondition) is denied too.
+      return [{ condition: { NumericGreaterThanIfExists: { [prevention.key]: String(bound) } } }];
+    }
+    case 'request-tags': {
+      const required = settings.requiredTags;
+      if (required === undefined) return 'the policy sets no requiredTags';
+      return Object.entries(required).map(([tag, values]): DenyWhen => {
+        const key = `aws:RequestTag/${tag}`;
+        // Absent, the negated operator matches too: a create without the tag is denied either way.
+        return { condition: values.length > 0 ? { StringNotEquals: { [key]: [...values] } } : { Null: { [key]: 'true' } } };
+      });
+    }
+  }
+}
+
+/** ARN patterns of a kind's resources whose names start with an exempt prefix (SageMaker ARNs carry names lower-cased). */
+function exemptResources(kind: ResourceKind, arnType: string, control: Control<unknown>, settings: GuardSettings, now: Date, partition: string): string[] {
+  const today = now.toISOString().slice(0, 10);
+  return settings.exemptions
+    .filter((rule) => rule.kinds.includes(kind) && (rule.controls === 'all' || rule.controls.includes(control.id)) && (rule.expires === undefined || rule.expires >= today))
+    .flatMap((rule) => [...new Set([rule.namePrefix.toLowerCase(), rule.namePrefix])].map((prefix) => `arn:${partition}:sagemaker:*:*:${arnType}/${prefix}*`));
+}
+
+/** Adds `aws:PrincipalArn` exceptions to a condition (the break-glass principals, or the guard's own roles). */
+function exceptPrincipals(condition: Condition, principals: readonly string[]): Condition {
+  if (principals.length === 0) return condition;
+  const existing = condition.ArnNotLike ?? {};
+  return { ...condition, ArnNotLike: { ...existing, 'aws:PrincipalArn': [...principals] } };
+}
+
+function statement(actions: readonly string[], condition: Condition, notResource: readonly string[]): Statement {
+  return { Effect: 'Deny', Action: [...actions], ...(notResource.length > 0 ? { NotResource: [...notResource] } : { Resource: '*' }), Condition: condition };
+}
+
+/** The controls' statements and what became of each control. */
+function controlGuardrails(settings: GuardSettings, options: GuardrailOptions): Guardrails {
+  const partition = options.partition ?? 'aws';
+  const statements: GuardrailStatement[] = [];
+  const verdicts: ControlVerdict[] = [];
+  for (const spec of KIND_LIST) {
+    for (const control of spec.controls as readonly Control<unknown>[]) {
+      const { mode } = policyMode(control.id, spec.id, settings);
+      if (mode !== 'enforce') {
+        verdicts.push({ control: control.id, status: 'not-enforced', why: `the policy's mode for it is ${mode}` });
+        continue;
+      }
+      if (settings.guardrails.respondOnly.includes(control.id)) {
+        verdicts.push({ control: control.id, status: 'respond-only', why: 'the policy lists it in guardrails.respondOnly' });
+        continue;
+      }
+      if (control.prevent === undefined) {
+        verdicts.push({ control: control.id, status: 'respond-only', why: `no condition key of ${spec.createAction} can see what it checks` });
+        continue;
+      }
+      const notes: string[] = [];
+      const found = denials(control.prevent, settings, notes);
+      if (typeof found === 'string') {
+        verdicts.push({ control: control.id, status: control.prevent.rule === 'true' ? 'respond-only' : 'unused', why: found });
+        continue;
+      }
+      const notResource = exemptResources(spec.id, spec.arnType, control, settings, options.now, partition);
+      const principals = settings.guardrails.exemptPrincipals;
+      const rank = SEVERITY_ORDER.indexOf(control.severity);
+      for (const deny of found) {
+        statements.push({ statement: statement([spec.createAction], exceptPrincipals(deny.condition, principals), notResource), controls: [control.id], rank });
+        if (deny.onUpdate !== undefined && spec.updateAction !== undefined) {
+          statements.push({ statement: statement([spec.updateAction], exceptPrincipals(deny.onUpdate, principals), notResource), controls: [control.id], rank });
+        }
+      }
+      const expiring = settings.exemptions.filter((rule) => rule.kinds.includes(spec.id) && rule.expires !== undefined && notResource.length > 0);
+      for (const rule of expiring) notes.push(`the exemption for names starting "${rule.namePrefix}" ends on ${rule.expires ?? ''}: generate the guardrails again then`);
+      verdicts.push({ control: control.id, status: 'prevented', notes });
+    }
+  }
+  return { statements, verdicts };
+}
+
+/** The id every self-protection statement carries in the report. */
+export const SELF_PROTECTION = 'guard.self-protection';
+
+/**
+ * The guard protects itself: nobody but its own roles and the policy's approvers sets or removes a
+ * `sagemaker-guard:` tag (on a create or afterwards: tag exemptions really come from the approvers), changes the
+ * switch, or changes the guard's stack and the resources it created (their physical names start with the stack's).
+ */
+function selfProtection(settings: GuardSettings, options: GuardrailOptions): GuardrailStatement[] {
+  const partition = options.partition ?? 'aws';
+  const trusted = [`arn:${partition}:iam::*:role/${options.stackName}-*`, ...settings.guardrails.approvers];
+  const except: Condition = { ArnNotLike: { 'aws:PrincipalArn': trusted } };
+  const prefix = `${options.stackName}-*`;
+  const statements: Statement[] = [
+    {
+      Effect: 'Deny',
+      Action: ['sagemaker:AddTags', 'sagemaker:DeleteTags', ...KIND_LIST.map((spec) => spec.createAction)],
+      Resource: '*',
+      Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': ['sagemaker-guard:*'] }, ...except },
+    },
+    {
+      Effect: 'Deny',
+      Action: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:DeleteParameters', 'ssm:LabelParameterVersion'],
+      Resource: `arn:${partition}:ssm:*:*:parameter${options.switchParameterName.startsWith('/') ? '' : '/'}${options.switchParameterName}`,
+      Condition: except,
+    },
+    {
+      Effect: 'Deny',
+      Action: [
+        'cloudformation:CancelUpdateStack',
+        'cloudformation:CreateChangeSet',
+        'cloudformation:DeleteStack',
+        'cloudformation:ExecuteChangeSet',
+        'cloudformation:SetStackPolicy',
+        'cloudformation:UpdateStack',
+        'cloudformation:UpdateTerminationProtection',
+      ],
+      Resource: `arn:${partition}:cloudformation:*:*:stack/${options.stackName}/*`,
+      Condition: except,
+    },
+    {
+      Effect: 'Deny',
+      Action: [
+        'lambda:DeleteFunction',
+        'lambda:PutFunctionConcurrency',
+        'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration',
+        'events:DeleteRule',
+        'events:DisableRule',
+        'events:PutRule',
+        'events:PutTargets',
+        'events:RemoveTargets',
+        'sns:DeleteTopic',
+        'sns:SetTopicAttributes',
+        'sqs:DeleteQueue',
+        'sqs:PurgeQueue',
+        'sqs:SetQueueAttributes',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:DeleteTable',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:UpdateTable',
+        'iam:AttachRolePolicy',
+        'iam:DeleteRole',
+        'iam:DeleteRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePolicy',
+        'iam:UpdateAssumeRolePolicy',
+        'logs:DeleteLogGroup',
+        'logs:DeleteSubscriptionFilter',
+        'logs:PutRetentionPolicy',
+      ],
+      Resource: [
+        `arn:${partition}:lambda:*:*:function:${prefix}`,
+        `arn:${partition}:events:*:*:rule/${prefix}`,
+        `arn:${partition}:sns:*:*:${prefix}`,
+        `arn:${partition}:sqs:*:*:${prefix}`,
+        `arn:${partition}:dynamodb:*:*:table/${prefix}`,
+        `arn:${partition}:iam::*:role/${prefix}`,
+        `arn:${partition}:logs:*:*:log-group:/aws/lambda/${prefix}`,
+      ],
+      Condition: except,
+    },
+  ];
+  return statements.map((entry) => ({ statement: entry, controls: [SELF_PROTECTION], rank: -1 }));
+}
+
+/** Every guardrail statement the policy asks for, and what became of each control. */
+export function guardrails(settings: GuardSettings, options: GuardrailOptions): Guardrails {
+  const controls = controlGuardrails(settings, options);
+  return { statements: [...controls.statements, ...selfProtection(settings, options)], verdicts: controls.verdicts };
+}

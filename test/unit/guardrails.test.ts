@@ -1,0 +1,301 @@
+import * as sagemaker from '@aws-sdk/client-sagemaker';
+import { hasInstanceStorage, instanceStoragePatterns } from '../../lambda/controls/blocks';
+import type { Control, Prevention } from '../../lambda/controls/types';
+import { KIND_LIST, type ResourceKind } from '../../lambda/kinds/registry';
+import type { GuardSettingsInput } from '../../lambda/core/settings';
+import { generateGuardrails, GuardrailsTooLargeError, LIMITS, SELF_PROTECTION, type GuardrailFormat, type PolicyDocument } from '../../lib/guardrails';
+import { settings } from '../fixtures/resources';
+import { ACCOUNT, decide, type Attachment, type ContextValue, type Request } from '../support/simulate';
+
+/**
+ * The guardrails judged by an independent IAM evaluator (@cloud-copilot/iam-simulate), table-driven from the catalog:
+ * for every preventable control, under a policy with every option set, a request that breaks it is denied, a compliant
+ * one is allowed (under an Allow-all identity policy), and an omitted parameter is denied where SageMaker's default is
+ * insecure; exemptions, break-glass principals and the guard's self-protection hold; the documents fit their limits.
+ */
+const NOW = new Date('2026-12-02T12:00:00Z');
+const OPTIONS = { stackName: 'SageMakerGuard', switchParameterName: '/sagemaker-guard/enforcement', now: NOW };
+const KEY_A = `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-4000-8000-00000000000a`;
+const KEY_B = `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-4000-8000-00000000000b`;
+const OTHER_KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/00000000-0000-4000-8000-0000000000ff`;
+const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:role/BreakGlass`;
+const APPROVER = `arn:aws:iam::${ACCOUNT}:role/SecurityEngineering`;
+const GUARD_ROLE = `arn:aws:iam::${ACCOUNT}:role/SageMakerGuard-TrainingJobResponderRole1A2B3C-XYZ`;
+const ALLOWED_TYPE = 'ml.m5.xlarge';
+
+/** Every option the guardrails read, set. */
+const EVERYTHING: GuardSettingsInput = {
+  mode: 'enforce',
+  interContainerEncryption: 'always',
+  maxRuntimeSeconds: 86400,
+  allowedSubnets: ['subnet-0aaaa1111', 'subnet-0bbbb2222'],
+  allowedSecurityGroups: ['sg-0aaaa1111'],
+  allowedKmsKeys: [KEY_A, KEY_B],
+  requiredTags: { owner: [], 'data-class': ['internal', 'confidential'] },
+  kinds: {
+    ...Object.fromEntries(KIND_LIST.map((spec) => [spec.id, { allowedInstanceTypes: [ALLOWED_TYPE, 'ml.g5.2xlarge'] }])),
+    endpoint: { mode: 'enforce', allowedInstanceTypes: [ALLOWED_TYPE] },
+  },
+  exemptions: [{ namePrefix: 'sandbox-', kinds: ['training-job'], controls: 'all', reason: 'sandbox account budget' }],
+  guardrails: { exemptPrincipals: [BREAK_GLASS], approvers: [APPROVER] },
+};
+
+const generate = (input: GuardSettingsInput, format: GuardrailFormat) => generateGuardrails(settings(input), format, OPTIONS);
+
+/**
+ * The policy with every option set, as it fits the format: all of it in 5 SCPs; for the one managed policy, what the
+ * generator's advice leaves to the responder (GuardrailsTooLargeError.controls in guardrails.respondOnly), as a user would.
+ */
+function fitted(format: GuardrailFormat): GuardSettingsInput {
+  try {
+    generate(EVERYTHING, format);
+    return EVERYTHING;
+  } catch (error) {
+    if (!(error instanceof GuardrailsTooLargeError)) throw error;
+    return { ...EVERYTHING, guardrails: { ...EVERYTHING.guardrails, respondOnly: [...error.controls] } };
+  }
+}
+
+/** What a compliant request of one prevention carries. */
+function compliant(prevention: Prevention): Record<string, ContextValue> {
+  switch (prevention.rule) {
+    case 'true':
+      return { [prevention.key]: 'true' };
+    case 'equals':
+      return { [prevention.key]: prevention.value };
+    case 'present':
+      return { [prevention.key]: ['subnet-0aaaa1111'] };
+    case 'allowed':
+      return Object.fromEntries(prevention.lists.map((list) => [list.key, [list.key === 'sagemaker:InstanceTypes' ? ALLOWED_TYPE : (list.values(settings(EVERYTHING)) ?? [''])[0] ?? '']]));
+    case 'kms-key':
+      return { [prevention.key]: KEY_A };
+    case 'max-runtime':
+      return { [prevention.key]: '3600' };
+    case 'request-tags':
+      return { 'aws:RequestTag/owner': 'team-a', 'aws:RequestTag/data-class': 'internal', 'aws:TagKeys': ['owner', 'data-class'] };
+  }
+}
+
+/** Requests that break a prevention: what each one changes of the compliant request (undefined: the key is left out). */
+function violations(prevention: Prevention): [string, Record<string, ContextValue | undefined>][] {
+  switch (prevention.rule) {
+    case 'true':
+      return [['set to false', { [prevention.key]: 'false' }], ['omitted (defaults to false)', { [prevention.key]: undefined }]];
+    case 'equals':
+      return [['set otherwise', { [prevention.key]: prevention.value === '2' ? '1' : 'Enabled' }], ['omitted (the insecure default)', { [prevention.key]: undefined }]];
+    case 'present':
+      return [['omitted (no VPC)', { [prevention.key]: undefined }]];
+    case 'allowed':
+      return prevention.lists.map((list) => [`${list.key} off the allow-list`, { [list.key]: [...(compliant(prevention)[list.key] as string[]), list.key === 'sagemaker:InstanceTypes' ? 'ml.p4d.24xlarge' : list.key.endsWith('Subnets') ? 'subnet-0ffff9999' : 'sg-0ffff9999'] }]);
+    case 'kms-key':
+      return [
+        ['omitted (an AWS managed key)', { [prevention.key]: undefined }],
+        ['the AWS managed key', { [prevention.key]: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/aws/sagemaker` }],
+        ['a key off allowedKmsKeys', { [prevention.key]: OTHER_KEY }],
+      ];
+    case 'max-runtime':
+      return [['above the bound', { [prevention.key]: '86401' }], ['omitted', { [prevention.key]: undefined }]];
+    case 'request-tags':
+      return [
+        ['a required tag missing', { 'aws:RequestTag/owner': undefined, 'aws:TagKeys': ['data-class'] }],
+        ['a tag value not allowed', { 'aws:RequestTag/data-class': 'public' }],
+      ];
+  }
+}
+
+const arnOf = (kind: ResourceKind, name: string): string => `arn:aws:sagemaker:us-east-1:${ACCOUNT}:${KIND_LIST.find((spec) => spec.id === kind)?.arnType ?? ''}/${name}`;
+
+/** A create request of the kind that passes every one of its preventable controls. */
+function compliantCreate(kind: ResourceKind, name = 'prod-job-1'): Request {
+  const spec = KIND_LIST.find((candidate) => candidate.id === kind)!;
+  const context = Object.assign({}, ...(spec.controls as readonly Control<unknown>[]).flatMap((control) => (control.prevent === undefined ? [] : [compliant(control.prevent)]))) as Record<string, ContextValue>;
+  return { action: spec.createAction, resource: arnOf(kind, name), context };
+}
+
+function changed(request: Request, change: Record<string, ContextValue | undefined>): Request {
+  const merged = Object.entries({ ...request.context, ...change }).filter((entry): entry is [string, ContextValue] => entry[1] !== undefined);
+  return { ...request, context: Object.fromEntries(merged) };
+}
+
+const preventable = KIND_LIST.flatMap((spec) =>
+  (spec.controls as readonly Control<unknown>[]).flatMap((control) => (control.prevent === undefined || spec.id === 'endpoint' ? [] : [{ kind: spec.id, control }])),
+);
+
+describe.each<[GuardrailFormat, Attachment]>([
+  ['scp', 'scp'],
+  ['iam', 'identity'],
+  ['boundary', 'boundary'],
+])('guardrails as %s (attached as %s), every option set', (format, attachment) => {
+  const policy = fitted(format);
+  const generated = generate(policy, format);
+  const documents: PolicyDocument[] = generated.documents.map((document) => document.policy);
+  const prevented = new Set(generated.verdicts.filter((verdict) => verdict.status === 'prevented').map((verdict) => verdict.control));
+
+  test('5 SCPs hold every option; the one managed policy holds what the advice leaves', () => {
+    if (format === 'scp') expect(policy).toBe(EVERYTHING);
+    else expect(policy.guardrails?.respondOnly?.length).toBeGreaterThan(0);
+    expect(prevented.size).toBeGreaterThan(format === 'scp' ? 40 : 10);
+  });
+
+  test('a compliant create of every kind is allowed', async () => {
+    for (const spec of KIND_LIST) expect([spec.id, await decide(documents, compliantCreate(spec.id), attachment)]).toEqual([spec.id, 'Allowed']);
+  });
+
+  const cases = preventable.flatMap(({ kind, control }) => violations(control.prevent!).map(([how, change]) => [`${control.id}: ${how}`, kind, change, control.id] as const));
+  test.each(cases)('%s is denied (when the guardrails hold the control)', async (_title, kind, change, id) => {
+    const verdict = await decide(documents, changed(compliantCreate(kind), change), attachment);
+    if (prevented.has(id)) expect(verdict).toBe('ExplicitlyDenied');
+    else expect(generated.verdicts.find((candidate) => candidate.control === id)?.status).toBe('respond-only');
+  });
+
+  test('the break-glass principal is allowed what others are denied', async () => {
+    const insecure = changed(compliantCreate('notebook-instance'), { 'sagemaker:RootAccess': 'Enabled', 'sagemaker:DirectInternetAccess': 'Enabled' });
+    expect(await decide(documents, insecure, attachment)).toBe('ExplicitlyDenied');
+    expect(await decide(documents, { ...insecure, principal: BREAK_GLASS }, attachment)).toBe('Allowed');
+  });
+
+  test('an exempt name prefix is allowed for its kind only', async () => {
+    const noIsolation = { 'sagemaker:NetworkIsolation': 'false' };
+    expect(await decide(documents, changed(compliantCreate('training-job', 'sandbox-job-1'), noIsolation), attachment)).toBe('Allowed');
+    expect(await decide(documents, changed(compliantCreate('processing-job', 'sandbox-job-1'), noIsolation), attachment)).toBe('ExplicitlyDenied');
+  });
+
+  // What the managed policy leaves to the responder is shown skipped, not passed.
+  const whenPrevented = (id: string) => (prevented.has(id) ? test : test.skip);
+
+  whenPrevented('training-job.volume-kms-key')('a volume key may be left out on instance storage only', async () => {
+    const storage = changed(compliantCreate('training-job'), { 'sagemaker:VolumeKmsKeyArn': undefined, 'sagemaker:InstanceTypes': ['ml.g5.2xlarge'] });
+    expect(await decide(documents, storage, attachment)).toBe('Allowed');
+    const mixed = changed(storage, { 'sagemaker:InstanceTypes': ['ml.g5.2xlarge', ALLOWED_TYPE] });
+    expect(await decide(documents, mixed, attachment)).toBe('ExplicitlyDenied');
+  });
+
+  const update = { action: 'sagemaker:UpdateNotebookInstance', resource: arnOf('notebook-instance', 'nb-1'), context: {} };
+  test('an update that leaves the notebook settings out changes nothing and is allowed', async () => {
+    expect(await decide(documents, update, attachment)).toBe('Allowed');
+  });
+  test.each<[string, string, ContextValue]>([
+    ['notebook-instance.root-access', 'sagemaker:RootAccess', 'Enabled'],
+    ['notebook-instance.imdsv2', 'sagemaker:MinimumInstanceMetadataServiceVersion', '1'],
+    ['notebook-instance.instance-type', 'sagemaker:InstanceTypes', ['ml.p4d.24xlarge']],
+  ])('an update that weakens %s is denied (when the guardrails hold it)', async (id, key, value) => {
+    const verdict = await decide(documents, changed(update, { [key]: value }), attachment);
+    expect(verdict).toBe(prevented.has(id) ? 'ExplicitlyDenied' : 'Allowed');
+  });
+
+  test('the guard protects itself: its tags, its switch and its stack are the approvers’ and its own roles’', async () => {
+    const tag = { action: 'sagemaker:AddTags', resource: arnOf('training-job', 'prod-job-1'), context: { 'aws:TagKeys': ['sagemaker-guard:exempt'] } };
+    expect(await decide(documents, tag, attachment)).toBe('ExplicitlyDenied');
+    expect(await decide(documents, { ...tag, principal: APPROVER }, attachment)).toBe('Allowed');
+    expect(await decide(documents, { ...tag, principal: GUARD_ROLE }, attachment)).toBe('Allowed');
+    expect(await decide(documents, { ...tag, context: { 'aws:TagKeys': ['owner'] } }, attachment)).toBe('Allowed');
+    // A tag exemption written at create time is the same self-exemption.
+    const createWithExemption = changed(compliantCreate('notebook-instance'), { 'aws:TagKeys': ['owner', 'data-class', 'sagemaker-guard:exempt'] });
+    expect(await decide(documents, createWithExemption, attachment)).toBe('ExplicitlyDenied');
+
+    const flip = { action: 'ssm:PutParameter', resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/sagemaker-guard/enforcement`, context: {} };
+    expect(await decide(documents, flip, attachment)).toBe('ExplicitlyDenied');
+    expect(await decide(documents, { ...flip, principal: APPROVER }, attachment)).toBe('Allowed');
+    const disable = { action: 'events:DisableRule', resource: `arn:aws:events:us-east-1:${ACCOUNT}:rule/SageMakerGuard-TrainingJobRule1234-ABCD`, context: {} };
+    expect(await decide(documents, disable, attachment)).toBe('ExplicitlyDenied');
+    const ledger = { action: 'dynamodb:DeleteItem', resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/SageMakerGuard-Ledger1234-ABCD`, context: {} };
+    expect(await decide(documents, ledger, attachment)).toBe('ExplicitlyDenied');
+    expect(await decide(documents, { ...ledger, principal: GUARD_ROLE }, attachment)).toBe('Allowed');
+    const unrelated = { action: 'events:DisableRule', resource: `arn:aws:events:us-east-1:${ACCOUNT}:rule/team-a-nightly`, context: {} };
+    expect(await decide(documents, unrelated, attachment)).toBe('Allowed');
+  });
+});
+
+describe('documents, limits and the report', () => {
+  test.each<GuardrailFormat>(['scp', 'iam', 'boundary'])('%s: the fitted policy is within the limits, minified', (format) => {
+    const { documents } = generate(fitted(format), format);
+    expect(documents.length).toBeGreaterThan(0);
+    expect(documents.length).toBeLessThanOrEqual(LIMITS[format].documents);
+    for (const document of documents) {
+      expect(document.json.length).toBeLessThanOrEqual(LIMITS[format].characters);
+      expect(document.json).toBe(JSON.stringify(document.policy));
+      expect(document.json).not.toMatch(/\s{2}|\n/);
+    }
+  });
+
+  test('SCPs are Deny only; the boundary has exactly one Allow *, first', () => {
+    for (const document of generate(EVERYTHING, 'scp').documents) for (const statement of document.policy.Statement) expect(statement.Effect).toBe('Deny');
+    const [boundary] = generate(fitted('boundary'), 'boundary').documents;
+    expect(boundary).toBeDefined();
+    expect(boundary.policy.Statement[0]).toEqual({ Effect: 'Allow', Action: '*', Resource: '*' });
+    expect(boundary.policy.Statement.filter((statement) => statement.Effect === 'Allow')).toHaveLength(1);
+  });
+
+  test('statements with the same resources and conditions are merged: no two documents or statements repeat a condition', () => {
+    const statements = generate(EVERYTHING, 'scp').documents.flatMap((document) => document.policy.Statement);
+    const keys = statements.map(({ Action: _action, ...rest }) => JSON.stringify(rest));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test('the report: prevented, respond only (no key), unused (no allow-list or bound) and not enforced', () => {
+    const { verdicts } = generate({ kinds: { 'training-job': { mode: 'report' } } }, 'scp');
+    const of = (id: string) => verdicts.find((verdict) => verdict.control === id);
+    expect(of('model.network-isolation')).toEqual({ control: 'model.network-isolation', status: 'prevented', notes: [] });
+    expect(of('notebook-instance.security-groups')).toMatchObject({ status: 'respond-only', why: 'no condition key of sagemaker:CreateNotebookInstance can see what it checks' });
+    expect(of('processing-job.inter-container-encryption')?.status).toBe('respond-only');
+    expect(JSON.stringify(of('processing-job.inter-container-encryption'))).toContain('IAM cannot see the instance count');
+    expect(of('processing-job.instance-type')).toMatchObject({ status: 'unused', why: 'the policy sets no kinds.processing-job.allowedInstanceTypes' });
+    expect(of('processing-job.max-runtime')).toMatchObject({ status: 'unused', why: 'the policy sets no maxRuntimeSeconds' });
+    expect(of('training-job.vpc')).toMatchObject({ status: 'not-enforced', why: "the policy's mode for it is report" });
+    expect(of('endpoint.required-tags')).toMatchObject({ status: 'not-enforced', why: "the policy's mode for it is report" });
+    expect(verdicts).toHaveLength(KIND_LIST.reduce((sum, spec) => sum + spec.controls.length, 0));
+  });
+
+  test('a control the policy sends to respond only is left out of the documents', () => {
+    const { documents, verdicts } = generate({ guardrails: { respondOnly: ['model.vpc'] } }, 'scp');
+    expect(verdicts.find((verdict) => verdict.control === 'model.vpc')).toMatchObject({ status: 'respond-only', why: 'the policy lists it in guardrails.respondOnly' });
+    expect(documents.flatMap((document) => document.controls)).not.toContain('model.vpc');
+    expect(documents.flatMap((document) => document.controls)).toContain(SELF_PROTECTION);
+  });
+
+  test('an expired name-prefix exemption is left out; one that will expire is kept and the report says when to generate again', () => {
+    const exemption = (expires: string) => ({ exemptions: [{ namePrefix: 'legacy-', kinds: ['model' as const], controls: 'all' as const, reason: 'r', expires }] });
+    const expired = generate(exemption('2026-12-01'), 'scp').documents.map((document) => document.json).join();
+    expect(expired).not.toContain('legacy-');
+    const current = generate(exemption('2026-12-31'), 'scp');
+    expect(current.documents.map((document) => document.json).join()).toContain('model/legacy-*');
+    expect(current.verdicts.find((verdict) => verdict.control === 'model.vpc')).toMatchObject({ notes: ['the exemption for names starting "legacy-" ends on 2026-12-31: generate the guardrails again then'] });
+  });
+
+  test('allowedKmsKeys entries that are not key ARNs are named: IAM compares the key ARN', () => {
+    const { verdicts } = generate({ allowedKmsKeys: [KEY_A, 'alias/team-a'] }, 'scp');
+    expect(verdicts.find((verdict) => verdict.control === 'model.vpc')).toMatchObject({ notes: [] });
+    expect(verdicts.find((verdict) => verdict.control === 'training-job.volume-kms-key')).toMatchObject({
+      notes: ['allowedKmsKeys entries that are not key ARNs cannot be matched by sagemaker:VolumeKmsKeyArn (it carries the key\'s ARN): alias/team-a'],
+    });
+  });
+
+  test('too much for the limits: exit with the controls to leave to the responder', () => {
+    const subnets = Array.from({ length: 400 }, (_, index) => `subnet-0${String(index).padStart(8, '0')}`);
+    let caught: unknown;
+    try {
+      generate({ ...EVERYTHING, allowedSubnets: subnets }, 'iam');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(GuardrailsTooLargeError);
+    const error = caught as GuardrailsTooLargeError;
+    expect(error.message).toMatch(/^the guardrails do not fit in one managed policy of 6144 characters; leave these controls to the responder by listing them in the policy's guardrails.respondOnly: /);
+    expect(error.controls).toContain('training-job.allowed-network');
+    expect(error.controls).not.toContain(SELF_PROTECTION);
+  });
+});
+
+describe('instance storage patterns', () => {
+  test('match exactly the instance types hasInstanceStorage names, over every type the SageMaker SDK knows', () => {
+    const types = new Set<string>();
+    for (const [name, value] of Object.entries(sagemaker)) {
+      if (!name.endsWith('InstanceType') || typeof value !== 'object') continue;
+      for (const type of Object.values(value as Record<string, unknown>)) if (typeof type === 'string' && type.startsWith('ml.')) types.add(type);
+    }
+    expect(types.size).toBeGreaterThan(100);
+    const globs = instanceStoragePatterns().map((pattern) => new RegExp(`^${pattern.replace(/\./g, '\\.').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+    const mismatched = [...types].filter((type) => hasInstanceStorage(type) !== globs.some((glob) => glob.test(type)));
+    expect(mismatched).toEqual([]);
+  });
+});
