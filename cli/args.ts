@@ -7,7 +7,7 @@ import { RESOURCE_KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { LEDGER_RETENTION_DAYS } from '../lambda/ledger/schema';
 
 export const COMMAND = 'sagemaker-guard';
-export const COMMANDS = ['audit', 'history', 'redrive'] as const;
+export const COMMANDS = ['audit', 'history', 'redrive', 'guardrails'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 32;
@@ -17,6 +17,9 @@ export const DEFAULT_STACK = 'SageMakerGuard';
 export const DEFAULT_HISTORY_DAYS = 7;
 /** What the audit writes on stdout: a table, NDJSON (one object per resource), or CSV (one row per failed control). */
 export const AUDIT_FORMATS = ['table', 'json', 'csv'] as const;
+export const GUARDRAIL_FORMATS = ['scp', 'iam', 'boundary'] as const;
+export type GuardrailsFormat = (typeof GUARDRAIL_FORMATS)[number];
+export const DEFAULT_SWITCH = '/sagemaker-guard/enforcement';
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
 export interface AuditOptions {
@@ -61,11 +64,22 @@ export interface RedriveOptions {
   readonly yes: boolean;
 }
 
+export interface GuardrailsOptions {
+  readonly policyFile?: string;
+  readonly format: GuardrailsFormat;
+  /** Where the documents are written; without it, nothing is written (the report says what would be). */
+  readonly out?: string;
+  readonly stack: string;
+  readonly switchParameter: string;
+  readonly json: boolean;
+}
+
 export type Parsed =
   | { readonly command: 'help'; readonly topic?: CommandName }
   | { readonly command: 'audit'; readonly options: AuditOptions }
   | { readonly command: 'history'; readonly options: HistoryOptions }
-  | { readonly command: 'redrive'; readonly options: RedriveOptions };
+  | { readonly command: 'redrive'; readonly options: RedriveOptions }
+  | { readonly command: 'guardrails'; readonly options: GuardrailsOptions };
 
 /** A mistake in the command line: the message says what and how to fix it; main prints it with the usage text of `topic`. */
 export class UsageError extends Error {
@@ -157,7 +171,30 @@ lambda:InvokeFunction on the guard's functions, and cloudformation:DescribeStack
 Exit codes: 0 every message replayed (or, with --dry-run, readable), 2 a replay failed, a message could not be
 read, usage, access or other errors.`;
 
-const USAGES: Readonly<Record<CommandName, string>> = { audit: AUDIT_USAGE, history: HISTORY_USAGE, redrive: REDRIVE_USAGE };
+export const GUARDRAILS_USAGE = `Usage: ${COMMAND} guardrails [options]
+
+Writes the preventive guardrails: IAM policy documents, generated from the controls and the same policy the
+guard deploys, that refuse at the API what the guard would otherwise stop or delete after the fact. Every control
+the policy enforces and a condition key can see becomes Deny statements on its kind's create (and update) action;
+the rest stays respond only (the guard's responders enforce it as before). Works offline: it calls no AWS API.
+
+Options:
+  --policy FILE            the policy, as for audit (default: ./cdk.json when there is one, else the defaults)
+  --format FORMAT          scp (the default): service control policies, Deny only, at most 5 of 5,120 characters;
+                           iam: one customer managed policy of at most 6,144 characters, Deny only, to attach to roles;
+                           boundary: the same with an Allow * first, to set as a permissions boundary (never as an
+                           identity policy: its Allow would grant everything)
+  --out DIR                write DIR/sagemaker-guard-guardrail-N.json (without it, print the report only)
+  --stack NAME             the guard's stack, whose roles and resources the guardrails protect (default ${DEFAULT_STACK})
+  --switch-parameter NAME  the guard's switch parameter (default ${DEFAULT_SWITCH})
+  --json                   the report as one JSON object (documents included)
+  -h, --help               this text
+
+The report lists which controls are prevented, which are respond only (and why), and each document's size.
+Exit codes: 0 written, 2 a usage or policy error, or documents that cannot fit the format's limits (the message
+names the controls to list in the policy's guardrails.respondOnly).`;
+
+const USAGES: Readonly<Record<CommandName, string>> = { audit: AUDIT_USAGE, history: HISTORY_USAGE, redrive: REDRIVE_USAGE, guardrails: GUARDRAILS_USAGE };
 
 /** Every command's usage, after a one-line summary of each. */
 export const USAGE = `Usage: ${COMMAND} <command> [options]
@@ -166,6 +203,7 @@ Commands:
   audit     check existing SageMaker resources against the controls (and optionally remediate)
   history   list what the guard did, from its ledger
   redrive   replay the dead-letter queue's events to the functions that failed them
+  guardrails  write the preventive IAM guardrails (SCPs or a managed policy) generated from the controls
 
 ${COMMANDS.map((command) => USAGES[command]).join('\n\n')}`;
 
@@ -191,6 +229,7 @@ const OPTIONS = {
   stack: { type: 'string' },
   'queue-url': { type: 'string' },
   'dry-run': { type: 'boolean' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
@@ -200,6 +239,7 @@ const COMMAND_OPTIONS: Readonly<Record<CommandName, readonly OptionName[]>> = {
   audit: ['region', 'profile', 'kinds', 'since', 'policy', 'switch-parameter', 'concurrency', 'format', 'json', 'remediate', 'yes', 'table', 'stack'],
   history: ['since', 'json', 'table', 'stack', 'region', 'profile'],
   redrive: ['queue-url', 'stack', 'dry-run', 'yes', 'region', 'profile'],
+  guardrails: ['policy', 'format', 'out', 'stack', 'switch-parameter', 'json'],
 };
 
 /** Commercial, GovCloud, China and ISO partitions: us-east-1, us-gov-west-1, cn-north-1, us-isob-east-1. */
@@ -310,6 +350,8 @@ export function parseCommandLine(argv: readonly string[], now: Date = new Date()
         return { command: 'history', options: historyOptions(values, now) };
       case 'redrive':
         return { command: 'redrive', options: redriveOptions(values) };
+      case 'guardrails':
+        return { command: 'guardrails', options: guardrailsOptions(values) };
     }
   } catch (error) {
     // Every mistake after the command is named is that command's: main shows its usage.
@@ -452,6 +494,37 @@ function historyOptions(values: Values, now: Date): HistoryOptions {
     json: values.json === true,
     ...(table !== undefined ? { table } : {}),
     stack: stackOf(values),
+  };
+}
+
+/** An SSM parameter name, as the construct's switchParameterName takes it. */
+const PARAMETER = /^\/?[A-Za-z0-9_.\-/]{1,1011}$/;
+
+/** The stack's name: its resources' physical names start with it (an ARN names the stack, not that prefix). */
+function guardStackName(values: Values): string {
+  const stack = stackOf(values);
+  if (stack.startsWith('arn:')) throw new UsageError('--stack: give the stack name, not its ARN: the guard\'s resource names start with the name');
+  return stack;
+}
+
+function guardrailsOptions(values: Values): GuardrailsOptions {
+  const policyFile = values.policy;
+  if (policyFile?.trim() === '') throw new UsageError('--policy needs a file name');
+  const format = values.format ?? 'scp';
+  if (!(GUARDRAIL_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format: ${JSON.stringify(format)} is not a guardrail format (expected one of: ${GUARDRAIL_FORMATS.join(', ')})`);
+  }
+  const out = values.out;
+  if (out?.trim() === '') throw new UsageError('--out needs a directory');
+  const switchParameter = values['switch-parameter'] ?? DEFAULT_SWITCH;
+  if (!PARAMETER.test(switchParameter)) throw new UsageError(`--switch-parameter: ${JSON.stringify(switchParameter)} is not an SSM parameter name`);
+  return {
+    ...(policyFile !== undefined ? { policyFile } : {}),
+    format: format as GuardrailsFormat,
+    ...(out !== undefined ? { out } : {}),
+    stack: guardStackName(values),
+    switchParameter,
+    json: values.json === true,
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { COMMAND, parseCommandLine, usageOf, UsageError, type AuditOptions, type HistoryOptions, type Parsed, type RedriveOptions } from './args';
+import { COMMAND, parseCommandLine, usageOf, UsageError, type AuditOptions, type GuardrailsOptions, type HistoryOptions, type Parsed, type RedriveOptions } from './args';
 import { choosePolicy, PolicyError, policyLine, type PolicyFiles } from './policy';
 
 /** Exit codes: 0 clean, 1 violations found, 2 usage, access or other errors. */
@@ -78,7 +78,33 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runHistory(parsed.options);
     case 'redrive':
       return runRedrive(parsed.options);
+    case 'guardrails':
+      return runGuardrails(parsed.options);
   }
+}
+
+async function runGuardrails(options: GuardrailsOptions): Promise<number> {
+  const { parseSettings, InvalidSettingsError } = await import('../lambda/core/settings');
+  let settings;
+  try {
+    const policy = choosePolicy(options.policyFile, realFiles());
+    settings = parseSettings(policy.input, policy.source);
+    process.stderr.write(`${policyLine(policy)}\n`);
+  } catch (error) {
+    if (!(error instanceof PolicyError) && !(error instanceof InvalidSettingsError)) throw error;
+    process.stderr.write(`${COMMAND}: ${error.message}\n(${COMMAND} guardrails --help for usage)\n`);
+    return EXIT.error;
+  }
+  const { guardrailsCommand } = await import('./guardrails');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  return guardrailsCommand(options, settings, { stdout: process.stdout, stderr: process.stderr }, {
+    mkdir: (dir) => {
+      mkdirSync(dir, { recursive: true });
+    },
+    writeFile: (path, text) => {
+      writeFileSync(path, text);
+    },
+  });
 }
 
 async function runAudit(options: AuditOptions): Promise<number> {
