@@ -3,9 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from './config';
+import { DEFAULT_SWITCH_PARAMETER } from './sagemaker-guard';
 import { SageMakerGuardStack } from './sagemaker-guard-stack';
+import { SageMakerGuardrailsStack } from './sagemaker-guardrails';
 
 export const STACK_NAME = 'SageMakerGuard';
+/** The stack of service control policies, for the management account (context `guardrails.serviceControlPolicies`). */
+export const GUARDRAILS_STACK_NAME = 'SageMakerGuardrails';
 
 export interface BuildAppOptions {
   /**
@@ -31,6 +35,7 @@ export interface BuildAppOptions {
 export interface GuardApp {
   readonly app: App;
   readonly stack: SageMakerGuardStack;
+  readonly guardrailsStack?: SageMakerGuardrailsStack;
 }
 
 export function defaultEnv(env: NodeJS.ProcessEnv = process.env): Environment {
@@ -50,7 +55,10 @@ export function projectContextOf(dir: string): Record<string, unknown> {
 
 /**
  * Builds the app: configuration from context (throws InvalidSettingsError when it is invalid),
- * the SageMakerGuard stack, and cdk-nag's AwsSolutions checks as a policy validation plugin.
+ * the SageMakerGuard stack (with the guardrails policy when `guardrails.managedPolicy` asks), the
+ * SageMakerGuardrails stack of SCPs when `guardrails.serviceControlPolicies` is true, and cdk-nag's
+ * AwsSolutions checks as a policy validation plugin.
+ * @throws GuardrailsTooLargeError when the guardrails asked for cannot fit (it names the controls to leave out).
  */
 export function buildApp(options: BuildAppOptions = {}): GuardApp {
   const app = new App({
@@ -60,7 +68,17 @@ export function buildApp(options: BuildAppOptions = {}): GuardApp {
   });
   const project = options.projectContext ?? projectContextOf(process.cwd());
   const config = loadConfig((key) => app.node.tryGetContext(key), undefined, (key) => project[key]);
-  const stack = new SageMakerGuardStack(app, STACK_NAME, { config, env: options.env ?? defaultEnv() });
+  const env = options.env ?? defaultEnv();
+  const stack = new SageMakerGuardStack(app, STACK_NAME, { config, env });
+  const guardrailsStack = config.guardrails.serviceControlPolicies
+    ? new SageMakerGuardrailsStack(app, GUARDRAILS_STACK_NAME, {
+        env,
+        settings: config.settings,
+        targetIds: config.guardrails.targetIds,
+        guardStackName: STACK_NAME,
+        switchParameterName: DEFAULT_SWITCH_PARAMETER,
+      })
+    : undefined;
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack };
+  return { app, stack, ...(guardrailsStack !== undefined ? { guardrailsStack } : {}) };
 }

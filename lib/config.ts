@@ -29,21 +29,34 @@ export interface GuardConfig {
   readonly logRetention: RetentionDays;
   /** EventBridge schedule expression of the sweep, or `off`. */
   readonly sweepSchedule: string;
+  /** Which generated guardrails (lib/sagemaker-guardrails.ts) the app deploys besides the guard. */
+  readonly guardrails: GuardrailsDeploy;
+}
+
+export interface GuardrailsDeploy {
+  /** An in-account customer managed policy: the `boundary` or the Deny-only `iam` variant; false: none. */
+  readonly managedPolicy: false | 'boundary' | 'iam';
+  /** A second stack, SageMakerGuardrails, of service control policies (for the management account). */
+  readonly serviceControlPolicies: boolean;
+  /** Root, OU or account ids the SCPs are attached to; none by default. */
+  readonly targetIds: readonly string[];
 }
 
 /**
  * How a string from the command line becomes the type a key expects:
- * - `number`: a decimal number; `list`: comma-separated (blanks dropped), or a JSON array such as `["a","b"]`.
+ * - `number`: a decimal number; `list`: comma-separated (blanks dropped), or a JSON array such as `["a","b"]`;
+ *   `object`: a JSON object such as `{"managedPolicy":true}`.
  * An empty (or blank) string means "not set", so the default applies. `null` (JSON) always means "not set".
  * Non-string values (JSON from cdk.json) are passed through.
  */
-export type Coercion = 'string' | 'number' | 'boolean' | 'list';
+export type Coercion = 'string' | 'number' | 'boolean' | 'list' | 'object';
 
 /** Keys only the CDK app reads: where notices go, and how long the functions' logs are kept. */
 export const DEPLOY_KEYS = {
   notificationEmails: 'list',
   logRetentionDays: 'number',
   sweepSchedule: 'string',
+  guardrails: 'object',
 } as const satisfies Record<string, Coercion>;
 
 export const DEFAULT_LOG_RETENTION_DAYS = RetentionDays.ONE_YEAR;
@@ -80,6 +93,8 @@ export function coerce(value: unknown, as: Coercion): unknown {
     }
     case 'list':
       return text.startsWith('[') ? parseJsonArray(text) ?? value : splitList(text);
+    case 'object':
+      return parseJsonObject(text) ?? value;
   }
 }
 
@@ -90,6 +105,15 @@ function splitList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseJsonArray(text: string): unknown[] | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
@@ -98,6 +122,31 @@ function parseJsonArray(text: string): unknown[] | undefined {
     return undefined;
   }
 }
+
+/** AWS Organizations target ids: the root, an OU, or an account. */
+export const TARGET_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/;
+
+const guardrailsSchema = z
+  .strictObject(
+    {
+      managedPolicy: z
+        .union([z.boolean(), z.literal('boundary'), z.literal('iam')], { error: 'expected true (the permissions boundary variant), "boundary", "iam" (Deny only, to attach to roles) or false' })
+        .default(false),
+      serviceControlPolicies: z.boolean({ error: 'expected true (synthesize the SageMakerGuardrails stack of SCPs) or false' }).default(false),
+      targetIds: z
+        .array(z.string().regex(TARGET_ID, { error: 'expected an organization root (r-...), OU (ou-...-...) or 12-digit account id' }), {
+          error: 'expected a list of root, OU or account ids',
+        })
+        .default([]),
+    },
+    { error: 'expected an object such as {"managedPolicy": true} (a JSON string with -c)' },
+  )
+  .superRefine((value, ctx) => {
+    if (value.targetIds.length > 0 && !value.serviceControlPolicies) {
+      ctx.addIssue({ code: 'custom', path: ['targetIds'], message: 'targetIds attach the service control policies: set serviceControlPolicies to true too' });
+    }
+  })
+  .default({ managedPolicy: false, serviceControlPolicies: false, targetIds: [] });
 
 const deploySchema = z.object({
   notificationEmails: z
@@ -121,6 +170,7 @@ const deploySchema = z.object({
       for (const problem of scheduleProblems(expression)) ctx.addIssue({ code: 'custom', message: `${problem}; e.g. "rate(1 day)", "rate(12 hours)", "cron(0 6 * * ? *)" or "off"` });
     })
     .default('rate(1 day)'),
+  guardrails: guardrailsSchema,
 });
 
 /** `notificationEmails=none` (any case; or `["none"]`): nobody is subscribed by email, on purpose. */
@@ -230,5 +280,7 @@ export function loadConfig(get: ContextGetter, readFile: FileReader = (path) => 
   const notificationEmails: NotificationEmails = noEmail ? NO_EMAIL : deploy.data.notificationEmails;
   const nobody = recipientsProblem(settings, notificationEmails, 'context');
   if (nobody !== undefined) throw new InvalidSettingsError(`Invalid sagemaker-guard settings: ${nobody}`);
-  return { settings, notificationEmails, logRetention, sweepSchedule: deploy.data.sweepSchedule };
+  const { managedPolicy, serviceControlPolicies, targetIds } = deploy.data.guardrails;
+  const guardrails: GuardrailsDeploy = { managedPolicy: managedPolicy === true ? 'boundary' : managedPolicy, serviceControlPolicies, targetIds };
+  return { settings, notificationEmails, logRetention, sweepSchedule: deploy.data.sweepSchedule, guardrails };
 }

@@ -16,6 +16,15 @@ export {
 } from './sagemaker-guard';
 export { NO_EMAIL, type NotificationEmails } from './recipients';
 export {
+  GuardrailsManagedPolicy,
+  SageMakerGuardrails,
+  SageMakerGuardrailsStack,
+  type GuardrailsManagedPolicyProps,
+  type GuardrailsProps,
+  type SageMakerGuardrailsProps,
+} from './sagemaker-guardrails';
+export { FORMATS, generateGuardrails, GuardrailsTooLargeError, LIMITS, type GeneratedGuardrails, type GuardrailFormat, type PolicyDocument } from './guardrails';
+export {
   InvalidSettingsError,
   MODES,
   parseSettings,

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { GuardConfig } from './config';
 import { SageMakerGuard } from './sagemaker-guard';
+import { GuardrailsManagedPolicy } from './sagemaker-guardrails';
 
 export interface SageMakerGuardStackProps extends StackProps {
   readonly config: GuardConfig;
@@ -10,6 +11,8 @@ export interface SageMakerGuardStackProps extends StackProps {
 /** The standalone deployment of the SageMakerGuard construct. */
 export class SageMakerGuardStack extends Stack {
   readonly guard: SageMakerGuard;
+  /** The in-account guardrails policy, when the context asks for it (`guardrails.managedPolicy`). */
+  readonly guardrailsPolicy?: GuardrailsManagedPolicy;
 
   constructor(scope: Construct, id: string, props: SageMakerGuardStackProps) {
     super(scope, id, {
@@ -42,5 +45,12 @@ export class SageMakerGuardStack extends Stack {
       description: 'Set to "report" to stop all enforcement within 30 seconds, "policy" to resume',
       value: this.guard.enforcementSwitch.parameterName,
     });
+    if (config.guardrails.managedPolicy !== false) {
+      this.guardrailsPolicy = new GuardrailsManagedPolicy(this, 'GuardrailsPolicy', {
+        settings: config.settings,
+        format: config.guardrails.managedPolicy,
+        switchParameterName: this.guard.switchParameterName,
+      });
+    }
   }
 }

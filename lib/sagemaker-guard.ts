@@ -177,6 +177,8 @@ export class SageMakerGuard extends Construct {
   readonly allRules: readonly Rule[];
   readonly alarms: readonly Alarm[];
 
+  /** The switch parameter's name, the literal string given (enforcementSwitch.parameterName is a token). */
+  readonly switchParameterName: string;
   private readonly switchParameterArn: string;
 
   constructor(scope: Construct, id: string, givenProps: SageMakerGuardProps) {
@@ -191,6 +193,7 @@ export class SageMakerGuard extends Construct {
     if (Token.isUnresolved(switchName)) {
       throw new Error('switchParameterName must be a literal string: it is part of IAM policies and of an event pattern');
     }
+    this.switchParameterName = switchName;
     // The same rules the app's configuration applies (lib/config.ts), for apps that use the construct directly.
     const badEmails = props.notificationEmails === 'none' ? [] : emailProblems(props.notificationEmails);
     if (badEmails.length > 0) throw new Error(`SageMakerGuard: ${badEmails.join('; ')}`);

@@ -32,10 +32,15 @@ export function controlsTable(kinds: readonly TableKind[] = KIND_LIST): string {
   ].join('\n');
 }
 
-/** Replaces the generated block between the markers; throws if the markers are missing. */
+/** Replaces the generated block between two markers; throws if the markers are missing or out of order. */
+export function withBlock(readme: string, startMarker: string, endMarker: string, content: string): string {
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`README.md must contain the markers ${startMarker} and ${endMarker}`);
+  return `${readme.slice(0, start + startMarker.length)}\n${content}\n${readme.slice(end)}`;
+}
+
+/** Replaces the generated controls table; throws if the markers are missing. */
 export function withControlsTable(readme: string): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md must contain the markers ${TABLE_START} and ${TABLE_END}`);
-  return `${readme.slice(0, start + TABLE_START.length)}\n${controlsTable()}\n${readme.slice(end)}`;
+  return withBlock(readme, TABLE_START, TABLE_END, controlsTable());
 }

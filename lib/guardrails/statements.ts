@@ -194,7 +194,8 @@ export const SELF_PROTECTION = 'guard.self-protection';
 /**
  * The guard protects itself: nobody but its own roles and the policy's approvers sets or removes a
  * `sagemaker-guard:` tag (on a create or afterwards: tag exemptions really come from the approvers), changes the
- * switch, or changes the guard's stack and the resources it created (their physical names start with the stack's).
+ * switch, or changes the guard's stack and the resources it created (their physical names start with the stack's), among them the
+ * guardrails' own managed policy (`<stack>-Guardrails-<region>`).
  */
 function selfProtection(settings: GuardSettings, options: GuardrailOptions): GuardrailStatement[] {
   const partition = options.partition ?? 'aws';
@@ -254,10 +255,14 @@ function selfProtection(settings: GuardSettings, options: GuardrailOptions): Gua
         'dynamodb:UpdateItem',
         'dynamodb:UpdateTable',
         'iam:AttachRolePolicy',
+        'iam:CreatePolicyVersion',
+        'iam:DeletePolicy',
+        'iam:DeletePolicyVersion',
         'iam:DeleteRole',
         'iam:DeleteRolePolicy',
         'iam:DetachRolePolicy',
         'iam:PutRolePolicy',
+        'iam:SetDefaultPolicyVersion',
         'iam:UpdateAssumeRolePolicy',
         'logs:DeleteLogGroup',
         'logs:DeleteSubscriptionFilter',
@@ -270,6 +275,7 @@ function selfProtection(settings: GuardSettings, options: GuardrailOptions): Gua
         `arn:${partition}:sqs:*:*:${prefix}`,
         `arn:${partition}:dynamodb:*:*:table/${prefix}`,
         `arn:${partition}:iam::*:role/${prefix}`,
+        `arn:${partition}:iam::*:policy/${prefix}`,
         `arn:${partition}:logs:*:*:log-group:/aws/lambda/${prefix}`,
       ],
       Condition: except,

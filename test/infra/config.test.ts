@@ -29,6 +29,13 @@ describe('coerce', () => {
     ['', 'list', undefined],
     ['  ', 'list', undefined],
     [['x'], 'list', ['x']],
+    ['{"managedPolicy":true}', 'object', { managedPolicy: true }],
+    [' {"a":1} ', 'object', { a: 1 }],
+    ['[1]', 'object', '[1]'],
+    ['null', 'object', 'null'],
+    ['{not json', 'object', '{not json'],
+    ['', 'object', undefined],
+    [{ a: 1 }, 'object', { a: 1 }],
     [null, 'string', undefined],
     [null, 'list', undefined],
     [undefined, 'number', undefined],
@@ -40,7 +47,8 @@ describe('coerce', () => {
 const DEFAULT_SETTINGS = DEFAULT_POLICY;
 /** An enforcing policy needs someone to tell: these cases say "nobody by email, on purpose". */
 const NONE = { notificationEmails: 'none' };
-const defaults = { settings: DEFAULT_SETTINGS, notificationEmails: 'none', logRetention: RetentionDays.ONE_YEAR, sweepSchedule: 'rate(1 day)' };
+const NO_GUARDRAILS = { managedPolicy: false, serviceControlPolicies: false, targetIds: [] };
+const defaults = { settings: DEFAULT_SETTINGS, notificationEmails: 'none', logRetention: RetentionDays.ONE_YEAR, sweepSchedule: 'rate(1 day)', guardrails: NO_GUARDRAILS };
 const noFiles = (path: string): string => {
   throw new Error(`ENOENT: no such file or directory, open '${path}'`);
 };
@@ -61,8 +69,16 @@ describe('loadConfig: valid context', () => {
         notificationEmails: ['secops@example.com', 'ml@example.org'],
         logRetention: RetentionDays.THREE_MONTHS,
         sweepSchedule: 'rate(1 day)',
+        guardrails: NO_GUARDRAILS,
       },
     ],
+    ['the in-account guardrails policy: true is the boundary', { ...NONE, guardrails: { managedPolicy: true } }, { ...defaults, guardrails: { ...NO_GUARDRAILS, managedPolicy: 'boundary' } }],
+    [
+      'the SCP stack, attached, as a -c JSON string',
+      { ...NONE, guardrails: ' {"serviceControlPolicies": true, "targetIds": ["r-ab12", "ou-ab12-cdef3456", "111122223333"], "managedPolicy": "iam"} ' },
+      { ...defaults, guardrails: { managedPolicy: 'iam', serviceControlPolicies: true, targetIds: ['r-ab12', 'ou-ab12-cdef3456', '111122223333'] } },
+    ],
+    ['guardrails empty or null: none', { ...NONE, guardrails: '' }, defaults],
     ['a sweep schedule', { ...NONE, sweepSchedule: 'cron(0 6 * * ? *)' }, { ...defaults, sweepSchedule: 'cron(0 6 * * ? *)' }],
     ['no sweep', { ...NONE, sweepSchedule: 'off' }, { ...defaults, sweepSchedule: 'off' }],
     ...['rate(1 minute)', 'rate(12 hours)', 'rate(7 days)', 'cron(0/15 * ? * MON-FRI *)', 'cron(0 6 L * ? *)', 'cron(0 6 ? * 2#1 2027)'].map(

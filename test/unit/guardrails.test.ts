@@ -201,6 +201,13 @@ describe.each<[GuardrailFormat, Attachment]>([
     const ledger = { action: 'dynamodb:DeleteItem', resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/SageMakerGuard-Ledger1234-ABCD`, context: {} };
     expect(await decide(documents, ledger, attachment)).toBe('ExplicitlyDenied');
     expect(await decide(documents, { ...ledger, principal: GUARD_ROLE }, attachment)).toBe('Allowed');
+    // The guardrails' own managed policy (lib/sagemaker-guardrails.ts names it <stack>-Guardrails-<region>): a new
+    // version of it would silently drop every Deny of a boundary.
+    const loosen = { action: 'iam:CreatePolicyVersion', resource: `arn:aws:iam::${ACCOUNT}:policy/SageMakerGuard-Guardrails-us-east-1`, context: {} };
+    expect(await decide(documents, loosen, attachment)).toBe('ExplicitlyDenied');
+    expect(await decide(documents, { ...loosen, action: 'iam:SetDefaultPolicyVersion' }, attachment)).toBe('ExplicitlyDenied');
+    expect(await decide(documents, { ...loosen, principal: APPROVER }, attachment)).toBe('Allowed');
+    expect(await decide(documents, { ...loosen, resource: `arn:aws:iam::${ACCOUNT}:policy/team-a-policy` }, attachment)).toBe('Allowed');
     const unrelated = { action: 'events:DisableRule', resource: `arn:aws:events:us-east-1:${ACCOUNT}:rule/team-a-nightly`, context: {} };
     expect(await decide(documents, unrelated, attachment)).toBe('Allowed');
   });
