@@ -180,7 +180,7 @@ the rest stays respond only (the guard's responders enforce it as before). Works
 
 Options:
   --policy FILE            the policy, as for audit (default: ./cdk.json when there is one, else the defaults)
-  --format FORMAT          scp (the default): service control policies, Deny only, at most 5 of 5,120 characters;
+  --format FORMAT          scp (the default): service control policies, Deny only, at most 4 of 5,120 characters;
                            iam: one customer managed policy of at most 6,144 characters, Deny only, to attach to roles;
                            boundary: the same with an Allow * first, to set as a permissions boundary (never as an
                            identity policy: its Allow would grant everything)

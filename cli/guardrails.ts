@@ -35,7 +35,7 @@ function report(generated: GeneratedGuardrails, options: GuardrailsOptions, writ
   ];
   const prevented = generated.verdicts.filter((verdict) => verdict.status === 'prevented').length;
   lines.push(`${prevented} of ${generated.verdicts.length} controls prevented; ${generated.documents.length} document(s) (at most ${limit.documents})${written.length === 0 ? '; nothing written (give --out DIR)' : ''}`);
-  if (options.format === 'scp') lines.push('An SCP target holds 5 policies, one of them usually FullAWSAccess: attach these beside it where there is room.');
+  if (options.format === 'scp') lines.push('An SCP target holds 5 policies, one of them FullAWSAccess: these are at most 4, so they fit beside it where nothing else is attached.');
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,6 +2,7 @@ import { App, Validations, type AppProps, type Environment } from 'aws-cdk-lib';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { InvalidSettingsError } from '../lambda/core/settings';
 import { loadConfig } from './config';
 import { DEFAULT_SWITCH_PARAMETER } from './sagemaker-guard';
 import { SageMakerGuardStack } from './sagemaker-guard-stack';
@@ -53,6 +54,22 @@ export function projectContextOf(dir: string): Record<string, unknown> {
   return parsed.context ?? {};
 }
 
+/** Object-valued keys, which -c cannot set one field at a time. */
+const OBJECT_KEYS = ['policy', 'guardrails'] as const;
+
+/**
+ * `-c guardrails.managedPolicy=true` sets a context key named "guardrails.managedPolicy", which nothing reads: refused,
+ * with the form that works, so a guardrail the user asked for is never silently left out.
+ */
+export function refuseDottedKeys(keys: readonly string[]): void {
+  const dotted = keys.filter((key) => OBJECT_KEYS.some((object) => key.startsWith(`${object}.`)));
+  if (dotted.length === 0) return;
+  throw new InvalidSettingsError(
+    `Invalid sagemaker-guard settings in CDK context: ${dotted.map((key) => `"${key}"`).join(', ')} is not read; ` +
+      `give the whole object as JSON, e.g. -c guardrails='{"managedPolicy":true}' or -c policy='{"mode":"report"}'`,
+  );
+}
+
 /**
  * Builds the app: configuration from context (throws InvalidSettingsError when it is invalid),
  * the SageMakerGuard stack (with the guardrails policy when `guardrails.managedPolicy` asks), the
@@ -67,6 +84,7 @@ export function buildApp(options: BuildAppOptions = {}): GuardApp {
     ...(options.outdir !== undefined ? { outdir: options.outdir } : {}),
   });
   const project = options.projectContext ?? projectContextOf(process.cwd());
+  refuseDottedKeys(Object.keys(app.node.getAllContext() as Record<string, unknown>));
   const config = loadConfig((key) => app.node.tryGetContext(key), undefined, (key) => project[key]);
   const env = options.env ?? defaultEnv();
   const stack = new SageMakerGuardStack(app, STACK_NAME, { config, env });

@@ -8,11 +8,12 @@
  * the controls to list in `guardrails.respondOnly` (GuardrailsTooLargeError).
  */
 import { Annotations, Aws, CfnOutput, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { CfnManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { parseSettings, type GuardSettings } from '../lambda/core/settings';
-import { generateGuardrails, LIMITS, type GeneratedGuardrails, type GuardrailFormat, type PackedDocument } from './guardrails';
+import { generateGuardrails, LIMITS, type GeneratedGuardrails, type GuardrailFormat, type PackedDocument, type PolicyDocument } from './guardrails';
 import { DEFAULT_SWITCH_PARAMETER } from './sagemaker-guard';
 
 export interface GuardrailsProps {
@@ -30,26 +31,62 @@ export interface GuardrailsProps {
   readonly switchParameterName?: string;
   /**
    * The ARN partition of the guarded accounts.
-   * @default - the stack's partition when it is known at synth time, else 'aws'
+   * @default - the partition of the stack's region when it is known at synth time; else AWS::Partition, resolved at deploy
    */
   readonly partition?: string;
   /** When exemptions are judged expired. @default - now (synth time) */
   readonly now?: Date;
 }
 
+/**
+ * Stands in for AWS::Partition while the documents are generated and packed: as long as the longest partition's name
+ * (aws-us-gov), so the size each document is held to is the largest it can be once the token is resolved.
+ */
+const PARTITION_STAND_IN = 'aws-p-tokn';
+
+/** The partition the documents name: the prop, else the one of the stack's region (region-info knows it), else undefined. */
+function knownPartition(scope: Construct, given: string | undefined): string | undefined {
+  if (given !== undefined) return literal(given, 'partition');
+  const { region } = Stack.of(scope);
+  return Token.isUnresolved(region) ? undefined : RegionInfo.get(region).partition;
+}
+
+/** The documents with AWS::Partition where the stand-in is; `json` keeps the stand-in (its length is the bound). */
+function withPartitionToken(generated: GeneratedGuardrails): GeneratedGuardrails {
+  const documents = generated.documents.map((document) => ({
+    ...document,
+    policy: JSON.parse(document.json.replaceAll(`arn:${PARTITION_STAND_IN}:`, `arn:${Aws.PARTITION}:`)) as PolicyDocument,
+  }));
+  return { ...generated, documents };
+}
+
+/** A name that is part of IAM patterns and of the size count must be a literal string. */
+function literal(value: string, what: string): string {
+  if (Token.isUnresolved(value)) throw new Error(`${what} must be a literal string (given a token): it is part of the guardrails' ARN patterns and of their size`);
+  return value;
+}
+
 /** The generator's options from the props; one place, so both constructs agree. */
 function generate(scope: Construct, props: GuardrailsProps, format: GuardrailFormat, guardStackName: string): GeneratedGuardrails {
-  const stackPartition = Stack.of(scope).partition;
-  const partition = props.partition ?? (Token.isUnresolved(stackPartition) ? 'aws' : stackPartition);
   const settings = props.settings ?? parseSettings({}, `${scope.node.path} props (defaults)`);
-  const generated = generateGuardrails(settings, format, {
-    stackName: guardStackName,
-    switchParameterName: props.switchParameterName ?? DEFAULT_SWITCH_PARAMETER,
+  const partition = knownPartition(scope, props.partition);
+  const packed = generateGuardrails(settings, format, {
+    stackName: literal(guardStackName, 'guardStackName'),
+    switchParameterName: literal(props.switchParameterName ?? DEFAULT_SWITCH_PARAMETER, 'switchParameterName'),
     now: props.now ?? new Date(),
-    partition,
+    partition: partition ?? PARTITION_STAND_IN,
   });
+  const generated = partition === undefined ? withPartitionToken(packed) : packed;
   for (const verdict of generated.verdicts) {
     if (verdict.status === 'prevented') for (const note of verdict.notes) Annotations.of(scope).addInfo(`${verdict.control}: ${note}`);
+  }
+  // An exemption that ends stays in the deployed documents until the next deploy: warn where a deploy is watched.
+  const today = (props.now ?? new Date()).toISOString().slice(0, 10);
+  for (const exemption of settings.exemptions.filter((rule) => rule.expires !== undefined && rule.expires >= today)) {
+    Annotations.of(scope).addWarningV2(
+      `sagemaker-guard:guardrails:exemption:${exemption.namePrefix}`,
+      `the exemption for names starting "${exemption.namePrefix}" ends on ${exemption.expires ?? ''}, but the guardrails keep excusing it until they are deployed again: deploy after that day`,
+    );
   }
   return generated;
 }
@@ -81,11 +118,13 @@ export class GuardrailsManagedPolicy extends Construct {
     const format = props.format ?? 'boundary';
     const stack = Stack.of(this);
     const guardStackName = props.guardStackName ?? stack.stackName;
+    // IAM policy names hold 128 characters: `<stack>-Guardrails-` and the longest region name (about 15).
+    if (guardStackName.length > 100) throw new Error(`GuardrailsManagedPolicy: the guard's stack name is ${guardStackName.length} characters; its policy name <stack>-Guardrails-<region> must fit IAM's 128, so keep the stack name to 100`);
     this.generated = generate(this, props, format, guardStackName);
     const document = this.generated.documents.at(0);
     if (document === undefined) throw new Error('unreachable: the guardrails always hold the self-protection statements');
     this.policy = new CfnManagedPolicy(this, 'Resource', {
-      managedPolicyName: `${guardStackName}-Guardrails-${Aws.REGION}`,
+      managedPolicyName: `${guardStackName}-Guardrails-${stack.region}`,
       description:
         format === 'boundary'
           ? 'sagemaker-guard guardrails: set as a permissions boundary (never attach as an identity policy: it allows *)'
@@ -112,7 +151,7 @@ export class GuardrailsManagedPolicy extends Construct {
 export interface SageMakerGuardrailsProps extends GuardrailsProps {
   /**
    * Organization root (`r-...`), OU (`ou-...`) or account ids to attach every SCP to. Each target holds at most
-   * 5 SCPs, one of them usually FullAWSAccess.
+   * 5 SCPs, one of them FullAWSAccess: the guardrails are at most 4.
    * @default [] - created, attached to nothing: attach them to a test OU first
    */
   readonly targetIds?: readonly string[];
@@ -127,7 +166,9 @@ export class SageMakerGuardrails extends Construct {
 
   constructor(scope: Construct, id: string, props: SageMakerGuardrailsProps = {}) {
     super(scope, id);
-    const prefix = props.namePrefix ?? 'sagemaker-guard';
+    const prefix = literal(props.namePrefix ?? 'sagemaker-guard', 'namePrefix');
+    // Organizations policy names hold 128 characters; the prefix takes a "-<n>".
+    if (prefix.length === 0 || prefix.length > 120) throw new Error(`SageMakerGuardrails: namePrefix must be 1 to 120 characters (given ${prefix.length})`);
     this.generated = generate(this, props, 'scp', props.guardStackName ?? 'SageMakerGuard');
     const targetIds = props.targetIds ?? [];
     this.policies = this.generated.documents.map(

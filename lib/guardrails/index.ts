@@ -4,7 +4,7 @@ import { packGuardrails, type GuardrailFormat, type PackedDocument } from './pac
 import { guardrails, type ControlVerdict, type GuardrailOptions } from './statements';
 
 export { FORMATS, GuardrailsTooLargeError, LIMITS, type GuardrailFormat, type PackedDocument, type PolicyDocument } from './pack';
-export { SELF_PROTECTION, type ControlVerdict, type GuardrailOptions, type Statement } from './statements';
+export { guardrailsPolicyArnPattern, SELF_PROTECTION, type ControlVerdict, type GuardrailOptions, type Statement } from './statements';
 
 export interface GeneratedGuardrails {
   readonly documents: readonly PackedDocument[];
@@ -13,6 +13,6 @@ export interface GeneratedGuardrails {
 
 /** The guardrail documents for a validated policy; throws GuardrailsTooLargeError when they cannot fit. */
 export function generateGuardrails(settings: GuardSettings, format: GuardrailFormat, options: GuardrailOptions): GeneratedGuardrails {
-  const { statements, verdicts } = guardrails(settings, options);
+  const { statements, verdicts } = guardrails(settings, options, format !== 'scp');
   return { documents: packGuardrails(statements, format), verdicts };
 }

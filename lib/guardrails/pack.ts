@@ -1,7 +1,7 @@
 /**
  * Fits guardrail statements into as few policy documents as their limits allow. Pure.
- * - `scp`: service control policies, Deny only, each at most 5,120 characters, at most 5 (an SCP target holds 5,
- *   one of them usually FullAWSAccess: the report says so).
+ * - `scp`: service control policies, Deny only, each at most 5,120 characters, at most 4 (an SCP target holds 5,
+ *   one of them FullAWSAccess or the allow list that replaces it).
  * - `iam`: one customer managed policy (at most 6,144 characters) of Deny statements only, to attach to roles (an
  *   explicit Deny wins over any Allow of theirs).
  * - `boundary`: the same with one `Allow *` first, to set as a permissions boundary (a boundary grants nothing it does
@@ -16,7 +16,8 @@ export type GuardrailFormat = 'scp' | 'iam' | 'boundary';
 export const FORMATS: readonly GuardrailFormat[] = ['scp', 'iam', 'boundary'];
 
 export const LIMITS: Readonly<Record<GuardrailFormat, { readonly characters: number; readonly documents: number }>> = {
-  scp: { characters: 5120, documents: 5 },
+  // A root, OU or account holds 5 SCPs, and one of them is FullAWSAccess (or the allow list that replaces it).
+  scp: { characters: 5120, documents: 4 },
   iam: { characters: 6144, documents: 1 },
   boundary: { characters: 6144, documents: 1 },
 };

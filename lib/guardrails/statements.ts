@@ -188,6 +188,24 @@ function controlGuardrails(settings: GuardSettings, options: GuardrailOptions): 
   return { statements, verdicts };
 }
 
+/**
+ * What nobody but the guard's roles and the approvers may do to the guard's stack and the resources it created, as
+ * verb patterns (shorter than the actions spelled out, and they cover actions AWS adds later). Every write and
+ * permissions-management action on those resource types but the few test/unit/guardrail-actions.test.ts lists with
+ * their reasons, and no read: that test holds them to the Service Authorization Reference. Tagging is left alone (the
+ * guard reads no tag of its own resources). Replaying dead letters (`redrive`: sqs:DeleteMessage) is the approvers'.
+ */
+export const PROTECTED_ACTIONS = {
+  cloudformation: ['cloudformation:CancelUpdateStack', 'cloudformation:ContinueUpdateRollback', 'cloudformation:Create*', 'cloudformation:Delete*', 'cloudformation:Execute*', 'cloudformation:RollbackStack', 'cloudformation:SetStackPolicy', 'cloudformation:Update*'],
+  lambda: ['lambda:AddPermission', 'lambda:Create*', 'lambda:Delete*', 'lambda:Put*', 'lambda:RemovePermission', 'lambda:Update*'],
+  events: ['events:Delete*', 'events:Disable*', 'events:Put*', 'events:RemoveTargets'],
+  sns: ['sns:AddPermission', 'sns:CreateTopic', 'sns:DeleteTopic', 'sns:Publish', 'sns:Put*', 'sns:RemovePermission', 'sns:Set*', 'sns:Unsubscribe'],
+  sqs: ['sqs:*MessageMoveTask', 'sqs:AddPermission', 'sqs:ChangeMessageVisibility', 'sqs:CreateQueue', 'sqs:Delete*', 'sqs:Purge*', 'sqs:RemovePermission', 'sqs:SendMessage', 'sqs:Set*'],
+  dynamodb: ['dynamodb:Associate*', 'dynamodb:BatchWriteItem', 'dynamodb:Create*', 'dynamodb:Delete*', 'dynamodb:Disable*', 'dynamodb:Enable*', 'dynamodb:PartiQLDelete', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:Put*', 'dynamodb:Update*'],
+  iam: ['iam:Attach*', 'iam:Create*', 'iam:Delete*', 'iam:Detach*', 'iam:PassRole', 'iam:Put*', 'iam:SetDefaultPolicyVersion', 'iam:Update*'],
+  logs: ['logs:Associate*', 'logs:CreateLog*', 'logs:Delete*', 'logs:Disassociate*', 'logs:Put*'],
+} as const satisfies Record<string, readonly string[]>;
+
 /** The id every self-protection statement carries in the report. */
 export const SELF_PROTECTION = 'guard.self-protection';
 
@@ -205,7 +223,8 @@ function selfProtection(settings: GuardSettings, options: GuardrailOptions): Gua
   const statements: Statement[] = [
     {
       Effect: 'Deny',
-      Action: ['sagemaker:AddTags', 'sagemaker:DeleteTags', ...KIND_LIST.map((spec) => spec.createAction)],
+      // Every create (sagemaker:Create*: those of kinds the guard does not watch yet too) carries its tags in aws:TagKeys.
+      Action: ['sagemaker:AddTags', 'sagemaker:Create*', 'sagemaker:DeleteTags'],
       Resource: '*',
       Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': ['sagemaker-guard:*'] }, ...except },
     },
@@ -217,57 +236,15 @@ function selfProtection(settings: GuardSettings, options: GuardrailOptions): Gua
     },
     {
       Effect: 'Deny',
-      Action: [
-        'cloudformation:CancelUpdateStack',
-        'cloudformation:CreateChangeSet',
-        'cloudformation:DeleteStack',
-        'cloudformation:ExecuteChangeSet',
-        'cloudformation:SetStackPolicy',
-        'cloudformation:UpdateStack',
-        'cloudformation:UpdateTerminationProtection',
-      ],
+      Action: [...PROTECTED_ACTIONS.cloudformation],
       Resource: `arn:${partition}:cloudformation:*:*:stack/${options.stackName}/*`,
       Condition: except,
     },
     {
       Effect: 'Deny',
-      Action: [
-        'lambda:DeleteFunction',
-        'lambda:PutFunctionConcurrency',
-        'lambda:UpdateFunctionCode',
-        'lambda:UpdateFunctionConfiguration',
-        'events:DeleteRule',
-        'events:DisableRule',
-        'events:PutRule',
-        'events:PutTargets',
-        'events:RemoveTargets',
-        'sns:DeleteTopic',
-        'sns:SetTopicAttributes',
-        'sqs:DeleteQueue',
-        'sqs:PurgeQueue',
-        'sqs:SetQueueAttributes',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:DeleteResourcePolicy',
-        'dynamodb:DeleteTable',
-        'dynamodb:PutItem',
-        'dynamodb:PutResourcePolicy',
-        'dynamodb:UpdateItem',
-        'dynamodb:UpdateTable',
-        'iam:AttachRolePolicy',
-        'iam:CreatePolicyVersion',
-        'iam:DeletePolicy',
-        'iam:DeletePolicyVersion',
-        'iam:DeleteRole',
-        'iam:DeleteRolePolicy',
-        'iam:DetachRolePolicy',
-        'iam:PutRolePolicy',
-        'iam:SetDefaultPolicyVersion',
-        'iam:UpdateAssumeRolePolicy',
-        'logs:DeleteLogGroup',
-        'logs:DeleteSubscriptionFilter',
-        'logs:PutRetentionPolicy',
-      ],
+      Action: Object.entries(PROTECTED_ACTIONS)
+        .filter(([service]) => service !== 'cloudformation')
+        .flatMap(([, actions]) => actions),
       Resource: [
         `arn:${partition}:lambda:*:*:function:${prefix}`,
         `arn:${partition}:events:*:*:rule/${prefix}`,
@@ -284,8 +261,49 @@ function selfProtection(settings: GuardSettings, options: GuardrailOptions): Gua
   return statements.map((entry) => ({ statement: entry, controls: [SELF_PROTECTION], rank: -1 }));
 }
 
-/** Every guardrail statement the policy asks for, and what became of each control. */
-export function guardrails(settings: GuardSettings, options: GuardrailOptions): Guardrails {
+/** The name pattern of the guardrails' own managed policy (lib/sagemaker-guardrails.ts names it `<stack>-Guardrails-<region>`). */
+export const guardrailsPolicyArnPattern = (stackName: string, partition = 'aws'): string => `arn:${partition}:iam::*:policy/${stackName}-Guardrails-*`;
+
+/**
+ * For the documents a principal carries (a permissions boundary, or the Deny-only policy on its roles): the principal
+ * may not take them off, nor step around them. It may not remove or replace a permissions boundary, detach the
+ * guardrails policy, attach one (the boundary variant's Allow * as an identity policy would grant everything), or
+ * create a role or user that is not bounded by the guardrails. SCPs need none of this: a member account cannot detach
+ * them. The guard's roles and the approvers are excepted, as everywhere.
+ */
+function principalPinning(settings: GuardSettings, options: GuardrailOptions): GuardrailStatement[] {
+  const partition = options.partition ?? 'aws';
+  const except: Condition = { ArnNotLike: { 'aws:PrincipalArn': [`arn:${partition}:iam::*:role/${options.stackName}-*`, ...settings.guardrails.approvers] } };
+  const policy = guardrailsPolicyArnPattern(options.stackName, partition);
+  const statements: Statement[] = [
+    {
+      Effect: 'Deny',
+      Action: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+      Resource: '*',
+      Condition: except,
+    },
+    {
+      Effect: 'Deny',
+      Action: ['iam:CreateRole', 'iam:CreateUser', 'iam:PutRolePermissionsBoundary', 'iam:PutUserPermissionsBoundary'],
+      Resource: '*',
+      Condition: { ArnNotLikeIfExists: { 'iam:PermissionsBoundary': policy }, ...except },
+    },
+    {
+      Effect: 'Deny',
+      Action: ['iam:AttachGroupPolicy', 'iam:AttachRolePolicy', 'iam:AttachUserPolicy', 'iam:DetachGroupPolicy', 'iam:DetachRolePolicy', 'iam:DetachUserPolicy'],
+      Resource: '*',
+      Condition: { ArnLike: { 'iam:PolicyARN': policy }, ...except },
+    },
+  ];
+  return statements.map((entry) => ({ statement: entry, controls: [SELF_PROTECTION], rank: -1 }));
+}
+
+/**
+ * Every guardrail statement the policy asks for, and what became of each control. `carried`: the documents are
+ * carried by principals (a boundary, or the Deny-only policy on roles), which then may not take them off.
+ */
+export function guardrails(settings: GuardSettings, options: GuardrailOptions, carried = false): Guardrails {
   const controls = controlGuardrails(settings, options);
-  return { statements: [...controls.statements, ...selfProtection(settings, options)], verdicts: controls.verdicts };
+  const pinning = carried ? principalPinning(settings, options) : [];
+  return { statements: [...controls.statements, ...selfProtection(settings, options), ...pinning], verdicts: controls.verdicts };
 }

@@ -79,6 +79,7 @@ describe('loadConfig: valid context', () => {
       { ...defaults, guardrails: { managedPolicy: 'iam', serviceControlPolicies: true, targetIds: ['r-ab12', 'ou-ab12-cdef3456', '111122223333'] } },
     ],
     ['guardrails empty or null: none', { ...NONE, guardrails: '' }, defaults],
+    ['guardrails null: none', { ...NONE, guardrails: null }, defaults],
     ['a sweep schedule', { ...NONE, sweepSchedule: 'cron(0 6 * * ? *)' }, { ...defaults, sweepSchedule: 'cron(0 6 * * ? *)' }],
     ['no sweep', { ...NONE, sweepSchedule: 'off' }, { ...defaults, sweepSchedule: 'off' }],
     ...['rate(1 minute)', 'rate(12 hours)', 'rate(7 days)', 'cron(0/15 * ? * MON-FRI *)', 'cron(0 6 L * ? *)', 'cron(0 6 ? * 2#1 2027)'].map(

@@ -1,8 +1,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Aws, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { GUARDRAILS_STACK_NAME, STACK_NAME } from '../../lib/app';
 import { generateGuardrails, GuardrailsTooLargeError, LIMITS, type PolicyDocument } from '../../lib/guardrails';
 import { DEFAULT_SWITCH_PARAMETER } from '../../lib/sagemaker-guard';
@@ -17,12 +17,17 @@ import { buildGuard, synthGuard, tempDir } from './synth';
  * documents themselves are judged by an IAM evaluator in test/unit/guardrails.test.ts; these tests prove the templates
  * carry exactly what the generator wrote, where it belongs, and that a bad request fails the synth.
  */
+/**
+ * A policy the one managed policy holds whole: the defaults and an approver. 6,144 characters go fast (the guard's
+ * self-protection and the pinning of the boundary take about 3,500): see the "too large" case below.
+ */
 const POLICY: GuardSettingsInput = {
   mode: 'enforce',
-  allowedSubnets: ['subnet-0aaaa1111'],
-  kinds: { 'training-job': { allowedInstanceTypes: ['ml.m5.xlarge'] } },
   guardrails: { approvers: ['arn:aws:iam::111122223333:role/SecurityEngineering'] },
 };
+
+/** Bound to an account and region, so the partition is known at synth time (an environment-agnostic stack is below). */
+const ENV = { account: '111122223333', region: 'us-east-1' };
 
 const expected = (format: 'scp' | 'iam' | 'boundary', partition = 'aws') =>
   generateGuardrails(parseSettings(POLICY, 'test'), format, { stackName: STACK_NAME, switchParameterName: DEFAULT_SWITCH_PARAMETER, now: new Date(), partition });
@@ -50,13 +55,13 @@ describe('guardrails.managedPolicy: the in-account policy', () => {
     ['boundary', 'boundary'],
     ['iam', 'iam'],
   ])('managedPolicy %j: the %s document, as generated, named after the stack and region, its ARN an output', (managedPolicy, format) => {
-    const { template, stack } = synthGuard({ policy: POLICY, guardrails: { managedPolicy } });
+    const { template, stack } = synthGuard({ policy: POLICY, guardrails: { managedPolicy } }, { env: ENV });
     const [policy, ...others] = managedPolicies(template);
     expect(others).toHaveLength(0);
     const [document] = expected(format).documents;
     expect(policy.Properties.PolicyDocument).toEqual(document.policy);
     expect(JSON.stringify(policy.Properties.PolicyDocument).length).toBeLessThanOrEqual(LIMITS[format].characters);
-    expect(policy.Properties.ManagedPolicyName).toEqual({ 'Fn::Join': ['', [`${STACK_NAME}-Guardrails-`, { Ref: 'AWS::Region' }]] });
+    expect(policy.Properties.ManagedPolicyName).toBe(`${STACK_NAME}-Guardrails-us-east-1`);
     expect(policy.Properties.Description).toContain(format === 'boundary' ? 'permissions boundary' : 'Deny only');
     const allows = policy.Properties.PolicyDocument.Statement.filter((statement) => statement.Effect === 'Allow');
     expect(allows).toHaveLength(format === 'boundary' ? 1 : 0);
@@ -65,19 +70,34 @@ describe('guardrails.managedPolicy: the in-account policy', () => {
     template.hasOutput('GuardrailsPolicyArn', { Value: { Ref: logicalId }, Description: Match.stringLikeRegexp(`\\d+ controls prevented, \\d+ of 6144 characters`) });
   });
 
-  test('the self-protection covers the policy itself: its name matches the protected <stack>-* IAM policy pattern', () => {
-    const { template } = synthGuard({ policy: POLICY, guardrails: { managedPolicy: true } });
+  test('the self-protection covers the policy itself: its name matches the protected <stack>- pattern', () => {
+    const { template } = synthGuard({ policy: POLICY, guardrails: { managedPolicy: true } }, { env: ENV });
     const [policy] = managedPolicies(template);
-    const protectedArns = (policy.Properties.PolicyDocument.Statement)
-      .filter((statement) => statement.Effect === 'Deny' && [statement.Action].flat().includes('iam:CreatePolicyVersion'))
-      .flatMap((statement) => ('Resource' in statement ? [statement.Resource].flat() : []));
-    expect(protectedArns).toContain(`arn:aws:iam::*:policy/${STACK_NAME}-*`);
+    const name = String(policy.Properties.ManagedPolicyName);
+    const protectedArns = policy.Properties.PolicyDocument.Statement.filter((statement) => statement.Effect === 'Deny' && [statement.Action].flat().includes('iam:SetDefaultPolicyVersion')).flatMap((statement) =>
+      'Resource' in statement && statement.Resource !== undefined ? [statement.Resource].flat() : [],
+    );
+    const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.?+^$()|[\]{}]/g, '\\$&').replace(/\*/g, '.*')}$`);
+    expect(protectedArns.some((pattern) => glob(pattern).test(`arn:aws:iam::111122223333:policy/${name}`))).toBe(true);
   });
 
-  test('a stack bound to an aws-cn region writes aws-cn ARNs; an environment-agnostic one, aws', () => {
+  test('an environment-agnostic stack names AWS::Partition, resolved at deploy; the size bound assumes the longest partition', () => {
+    const { template, stack } = synthGuard({ policy: POLICY, guardrails: { managedPolicy: 'iam' } });
+    const text = JSON.stringify(managedPolicies(template)[0]?.Properties.PolicyDocument);
+    expect(text).toContain('{"Ref":"AWS::Partition"}');
+    expect(text).not.toContain('aws-p-tokn');
+    expect(text.replaceAll('arn:aws:iam::111122223333:role/SecurityEngineering', '')).not.toContain('arn:aws:');
+    const document = stack.guardrailsPolicy?.generated.documents.at(0);
+    // The JSON held to the limit is the one with the 10-character stand-in (aws-us-gov is the longest partition).
+    expect(document?.json).toContain('arn:aws-p-tokn:');
+    expect(document?.json.length).toBeGreaterThan(JSON.stringify(expected('iam').documents[0]?.policy).length);
+  });
+
+  test('a stack bound to an aws-cn region writes aws-cn ARNs', () => {
     const { template } = synthGuard({ policy: POLICY, guardrails: { managedPolicy: 'iam' } }, { env: { account: '111122223333', region: 'cn-north-1' } });
     const [policy] = managedPolicies(template);
     expect(policy.Properties.PolicyDocument).toEqual(expected('iam', 'aws-cn').documents[0]?.policy);
+    expect(policy.Properties.ManagedPolicyName).toBe(`${STACK_NAME}-Guardrails-cn-north-1`);
     // Only the approver's ARN, as the policy gives it, is in another partition.
     expect(JSON.stringify(policy.Properties.PolicyDocument).replaceAll('arn:aws:iam::111122223333:role/SecurityEngineering', '')).not.toContain('arn:aws:');
   });
@@ -93,7 +113,7 @@ describe('guardrails.managedPolicy: the in-account policy', () => {
     ['boundary', ['AwsSolutions-IAM5[Action::*]', 'AwsSolutions-IAM5[Resource::*]'].map((id) => `Annotation::${id}`)],
     ['iam', []],
   ])('cdk-nag: the %s variant leaves no finding; its acknowledgements are %j, each with a reason', (managedPolicy, acknowledged) => {
-    const { app, stack } = buildGuard({ policy: POLICY, guardrails: { managedPolicy } }, { outdir: tempDir('guard-guardrails-nag-') });
+    const { app, stack } = buildGuard({ policy: POLICY, guardrails: { managedPolicy } }, { outdir: tempDir('guard-guardrails-nag-'), env: ENV });
     const assembly = app.synth();
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: { ruleName: string }[] }[] };
     expect(report.pluginReports.flatMap((pluginReport) => pluginReport.violations ?? [])).toEqual([]);
@@ -108,6 +128,7 @@ describe('guardrails.managedPolicy: the in-account policy', () => {
   test('what cannot fit one managed policy fails the synth, naming the controls for guardrails.respondOnly', () => {
     const everything: GuardSettingsInput = {
       ...POLICY,
+      allowedSubnets: ['subnet-0aaaa1111'],
       interContainerEncryption: 'always',
       maxRuntimeSeconds: 86400,
       allowedSecurityGroups: ['sg-0aaaa1111'],
@@ -139,7 +160,7 @@ describe('guardrails.serviceControlPolicies: the SageMakerGuardrails stack', () 
   const policiesOf = (template: Template) => Object.values(template.findResources('AWS::Organizations::Policy')) as OrganizationsPolicy[];
 
   test('one SERVICE_CONTROL_POLICY per generated document, its content the document as generated, attached to nothing by default', () => {
-    const { guardrailsStack } = buildGuard({ policy: POLICY, guardrails: { serviceControlPolicies: true } });
+    const { guardrailsStack } = buildGuard({ policy: POLICY, guardrails: { serviceControlPolicies: true } }, { env: ENV });
     expect(guardrailsStack?.stackName).toBe(GUARDRAILS_STACK_NAME);
     const template = Template.fromStack(guardrailsStack as Stack);
     const documents = expected('scp').documents;
@@ -205,5 +226,30 @@ describe('invalid guardrails context: the synth stops and says which field, whic
   ])('%s', (_, guardrails, message) => {
     expect(() => buildGuard({ policy: POLICY, guardrails })).toThrow(InvalidSettingsError);
     expect(() => buildGuard({ policy: POLICY, guardrails })).toThrow(message);
+  });
+
+  test('a dotted key (-c guardrails.managedPolicy=true) is refused, not silently ignored', () => {
+    expect(() => buildGuard({ policy: POLICY, 'guardrails.managedPolicy': 'true' })).toThrow(InvalidSettingsError);
+    expect(() => buildGuard({ policy: POLICY, 'guardrails.managedPolicy': 'true' })).toThrow(`"guardrails.managedPolicy" is not read; give the whole object as JSON, e.g. -c guardrails='{"managedPolicy":true}'`);
+    expect(() => buildGuard({ 'policy.mode': 'report' })).toThrow('"policy.mode" is not read');
+  });
+
+  test('names that do not fit AWS limits, and tokens, stop the synth', () => {
+    const settings = parseSettings(POLICY, 'test');
+    expect(() => new SageMakerGuardrails(new Stack(new App(), 'A'), 'G', { settings, namePrefix: 'x'.repeat(121) })).toThrow('namePrefix must be 1 to 120 characters (given 121)');
+    expect(() => new GuardrailsManagedPolicy(new Stack(new App(), 'A'.repeat(101)), 'P', { settings })).toThrow("the guard's stack name is 101 characters");
+    expect(() => new GuardrailsManagedPolicy(new Stack(new App(), 'B'), 'P', { settings, guardStackName: Aws.STACK_NAME })).toThrow('guardStackName must be a literal string');
+    expect(() => new SageMakerGuardrails(new Stack(new App(), 'C'), 'G', { settings, switchParameterName: Aws.STACK_ID })).toThrow('switchParameterName must be a literal string');
+    expect(() => new SageMakerGuardrails(new Stack(new App(), 'D'), 'G', { settings, partition: Aws.PARTITION })).toThrow('partition must be a literal string');
+  });
+
+  test('an exemption that will end is a synth warning: the deployed guardrails keep excusing it until the next deploy', () => {
+    const stack = new Stack(new App(), 'E');
+    new SageMakerGuardrails(stack, 'G', {
+      settings: parseSettings({ ...POLICY, exemptions: [{ namePrefix: 'sandbox-', kinds: ['training-job'], controls: 'all', reason: 'budget', expires: '2027-06-30' }] }, 'test'),
+      now: new Date('2027-01-01T00:00:00Z'),
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('sandbox-.*2027-06-30.*deploy after that day'));
+    expect(warnings).toHaveLength(1);
   });
 });

@@ -43,7 +43,7 @@ const EVERYTHING: GuardSettingsInput = {
 const generate = (input: GuardSettingsInput, format: GuardrailFormat) => generateGuardrails(settings(input), format, OPTIONS);
 
 /**
- * The policy with every option set, as it fits the format: all of it in 5 SCPs; for the one managed policy, what the
+ * The policy with every option set, as it fits the format: all of it in 4 SCPs; for the one managed policy, what the
  * generator's advice leaves to the responder (GuardrailsTooLargeError.controls in guardrails.respondOnly), as a user would.
  */
 function fitted(format: GuardrailFormat): GuardSettingsInput {
@@ -131,7 +131,7 @@ describe.each<[GuardrailFormat, Attachment]>([
   const documents: PolicyDocument[] = generated.documents.map((document) => document.policy);
   const prevented = new Set(generated.verdicts.filter((verdict) => verdict.status === 'prevented').map((verdict) => verdict.control));
 
-  test('5 SCPs hold every option; the one managed policy holds what the advice leaves', () => {
+  test('4 SCPs hold every option; the one managed policy holds what the advice leaves', () => {
     if (format === 'scp') expect(policy).toBe(EVERYTHING);
     else expect(policy.guardrails?.respondOnly?.length).toBeGreaterThan(0);
     expect(prevented.size).toBeGreaterThan(format === 'scp' ? 40 : 10);
@@ -208,8 +208,61 @@ describe.each<[GuardrailFormat, Attachment]>([
     expect(await decide(documents, { ...loosen, action: 'iam:SetDefaultPolicyVersion' }, attachment)).toBe('ExplicitlyDenied');
     expect(await decide(documents, { ...loosen, principal: APPROVER }, attachment)).toBe('Allowed');
     expect(await decide(documents, { ...loosen, resource: `arn:aws:iam::${ACCOUNT}:policy/team-a-policy` }, attachment)).toBe('Allowed');
+    // Cutting the guard off: a deny-all boundary on its roles, its role passed to a function of one's own, a false
+    // notice on its topic, a dead letter dropped, its event invoke config (the way to the dead-letter queue) removed.
+    const guardRole = `arn:aws:iam::${ACCOUNT}:role/SageMakerGuard-TrainingJobResponderRole1A2B3C-XYZ`;
+    for (const [action, resource] of [
+      ['iam:PutRolePermissionsBoundary', guardRole],
+      ['iam:PassRole', guardRole],
+      ['sns:Publish', `arn:aws:sns:us-east-1:${ACCOUNT}:SageMakerGuard-GuardTopic1234-ABCD`],
+      ['sqs:DeleteMessage', `arn:aws:sqs:us-east-1:${ACCOUNT}:SageMakerGuard-GuardDeadLetterQueue1234-ABCD`],
+      ['lambda:DeleteFunctionEventInvokeConfig', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:SageMakerGuard-GuardTrainingJobResponder-ABCD`],
+      ['lambda:CreateFunctionUrlConfig', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:SageMakerGuard-GuardTrainingJobResponder-ABCD`],
+      ['dynamodb:PartiQLUpdate', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/SageMakerGuard-Ledger1234-ABCD`],
+      ['iam:CreatePolicy', `arn:aws:iam::${ACCOUNT}:policy/SageMakerGuard-Guardrails-us-east-1`],
+    ] as const) {
+      expect([action, await decide(documents, { action, resource, context: {} }, attachment)]).toEqual([action, 'ExplicitlyDenied']);
+      expect([action, await decide(documents, { action, resource, context: {}, principal: APPROVER }, attachment)]).toEqual([action, 'Allowed']);
+    }
+    // Reading the guard stays open to everyone.
+    for (const [action, resource] of [
+      ['lambda:GetFunction', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:SageMakerGuard-GuardTrainingJobResponder-ABCD`],
+      ['dynamodb:Query', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/SageMakerGuard-Ledger1234-ABCD`],
+      ['logs:FilterLogEvents', `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/SageMakerGuard-GuardTrainingJobResponder-ABCD`],
+    ] as const) {
+      expect([action, await decide(documents, { action, resource, context: {} }, attachment)]).toEqual([action, 'Allowed']);
+    }
     const unrelated = { action: 'events:DisableRule', resource: `arn:aws:events:us-east-1:${ACCOUNT}:rule/team-a-nightly`, context: {} };
     expect(await decide(documents, unrelated, attachment)).toBe('Allowed');
+  });
+});
+
+describe.each<[GuardrailFormat, Attachment]>([
+  ['iam', 'identity'],
+  ['boundary', 'boundary'],
+])('a principal carrying the %s guardrails (attached as %s) cannot take them off', (format, attachment) => {
+  const documents = generate({ guardrails: { approvers: [APPROVER] } }, format).documents.map((document) => document.policy);
+  const self = `arn:aws:iam::${ACCOUNT}:role/team-a-sagemaker`;
+  const guardrailsPolicy = `arn:aws:iam::${ACCOUNT}:policy/SageMakerGuard-Guardrails-us-east-1`;
+
+  test.each<[string, string, Record<string, ContextValue>, 'ExplicitlyDenied' | 'Allowed']>([
+    ['remove its own boundary', 'iam:DeleteRolePermissionsBoundary', {}, 'ExplicitlyDenied'],
+    ['replace its boundary with another policy', 'iam:PutRolePermissionsBoundary', { 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy/open` }, 'ExplicitlyDenied'],
+    ['create a role with no boundary', 'iam:CreateRole', {}, 'ExplicitlyDenied'],
+    ['create a role bounded by another policy', 'iam:CreateRole', { 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy/open` }, 'ExplicitlyDenied'],
+    ['create a role bounded by the guardrails', 'iam:CreateRole', { 'iam:PermissionsBoundary': guardrailsPolicy }, 'Allowed'],
+    ['detach the guardrails policy from itself', 'iam:DetachRolePolicy', { 'iam:PolicyARN': guardrailsPolicy }, 'ExplicitlyDenied'],
+    ['attach the guardrails policy (the boundary variant would grant *)', 'iam:AttachRolePolicy', { 'iam:PolicyARN': guardrailsPolicy }, 'ExplicitlyDenied'],
+    ['attach another policy', 'iam:AttachRolePolicy', { 'iam:PolicyARN': `arn:aws:iam::${ACCOUNT}:policy/team-a-reads` }, 'Allowed'],
+  ])('%s: %s', async (_title, action, context, expected) => {
+    expect(await decide(documents, { action, resource: self, context }, attachment)).toBe(expected);
+    // The approvers (and the guard's roles) are not held.
+    expect(await decide(documents, { action, resource: self, context, principal: APPROVER }, attachment)).toBe('Allowed');
+  });
+
+  test('SCPs carry none of it: an account cannot detach an SCP, and other teams keep managing their boundaries', async () => {
+    const scps = generate({}, 'scp').documents.map((document) => document.policy);
+    expect(await decide(scps, { action: 'iam:DeleteRolePermissionsBoundary', resource: self, context: {} }, 'scp')).toBe('Allowed');
   });
 });
 

