@@ -143,7 +143,7 @@ export function actionPlan(wouldAct: ReadonlyMap<ResourceKind, number>): string 
 
 async function defaultRegion(io: AuditIO): Promise<string[] | undefined> {
   try {
-    const region = await sageMaker.config.region();
+    const region = await sageMaker().config.region();
     if (region !== '') return [region];
   } catch {
     // reported below

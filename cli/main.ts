@@ -133,7 +133,7 @@ async function runAudit(options: AuditOptions): Promise<number> {
       confirm,
     }, { policySource: policy.source, policyLine: policyLine(policy), estate: estateLookup(options) });
   } finally {
-    for (const client of [clients.sageMaker, clients.ec2, clients.sns]) client.destroy();
+    for (const client of [clients.sageMaker(), clients.ec2(), clients.sns]) client.destroy();
   }
 }
 

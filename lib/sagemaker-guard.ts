@@ -146,7 +146,13 @@ const ALARM_METRIC_DESCRIPTIONS: Readonly<Record<(typeof ALARM_METRICS)[keyof ty
   [ALARM_METRICS.noticeFailures]:
     'a notice could not be published to the topic; it stays owed in the ledger and the resend function retries it every ' +
     '10 minutes; check the topic, its KMS key and the resend function\'s log group if this repeats',
+  [ALARM_METRICS.memberUnreachable]:
+    'a member account\'s role could not be assumed, so nothing in that account and region is checked; the event waits in the ' +
+    'dead-letter queue; check the StackSet instance of that account and replay with npx sagemaker-guard redrive',
 };
+
+/** Alarm metrics that only an organization deployment can emit (a single-account guard assumes no role). */
+const ORGANIZATION_ONLY_METRICS: ReadonlySet<string> = new Set([ALARM_METRICS.memberUnreachable]);
 
 /**
  * sagemaker-guard: per SageMaker resource kind, an EventBridge rule sends the actionable state-change
@@ -503,7 +509,7 @@ export class SageMakerGuard extends Construct {
     }
 
     // The functions' own alarm metrics (EMF), across all kinds: only Powertools' `service` dimension.
-    for (const metricName of Object.values(ALARM_METRICS)) {
+    for (const metricName of Object.values(ALARM_METRICS).filter((metric) => !ORGANIZATION_ONLY_METRICS.has(metric))) {
       alarms.push(
         new Alarm(this, `${metricName}Alarm`, {
           alarmDescription: `sagemaker-guard ${metricName}: ${ALARM_METRIC_DESCRIPTIONS[metricName]}`,

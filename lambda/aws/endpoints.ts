@@ -27,7 +27,7 @@ export function variantModels(config: { readonly ProductionVariants?: readonly {
 /** Names of the endpoints (not being deleted, not failed) that use the endpoint config or serve the model. */
 export async function endpointsServing(using: Using): Promise<string[]> {
   const endpoints: string[] = [];
-  for await (const page of paginateListEndpoints({ client: sageMaker, pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE })) {
+  for await (const page of paginateListEndpoints({ client: sageMaker(), pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE })) {
     for (const summary of page.Endpoints ?? []) {
       if (summary.EndpointName !== undefined && !NOT_SERVING.has(summary.EndpointStatus)) endpoints.push(summary.EndpointName);
     }
@@ -36,7 +36,7 @@ export async function endpointsServing(using: Using): Promise<string[]> {
   const modelsOf = (configName: string): Promise<string[]> => {
     let models = configModels.get(configName);
     if (models === undefined) {
-      models = describeOrUndefined(() => sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }))).then((config) =>
+      models = describeOrUndefined(() => sageMaker().send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName }))).then((config) =>
         config === undefined ? [] : variantModels(config),
       );
       configModels.set(configName, models);
@@ -46,7 +46,7 @@ export async function endpointsServing(using: Using): Promise<string[]> {
   const { results, errors } = await PromisePool.withConcurrency(CONCURRENCY)
     .for(endpoints)
     .process(async (name): Promise<string | undefined> => {
-      const endpoint = await describeOrUndefined(() => sageMaker.send(new DescribeEndpointCommand({ EndpointName: name })));
+      const endpoint = await describeOrUndefined(() => sageMaker().send(new DescribeEndpointCommand({ EndpointName: name })));
       if (endpoint === undefined) return undefined;
       const configs = [endpoint.EndpointConfigName, endpoint.PendingDeploymentSummary?.EndpointConfigName].filter((config): config is string => config !== undefined);
       if (using.endpointConfig !== undefined && configs.includes(using.endpointConfig)) return name;

@@ -57,7 +57,7 @@ export async function* pagesOf<P>(pages: AsyncIterable<P>, names: (page: P) => r
 /** All tags of a resource as a map; when a key repeats, the last value wins. */
 export async function listTags(arn: string): Promise<Record<string, string>> {
   const tags: Record<string, string> = {};
-  for await (const page of paginateListTags({ client: sageMaker }, { ResourceArn: arn })) {
+  for await (const page of paginateListTags({ client: sageMaker() }, { ResourceArn: arn })) {
     for (const tag of page.Tags ?? []) {
       if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
     }
@@ -66,5 +66,5 @@ export async function listTags(arn: string): Promise<Record<string, string>> {
 }
 
 export async function addTags(arn: string, tags: readonly Tag[]): Promise<void> {
-  await sageMaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: [...tags] }));
+  await sageMaker().send(new AddTagsCommand({ ResourceArn: arn, Tags: [...tags] }));
 }

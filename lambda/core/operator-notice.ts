@@ -100,6 +100,36 @@ export function buildSwitchProblemNotice(input: SwitchProblemInput): Notice {
   };
 }
 
+export interface MemberAccessInput {
+  readonly account: string;
+  readonly region: string;
+  readonly roleArn: string;
+  /** What STS said. */
+  readonly detail: string;
+  /** What the guard could not look at: "training job train-1", or "the sweep of the account". */
+  readonly about: string;
+}
+
+/** A member account the guard cannot enter: it cannot see or act there until the role is back. */
+export function buildMemberAccessNotice(input: MemberAccessInput): Notice {
+  return {
+    subject: subject(`Cannot reach account ${input.account} ${input.region}: nothing there is checked`),
+    message: body([
+      `The guard could not assume ${input.roleArn} to check ${input.about}: ${input.detail}.`,
+      '',
+      'WHAT THE GUARD DOES',
+      '  Nothing in that account: it does not guess. The event is retried, then kept in the dead-letter queue;',
+      '  replay it with `npx sagemaker-guard redrive` once the role is back.',
+      '',
+      'WHAT TO DO',
+      `  Check the guard's stack instance in ${input.account} ${input.region} (the StackSet's instances, in the hub's CloudFormation console):`,
+      "  the member role must exist and trust the hub's function roles. Then find out who changed it: CloudTrail, event source iam.amazonaws.com.",
+      '  You are told at most once an hour per account and region while the problem lasts.',
+    ]),
+    attributes: { kind: 'guard', action: 'member-unreachable', severity: 'high', account: input.account, region: input.region },
+  };
+}
+
 export interface SwitchChangeInput {
   readonly parameterName: string;
   /** Parameter Store's operation: Create, Update, Delete, LabelParameterVersion. */

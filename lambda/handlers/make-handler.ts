@@ -1,4 +1,5 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { memberAccountsFromEnv } from '../aws/accounts';
 import { Ledger } from '../aws/ledger';
 import { accessOf, isResourceKind, RESOURCE_KINDS, type ResourceAccess, type ResourceKind } from '../kinds/registry';
 import { GUARD_KIND_ENV, settingsFromEnv, SWITCH_PARAMETER_ENV, TOPIC_ARN_ENV } from '../core/settings';
@@ -18,12 +19,15 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime {
   }
   const switchParameter = env[SWITCH_PARAMETER_ENV];
   // The topic is in the guard's account: its ARN names the account for resources no ARN describes any more.
-  const account = topicArn.split(':').at(4);
+  const parts = topicArn.split(':');
+  const partition = parts.at(1) ?? 'aws';
+  const account = parts.at(4);
+  const region = env.AWS_REGION ?? 'unknown';
   return {
     settings: settingsFromEnv(env),
     topicArn,
-    region: env.AWS_REGION ?? 'unknown',
-    ...(account !== undefined && account !== '' ? { account } : {}),
+    region,
+    ...(account !== undefined && account !== '' ? { account, accounts: memberAccountsFromEnv(env, { account, region, partition }) } : {}),
     ...(switchParameter !== undefined && switchParameter !== '' ? { switchParameter } : {}),
     ledger: new Ledger(table),
     now: () => new Date(),

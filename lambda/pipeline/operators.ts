@@ -4,7 +4,8 @@ import type { Finding } from '../controls/types';
 import type { Ledger } from '../aws/ledger';
 import type { ResourceKind } from '../kinds/registry';
 import type { Exemptions } from '../core/modes';
-import { buildExemptionNotice, buildSwitchProblemNotice } from '../core/operator-notice';
+import { buildExemptionNotice, buildMemberAccessNotice, buildSwitchProblemNotice } from '../core/operator-notice';
+import type { MemberAccessError } from '../aws/accounts';
 import { resourcePk, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
 import { ALARM_METRICS, countAlarmMetric, countMetric } from './telemetry';
@@ -68,4 +69,20 @@ export async function reportSwitchProblem(
   const record = noticeRecord({ pk: `guard#${ref.account}#${ref.region}#switch`, sk: `problem#${code}#${hour}` }, 'switch', notice, holder, now);
   // Telling the operators must not stop the enforcement it is about: a failure here is logged only.
   await bestEffort(progress, 'notify-switch-problem', () => deliverOnce(ledger, runtime.topicArn, record, holder, now));
+}
+
+/**
+ * A member account's role could not be assumed: the MemberAccountUnreachable alarm counts it, and the operators
+ * get one notice an hour per account and region while it lasts. The caller then fails the run (retry, dead letter).
+ */
+export async function reportMemberAccess(error: MemberAccessError, about: string, runtime: Runtime, ledger: Ledger | undefined, holder: string, progress: Progress): Promise<void> {
+  countAlarmMetric(ALARM_METRICS.memberUnreachable);
+  logger.error('A member account could not be entered; nothing is checked there', { account: error.target.account, region: error.target.region, roleArn: error.roleArn, cause: error.causeName, detail: error.causeMessage });
+  if (ledger === undefined) return;
+  const now = runtime.now();
+  const hour = now.toISOString().slice(0, 13);
+  const { account, region } = error.target;
+  const notice = buildMemberAccessNotice({ account, region, roleArn: error.roleArn, detail: `${error.causeName}: ${error.causeMessage}`, about });
+  const record = noticeRecord({ pk: `guard#${account}#${region}#member`, sk: `unreachable#${hour}` }, 'member', notice, holder, now);
+  await bestEffort(progress, 'notify-member-unreachable', () => deliverOnce(ledger, runtime.topicArn, record, holder, now));
 }

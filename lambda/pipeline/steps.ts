@@ -9,6 +9,7 @@ import type { Described } from '../kinds/types';
 import type { Exemptions } from '../core/modes';
 import type { GuardSettings } from '../core/settings';
 import type { Ledger } from '../aws/ledger';
+import type { MemberAccounts } from '../aws/accounts';
 import type { ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
 import { countMetric } from './telemetry';
@@ -33,6 +34,11 @@ export interface Runtime {
   readonly now: () => Date;
   /** Waits between Describe* retries of a lagging status (tests pass one that does not wait). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * How the run reaches an account and region other than the function's own (an organization deployment assumes the
+   * member role; a single-account guard refuses another account's event). Without it, the function's own clients serve.
+   */
+  readonly accounts?: MemberAccounts;
 }
 
 /**

@@ -49,6 +49,8 @@ export const ALARM_METRICS = {
   switchFallback: 'SwitchFallback',
   /** A notice could not be published (it stays in the ledger's outbox and is re-sent). */
   noticeFailures: 'NoticeFailures',
+  /** A member account's role could not be assumed (organization deployments): nothing there is checked. */
+  memberUnreachable: 'MemberAccountUnreachable',
 } as const;
 
 export function countAlarmMetric(name: (typeof ALARM_METRICS)[keyof typeof ALARM_METRICS]): void {

@@ -36,11 +36,16 @@ describe('entry points and runtime', () => {
     expect(runtime.ledger?.tableName).toBe('ledger');
     expect(runtime.now().getTime()).toBeCloseTo(Date.now(), -3);
     expect(runtimeFromEnv({ ...table, TOPIC_ARN: 'arn:aws:sns:us-east-1:1:t' })).not.toHaveProperty('switchParameter');
+    // An organization deployment names the member role; the partition comes from the topic's ARN.
+    expect(runtimeFromEnv({ ...table, TOPIC_ARN: 'arn:aws-cn:sns:cn-north-1:111122223333:t', GUARD_MEMBER_ROLE_NAME: 'guard-member' }).accounts?.roleArnOf('222233334444')).toBe(
+      'arn:aws-cn:iam::222233334444:role/guard-member',
+    );
+    expect(runtimeFromEnv({ ...table, TOPIC_ARN: 'arn:aws:sns:us-east-1:111122223333:t' }).accounts?.roleArnOf('222233334444')).toBeUndefined();
   });
 
   test('every client retries throttling with the standard strategy, five attempts', async () => {
     expect(RETRY).toEqual({ maxAttempts: 5, retryMode: 'standard' });
-    for (const client of [sageMaker, ec2, sns]) {
+    for (const client of [sageMaker(), ec2(), sns]) {
       await expect(client.config.maxAttempts()).resolves.toBe(5);
       const strategy = (await client.config.retryStrategy()) as { mode?: string };
       expect(strategy.mode).toBe('standard');

@@ -5,6 +5,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { InvalidSettingsError, parseSettings, settingsFromEnv } from '../../lambda/core/settings';
 import { SageMakerGuard, type SageMakerGuardProps } from '../../lib/sagemaker-guard';
 import { ALARM_METRICS } from '../../lambda/pipeline/telemetry';
+
+/** The alarm metrics a single-account guard emits: it assumes no member role, so it cannot miss one. */
+const SINGLE_ACCOUNT_METRICS = Object.values(ALARM_METRICS).filter((metric) => metric !== ALARM_METRICS.memberUnreachable);
 import { LEDGER } from '../../lambda/ledger/schema';
 import { LEASE_MS } from '../../lambda/ledger/records';
 import { DEFAULT_POLICY } from '../fixtures/resources';
@@ -645,7 +648,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   test('every alarm notifies the topic when a sum reaches 1 in one period, and says what happened and what to do', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
     // Dead letters sent, notifications failed; errors of each function; dead letters lost by each rule; the 3 metrics.
-    expect(alarms).toHaveLength(2 + ALARMED_FUNCTIONS + RULE_COUNT + Object.keys(ALARM_METRICS).length);
+    expect(alarms).toHaveLength(2 + ALARMED_FUNCTIONS + RULE_COUNT + SINGLE_ACCOUNT_METRICS.length);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [{ Ref: id.topic }],
@@ -702,7 +705,11 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     }
   });
 
-  test.each(Object.values(ALARM_METRICS))('alarm on the functions\' %s metric: namespace SageMakerGuard, only the service dimension', (metricName) => {
+  test('no MemberAccountUnreachable alarm in a single-account guard', () => {
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: ALARM_METRICS.memberUnreachable }, 0);
+  });
+
+  test.each(SINGLE_ACCOUNT_METRICS)('alarm on the functions\' %s metric: namespace SageMakerGuard, only the service dimension', (metricName) => {
     template.resourcePropertiesCountIs(
       'AWS::CloudWatch::Alarm',
       {
@@ -813,7 +820,7 @@ describe('SageMakerGuard stack without the sweep (sweepSchedule off)', () => {
     expect(new Set((deny.Condition?.ArnNotEquals['aws:PrincipalArn'] as unknown[]).map((arn) => JSON.stringify(arn)))).toEqual(
       new Set(roles.map((role) => JSON.stringify(getAttArn(role)))),
     );
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + (ALARMED_FUNCTIONS - 1) + (RULE_COUNT - 1) + Object.keys(ALARM_METRICS).length);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + (ALARMED_FUNCTIONS - 1) + (RULE_COUNT - 1) + SINGLE_ACCOUNT_METRICS.length);
   });
 });
 

@@ -12,13 +12,13 @@ export const UNUSED = 'Unused';
 
 /** DescribeEndpointConfig; undefined when it does not exist (any more). */
 export function describeEndpointConfig(name: string): Promise<EndpointConfigDescription | undefined> {
-  return describeOrUndefined(() => sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
+  return describeOrUndefined(() => sageMaker().send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
 }
 
 /** DescribeModel of every distinct model of the config's production and shadow variants (undefined: no such model). */
 export function describeVariantModels(config: EndpointConfigDescription): Promise<VariantModel[]> {
   return Promise.all(
-    variantModels(config).map(async (name): Promise<VariantModel> => ({ name, model: await describeOrUndefined(() => sageMaker.send(new DescribeModelCommand({ ModelName: name }))) })),
+    variantModels(config).map(async (name): Promise<VariantModel> => ({ name, model: await describeOrUndefined(() => sageMaker().send(new DescribeModelCommand({ ModelName: name }))) })),
   );
 }
 
@@ -59,13 +59,13 @@ export const endpointConfigAdapter: KindAdapter<EndpointConfig> = {
       clearEndpointScan();
       return { type: 'wrong-state', status: IN_USE, reason: inUseReason(users) };
     }
-    return actOn('DeleteEndpointConfig', () => sageMaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })));
+    return actOn('DeleteEndpointConfig', () => sageMaker().send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })));
   },
   /** Every config (or those created after `since`): ListEndpointConfigs has no status to filter on, a config having none. */
   list: (options) =>
     pagesOf(
       paginateListEndpointConfigs(
-        { client: sageMaker, pageSize: LIST_PAGE_SIZE },
+        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : {}), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.EndpointConfigs?.map((summary) => summary.EndpointConfigName),

@@ -31,7 +31,7 @@ export function clearEndpointScan(): void {
 
 async function scanEndpoints(): Promise<ReadonlyMap<string, readonly string[]>> {
   const endpoints: string[] = [];
-  for await (const page of paginateListEndpoints({ client: sageMaker, pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE })) {
+  for await (const page of paginateListEndpoints({ client: sageMaker(), pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE })) {
     for (const summary of page.Endpoints ?? []) {
       if (summary.EndpointName !== undefined && !NOT_SERVING.has(summary.EndpointStatus)) endpoints.push(summary.EndpointName);
     }
@@ -40,7 +40,7 @@ async function scanEndpoints(): Promise<ReadonlyMap<string, readonly string[]>> 
   const { errors } = await PromisePool.withConcurrency(CONCURRENCY)
     .for(endpoints)
     .process(async (name) => {
-      const endpoint = await describeOrUndefined(() => sageMaker.send(new DescribeEndpointCommand({ EndpointName: name })));
+      const endpoint = await describeOrUndefined(() => sageMaker().send(new DescribeEndpointCommand({ EndpointName: name })));
       if (endpoint === undefined) return;
       for (const config of new Set([endpoint.EndpointConfigName, endpoint.PendingDeploymentSummary?.EndpointConfigName])) {
         if (config === undefined || config === '') continue;

@@ -51,7 +51,7 @@ function episodeFor(endpoint: Endpoint['endpoint'], config: Endpoint['config']):
 
 export const endpointAdapter: KindAdapter<Endpoint> = {
   async describe(name) {
-    const endpoint = await describeOrUndefined(() => sageMaker.send(new DescribeEndpointCommand({ EndpointName: name })));
+    const endpoint = await describeOrUndefined(() => sageMaker().send(new DescribeEndpointCommand({ EndpointName: name })));
     if (endpoint === undefined) return undefined;
     const configName = endpoint.EndpointConfigName;
     const config = configName === undefined || configName === '' ? undefined : await describeEndpointConfig(configName);
@@ -63,12 +63,12 @@ export const endpointAdapter: KindAdapter<Endpoint> = {
       episode: episodeFor(endpoint, config),
     };
   },
-  act: (name) => actOn('DeleteEndpoint', () => sageMaker.send(new DeleteEndpointCommand({ EndpointName: name }))),
+  act: (name) => actOn('DeleteEndpoint', () => sageMaker().send(new DeleteEndpointCommand({ EndpointName: name }))),
   /** Filtered by the service (StatusEquals=InService); with `since`, every endpoint created after it, in any status. */
   list: (options) =>
     pagesOf(
       paginateListEndpoints(
-        { client: sageMaker, pageSize: LIST_PAGE_SIZE },
+        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : { StatusEquals: 'InService' }), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.Endpoints?.map((summary) => summary.EndpointName),

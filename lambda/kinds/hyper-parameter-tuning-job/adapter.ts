@@ -6,17 +6,17 @@ import type { HyperParameterTuningJob } from './controls';
 
 export const hyperParameterTuningJobAdapter: KindAdapter<HyperParameterTuningJob> = {
   async describe(name) {
-    const job = await describeOrUndefined(() => sageMaker.send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name })));
+    const job = await describeOrUndefined(() => sageMaker().send(new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name })));
     if (job === undefined) return undefined;
     return { resource: job, arn: job.HyperParameterTuningJobArn ?? '', status: job.HyperParameterTuningJobStatus, episode: episodeOf(job.CreationTime) };
   },
   /** Stops the tuning job and every training job it launched that is still running (one call, one notice). */
-  act: (name) => actOn('StopHyperParameterTuningJob', () => sageMaker.send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }))),
+  act: (name) => actOn('StopHyperParameterTuningJob', () => sageMaker().send(new StopHyperParameterTuningJobCommand({ HyperParameterTuningJobName: name }))),
   /** The running tuning jobs (StatusEquals=InProgress, filtered by the service); with `since`, every one created after it. */
   list: (options) =>
     pagesOf(
       paginateListHyperParameterTuningJobs(
-        { client: sageMaker, pageSize: LIST_PAGE_SIZE },
+        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : { StatusEquals: 'InProgress' }), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.HyperParameterTuningJobSummaries?.map((summary) => summary.HyperParameterTuningJobName),

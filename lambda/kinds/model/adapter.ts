@@ -7,12 +7,12 @@ import type { Model } from './controls';
 
 export const modelAdapter: KindAdapter<Model> = {
   async describe(name) {
-    const model = await describeOrUndefined(() => sageMaker.send(new DescribeModelCommand({ ModelName: name })));
+    const model = await describeOrUndefined(() => sageMaker().send(new DescribeModelCommand({ ModelName: name })));
     if (model === undefined) return undefined;
     return { resource: model, arn: model.ModelArn ?? '', status: undefined, episode: episodeOf(model.CreationTime) };
   },
-  act: (name) => actOn('DeleteModel', () => sageMaker.send(new DeleteModelCommand({ ModelName: name }))),
-  list: () => pagesOf(paginateListModels({ client: sageMaker, pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE }), (page) => page.Models?.map((summary) => summary.ModelName)),
+  act: (name) => actOn('DeleteModel', () => sageMaker().send(new DeleteModelCommand({ ModelName: name }))),
+  list: () => pagesOf(paginateListModels({ client: sageMaker(), pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE }), (page) => page.Models?.map((summary) => summary.ModelName)),
   /** DeleteModel leaves every endpoint built from the model serving: the notice names them. */
   async notes(name) {
     const serving = await endpointsServing({ model: name });

@@ -7,7 +7,7 @@ import { readNotebookNetwork } from './network';
 
 export const notebookInstanceAdapter: KindAdapter<NotebookInstance> = {
   async describe(name) {
-    const notebook = await describeOrUndefined(() => sageMaker.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name })));
+    const notebook = await describeOrUndefined(() => sageMaker().send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name })));
     if (notebook === undefined) return undefined;
     const subnetId = notebook.SubnetId;
     const network = subnetId === undefined || subnetId === '' ? undefined : await readNotebookNetwork(subnetId, notebook.SecurityGroups ?? []);
@@ -18,10 +18,10 @@ export const notebookInstanceAdapter: KindAdapter<NotebookInstance> = {
       episode: episodeOf(notebook.LastModifiedTime, notebook.CreationTime),
     };
   },
-  act: (name) => actOn('StopNotebookInstance', () => sageMaker.send(new StopNotebookInstanceCommand({ NotebookInstanceName: name }))),
+  act: (name) => actOn('StopNotebookInstance', () => sageMaker().send(new StopNotebookInstanceCommand({ NotebookInstanceName: name }))),
   /** Every notebook, in any status: a stopped one is judged when it starts, and listed in the audit. */
   list: () =>
-    pagesOf(paginateListNotebookInstances({ client: sageMaker, pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE }), (page) =>
+    pagesOf(paginateListNotebookInstances({ client: sageMaker(), pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE }), (page) =>
       page.NotebookInstances?.map((summary) => summary.NotebookInstanceName),
     ),
 };

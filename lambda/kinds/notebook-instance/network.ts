@@ -8,10 +8,10 @@ import type { NotebookNetwork } from './controls';
  */
 export async function readNotebookNetwork(subnetId: string, securityGroupIds: readonly string[]): Promise<NotebookNetwork> {
   const [subnets, groups] = await Promise.all([
-    ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [subnetId] }] })),
+    ec2().send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [subnetId] }] })),
     securityGroupIds.length === 0
       ? Promise.resolve({ SecurityGroups: [] })
-      : ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: [...securityGroupIds] }] })),
+      : ec2().send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: [...securityGroupIds] }] })),
   ]);
   const subnet = subnets.Subnets?.[0];
   const routeTable = subnet === undefined ? undefined : await effectiveRouteTable(subnetId, subnet.VpcId);
@@ -24,10 +24,10 @@ export async function readNotebookNetwork(subnetId: string, securityGroupIds: re
 
 /** The table explicitly associated with the subnet, else the VPC's main table (which then applies). */
 async function effectiveRouteTable(subnetId: string, vpcId: string | undefined): Promise<RouteTable | undefined> {
-  const associated = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
+  const associated = await ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
   const explicit = associated.RouteTables?.[0];
   if (explicit !== undefined || vpcId === undefined) return explicit;
-  const main = await ec2.send(
+  const main = await ec2().send(
     new DescribeRouteTablesCommand({
       Filters: [
         { Name: 'vpc-id', Values: [vpcId] },

@@ -7,13 +7,13 @@ import type { ProcessingJob } from './controls';
 export const processingJobAdapter: KindAdapter<ProcessingJob> = {
   async describe(name) {
     // A missing job is ValidationException "Could not find requested job with name: ..." (or ResourceNotFound): undefined.
-    const job = await describeOrUndefined(() => sageMaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name })));
+    const job = await describeOrUndefined(() => sageMaker().send(new DescribeProcessingJobCommand({ ProcessingJobName: name })));
     if (job === undefined) return undefined;
     // No partOf: a job that a pipeline, a monitoring schedule, an AutoML job or a training job (Debugger rules)
     // launched carries settings of its own, which no other kind's controls cover.
     return { resource: job, arn: job.ProcessingJobArn ?? '', status: job.ProcessingJobStatus, episode: episodeOf(job.CreationTime) };
   },
-  act: (name) => actOn('StopProcessingJob', () => sageMaker.send(new StopProcessingJobCommand({ ProcessingJobName: name }))),
+  act: (name) => actOn('StopProcessingJob', () => sageMaker().send(new StopProcessingJobCommand({ ProcessingJobName: name }))),
   /**
    * Filtered by the service (StatusEquals=InProgress): only the running jobs are listed. With `since`, every
    * job created after it, in any status (a historical report).
@@ -21,7 +21,7 @@ export const processingJobAdapter: KindAdapter<ProcessingJob> = {
   list: (options) =>
     pagesOf(
       paginateListProcessingJobs(
-        { client: sageMaker, pageSize: LIST_PAGE_SIZE },
+        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : { StatusEquals: 'InProgress' }), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.ProcessingJobSummaries?.map((summary) => summary.ProcessingJobName),

@@ -7,10 +7,10 @@ import type { TransformJob } from './controls';
 export const transformJobAdapter: KindAdapter<TransformJob> = {
   /** The job and the model it runs (its network settings are the model's); a model that is gone is `undefined`. */
   async describe(name) {
-    const job = await describeOrUndefined(() => sageMaker.send(new DescribeTransformJobCommand({ TransformJobName: name })));
+    const job = await describeOrUndefined(() => sageMaker().send(new DescribeTransformJobCommand({ TransformJobName: name })));
     if (job === undefined) return undefined;
     const modelName = job.ModelName;
-    const model = modelName === undefined || modelName === '' ? undefined : await describeOrUndefined(() => sageMaker.send(new DescribeModelCommand({ ModelName: modelName })));
+    const model = modelName === undefined || modelName === '' ? undefined : await describeOrUndefined(() => sageMaker().send(new DescribeModelCommand({ ModelName: modelName })));
     return {
       resource: { job, model },
       arn: job.TransformJobArn ?? '',
@@ -18,12 +18,12 @@ export const transformJobAdapter: KindAdapter<TransformJob> = {
       episode: episodeOf(job.CreationTime),
     };
   },
-  act: (name) => actOn('StopTransformJob', () => sageMaker.send(new StopTransformJobCommand({ TransformJobName: name }))),
+  act: (name) => actOn('StopTransformJob', () => sageMaker().send(new StopTransformJobCommand({ TransformJobName: name }))),
   /** The running jobs (StatusEquals=InProgress, filtered by the service); with `since`, every job created after it. */
   list: (options) =>
     pagesOf(
       paginateListTransformJobs(
-        { client: sageMaker, pageSize: LIST_PAGE_SIZE },
+        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : { StatusEquals: 'InProgress' }), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.TransformJobSummaries?.map((summary) => summary.TransformJobName),
