@@ -55,7 +55,7 @@ export function projectContextOf(dir: string): Record<string, unknown> {
 }
 
 /** Object-valued keys, which -c cannot set one field at a time. */
-const OBJECT_KEYS = ['policy', 'guardrails'] as const;
+const OBJECT_KEYS = ['policy', 'guardrails', 'organization'] as const;
 
 /**
  * `-c guardrails.managedPolicy=true` sets a context key named "guardrails.managedPolicy", which nothing reads: refused,

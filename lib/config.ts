@@ -31,7 +31,24 @@ export interface GuardConfig {
   readonly sweepSchedule: string;
   /** Which generated guardrails (lib/sagemaker-guardrails.ts) the app deploys besides the guard. */
   readonly guardrails: GuardrailsDeploy;
+  /** One guard for an organization (lib/organization): the hub, and the spokes its StackSet deploys. */
+  readonly organization?: OrganizationDeploy;
 }
+
+export interface OrganizationDeploy {
+  /** o-...: the event bus admits only this organization's accounts, and the member role only this organization's. */
+  readonly organizationId: string;
+  /** The OUs whose accounts (now and later) get the spoke. */
+  readonly targetOus: readonly string[];
+  /** The regions each account gets the spoke in; the hub's own region among them. */
+  readonly regions: readonly string[];
+  /** The role the spoke creates in each account for the hub's functions. */
+  readonly memberRoleName: string;
+  /** Who deploys the StackSet: a delegated administrator (the hub's usual account) or the management account itself. */
+  readonly callAs: 'DELEGATED_ADMIN' | 'SELF';
+}
+
+export const DEFAULT_MEMBER_ROLE_NAME = 'sagemaker-guard-member';
 
 export interface GuardrailsDeploy {
   /** An in-account customer managed policy: the `boundary` or the Deny-only `iam` variant; false: none. */
@@ -57,6 +74,7 @@ export const DEPLOY_KEYS = {
   logRetentionDays: 'number',
   sweepSchedule: 'string',
   guardrails: 'object',
+  organization: 'object',
 } as const satisfies Record<string, Coercion>;
 
 export const DEFAULT_LOG_RETENTION_DAYS = RetentionDays.ONE_YEAR;
@@ -148,6 +166,30 @@ const guardrailsSchema = z
   })
   .default({ managedPolicy: false, serviceControlPolicies: false, targetIds: [] });
 
+/** A region name as AWS spells it: us-east-1, eu-central-2, us-gov-west-1, ap-southeast-4. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+const organizationSchema = z.strictObject(
+  {
+    organizationId: z.string({ error: 'expected the organization id, o- and 10 to 32 letters or digits' }).regex(/^o-[a-z0-9]{10,32}$/, { error: 'expected the organization id, o- and 10 to 32 letters or digits' }),
+    targetOus: z
+      .array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, { error: 'expected an OU id (ou-...-...) or the root (r-...)' }), {
+        error: 'expected a list of OU ids',
+      })
+      .min(1, { error: 'expected at least one OU (or the root, r-...): the spokes go to the accounts in them' }),
+    regions: z
+      .array(z.string().regex(REGION, { error: 'expected a region name such as us-east-1' }), { error: 'expected a list of region names' })
+      .min(1, { error: 'expected at least one region' })
+      .refine((regions) => new Set(regions).size === regions.length, { error: 'expected each region once' }),
+    memberRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected an IAM role name (1 to 64 of letters, digits and +=,.@_-)' })
+      .default(DEFAULT_MEMBER_ROLE_NAME),
+    callAs: z.enum(['DELEGATED_ADMIN', 'SELF'], { error: 'expected DELEGATED_ADMIN (the hub is a delegated administrator for CloudFormation StackSets) or SELF (the management account)' }).default('DELEGATED_ADMIN'),
+  },
+  { error: 'expected an object such as {"organizationId": "o-...", "targetOus": ["ou-..."], "regions": ["us-east-1"]} (a JSON string with -c)' },
+);
+
 const deploySchema = z.object({
   notificationEmails: z
     .array(EMAIL, {
@@ -171,6 +213,7 @@ const deploySchema = z.object({
     })
     .default('rate(1 day)'),
   guardrails: guardrailsSchema,
+  organization: organizationSchema.optional(),
 });
 
 /** `notificationEmails=none` (any case; or `["none"]`): nobody is subscribed by email, on purpose. */
@@ -282,5 +325,6 @@ export function loadConfig(get: ContextGetter, readFile: FileReader = (path) => 
   if (nobody !== undefined) throw new InvalidSettingsError(`Invalid sagemaker-guard settings: ${nobody}`);
   const { managedPolicy, serviceControlPolicies, targetIds } = deploy.data.guardrails;
   const guardrails: GuardrailsDeploy = { managedPolicy: managedPolicy === true ? 'boundary' : managedPolicy, serviceControlPolicies, targetIds };
-  return { settings, notificationEmails, logRetention, sweepSchedule: deploy.data.sweepSchedule, guardrails };
+  const { organization } = deploy.data;
+  return { settings, notificationEmails, logRetention, sweepSchedule: deploy.data.sweepSchedule, guardrails, ...(organization !== undefined ? { organization } : {}) };
 }

@@ -3,6 +3,8 @@ import type { Construct } from 'constructs';
 import type { GuardConfig } from './config';
 import { SageMakerGuard } from './sagemaker-guard';
 import { GuardrailsManagedPolicy } from './sagemaker-guardrails';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { OrganizationHub } from './organization/hub';
 
 export interface SageMakerGuardStackProps extends StackProps {
   readonly config: GuardConfig;
@@ -13,6 +15,8 @@ export class SageMakerGuardStack extends Stack {
   readonly guard: SageMakerGuard;
   /** The in-account guardrails policy, when the context asks for it (`guardrails.managedPolicy`). */
   readonly guardrailsPolicy?: GuardrailsManagedPolicy;
+  /** The hub of an organization deployment, when the context has `organization`. */
+  readonly hub?: OrganizationHub;
 
   constructor(scope: Construct, id: string, props: SageMakerGuardStackProps) {
     super(scope, id, {
@@ -21,12 +25,23 @@ export class SageMakerGuardStack extends Stack {
     });
     const { config } = props;
 
+    const { organization } = config;
+    // The hub's bus, where every account's spoke (and the hub account itself) forwards its SageMaker events.
+    const hubBus = organization !== undefined ? new EventBus(this, 'HubEventBus', { description: 'sagemaker-guard: SageMaker events of the organization\'s accounts' }) : undefined;
     this.guard = new SageMakerGuard(this, 'Guard', {
       settings: config.settings,
       notificationEmails: config.notificationEmails,
       logRetention: config.logRetention,
       sweepSchedule: config.sweepSchedule,
+      ...(organization !== undefined && hubBus !== undefined
+        ? { hub: { eventBus: hubBus, memberRoleName: organization.memberRoleName, organizationId: organization.organizationId } }
+        : {}),
     });
+    if (organization !== undefined && hubBus !== undefined) {
+      this.hub = new OrganizationHub(this, 'Organization', { organization, eventBus: hubBus, guard: this.guard });
+      new CfnOutput(this, 'HubEventBusArn', { description: 'The hub\'s event bus: the spokes forward their accounts\' SageMaker events here', value: hubBus.eventBusArn });
+      new CfnOutput(this, 'SpokeStackSetName', { description: 'The StackSet of spokes (one stack instance per account and region)', value: this.hub.stackSet.stackSetName });
+    }
 
     new CfnOutput(this, 'TopicArn', {
       description: 'SNS topic of guard notices and alarms; subscribe more endpoints here',

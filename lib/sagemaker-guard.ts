@@ -2,9 +2,9 @@ import { Annotations, Aws, CfnResource, Duration, RemovalPolicy, Stack, Token, V
 import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule, type RuleProps } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule, type IEventBus, type RuleProps } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal, type Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,7 +16,7 @@ import { InvocationType, Trigger } from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { eventPatternFor, KIND_LIST, KINDS, RESOURCE_KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { enforcesAnything, SWITCH_VALUES } from '../lambda/core/modes';
-import { GUARD_KIND_ENV, parseSettings, type GuardSettings } from '../lambda/core/settings';
+import { GUARD_KIND_ENV, MEMBER_ROLE_ENV, parseSettings, type GuardSettings } from '../lambda/core/settings';
 import { ALARM_METRICS } from '../lambda/pipeline/telemetry';
 import { LEDGER } from '../lambda/ledger/schema';
 import { emailProblems, emailsOf, recipientsProblem, type NotificationEmails } from './recipients';
@@ -51,6 +51,17 @@ export interface SageMakerGuardProps {
    * @default 'rate(1 day)'
    */
   readonly sweepSchedule?: string;
+  /**
+   * The hub of an organization deployment (lib/organization): the responders' rules listen on this bus, where the
+   * spokes forward their accounts' events, and the responders act in each account through its member role.
+   * @default - a single-account guard: rules on the default bus, no role assumed
+   */
+  readonly hub?: {
+    readonly eventBus: IEventBus;
+    readonly memberRoleName: string;
+    /** o-...: the member roles the responders may assume are this organization's only (aws:ResourceOrgID). */
+    readonly organizationId: string;
+  };
 }
 
 export const DEFAULT_SWITCH_PARAMETER = '/sagemaker-guard/enforcement';
@@ -182,6 +193,8 @@ export class SageMakerGuard extends Construct {
   /** Every EventBridge rule of the guard: the responders' rules, the schedules and the switch watch. */
   readonly allRules: readonly Rule[];
   readonly alarms: readonly Alarm[];
+  /** The roles that assume the member accounts' role (a hub's responders); empty for a single-account guard. */
+  readonly memberRoleUsers: readonly Role[];
 
   /** The switch parameter's name, the literal string given (enforcementSwitch.parameterName is a token). */
   readonly switchParameterName: string;
@@ -375,9 +388,10 @@ export class SageMakerGuard extends Construct {
         ...shared,
         entry: 'responder',
         purpose: `evaluates SageMaker ${KINDS[kind].label} events and remediates non-compliant resources`,
-        environment: { [GUARD_KIND_ENV]: kind },
+        environment: { [GUARD_KIND_ENV]: kind, ...(props.hub !== undefined ? { [MEMBER_ROLE_ENV]: props.hub.memberRoleName } : {}) },
       });
       this.grantSageMaker([kind], responder);
+      if (props.hub !== undefined) this.grantAssumeMemberRole(responder, props.hub.memberRoleName, props.hub.organizationId);
       this.grantReadSwitch(responder);
       this.grantPublish(responder);
       this.grantLedger(responder);
@@ -387,6 +401,7 @@ export class SageMakerGuard extends Construct {
       rules[kind] = this.eventRule(`${responderId}Rule`, responder, {
         description: `sagemaker-guard: actionable SageMaker ${KINDS[kind].label} events to ${responderId}`,
         eventPattern: eventPatternFor(kind),
+        ...(props.hub !== undefined ? { eventBus: props.hub.eventBus } : {}),
       });
       allRules.push(rules[kind]);
       alarms.push(this.errorsAlarm(`${responderId}ErrorsAlarm`, responder.function, `the ${KINDS[kind].label} responder failed`, Duration.minutes(5)));
@@ -509,7 +524,7 @@ export class SageMakerGuard extends Construct {
     }
 
     // The functions' own alarm metrics (EMF), across all kinds: only Powertools' `service` dimension.
-    for (const metricName of Object.values(ALARM_METRICS).filter((metric) => !ORGANIZATION_ONLY_METRICS.has(metric))) {
+    for (const metricName of Object.values(ALARM_METRICS).filter((metric) => props.hub !== undefined || !ORGANIZATION_ONLY_METRICS.has(metric))) {
       alarms.push(
         new Alarm(this, `${metricName}Alarm`, {
           alarmDescription: `sagemaker-guard ${metricName}: ${ALARM_METRIC_DESCRIPTIONS[metricName]}`,
@@ -538,6 +553,7 @@ export class SageMakerGuard extends Construct {
     this.rules = rules as Record<ResourceKind, Rule>;
     this.allRules = allRules;
     this.alarms = alarms;
+    this.memberRoleUsers = this.memberRoleUserList;
   }
 
   /** A metric the functions emit (lambda/pipeline/telemetry.ts), summed over 5 minutes. */
@@ -552,7 +568,7 @@ export class SageMakerGuard extends Construct {
   }
 
   /** A rule on events: EventBridge retries 8 times for up to 24 h, then dead-letters. */
-  private eventRule(id: string, target: GuardFunction, props: Pick<RuleProps, 'description' | 'eventPattern'>): Rule {
+  private eventRule(id: string, target: GuardFunction, props: Pick<RuleProps, 'description' | 'eventPattern' | 'eventBus'>): Rule {
     return new Rule(this, id, {
       ...props,
       targets: [new LambdaFunction(target.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
@@ -604,6 +620,28 @@ export class SageMakerGuard extends Construct {
       });
     }
   }
+
+  /**
+   * A hub's responder assumes the member role of the account an event came from: the role's name in any account, but
+   * only in this organization (aws:ResourceOrgID), so a role of that name in an account outside it is never used.
+   */
+  private grantAssumeMemberRole(target: GuardFunction, memberRoleName: string, organizationId: string): void {
+    target.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AssumeMemberRoles',
+        actions: ['sts:AssumeRole'],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${memberRoleName}`],
+        conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+      }),
+    );
+    Validations.of(target.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleName}]`,
+      reason: 'The member role of any account of the organization (aws:ResourceOrgID): accounts join the target OUs after the deploy, and the spoke gives each the same role name.',
+    });
+    this.memberRoleUserList.push(target.role);
+  }
+
+  private readonly memberRoleUserList: Role[] = [];
 
   /** The switch, by an ARN built from the deploying account and region (see ssmParameterArn). */
   private grantReadSwitch(target: GuardFunction): void {

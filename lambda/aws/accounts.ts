@@ -9,12 +9,12 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { errorName } from './errors';
 import { RETRY, type AccountClients } from './clients';
+import { MEMBER_ROLE_ENV } from '../core/settings';
 
 /** What assuming a role gives: a provider the SDK calls (and memoizes) for credentials. */
 export type CredentialsProvider = ReturnType<typeof fromTemporaryCredentials>;
 
-/** Environment variable naming the member role an organization deployment's functions assume in each account. */
-export const MEMBER_ROLE_ENV = 'GUARD_MEMBER_ROLE_NAME';
+export { MEMBER_ROLE_ENV };
 
 /** IAM role names: 1 to 64 of letters, digits and + = , . @ _ - (the path is not part of it here). */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;

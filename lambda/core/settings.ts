@@ -183,6 +183,8 @@ export const TOPIC_ARN_ENV = 'TOPIC_ARN';
 export const SWITCH_PARAMETER_ENV = 'ENFORCEMENT_SWITCH_PARAMETER';
 /** Which kind a responder answers for: every kind's responder runs the same code (lambda/handlers/responder.ts). */
 export const GUARD_KIND_ENV = 'GUARD_KIND';
+/** Names the member role an organization deployment's responders assume in each account (lambda/aws/accounts.ts). */
+export const MEMBER_ROLE_ENV = 'GUARD_MEMBER_ROLE_NAME';
 
 /** Reads and validates the settings the CDK construct put in the function's environment. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): GuardSettings {

@@ -1,0 +1,114 @@
+/**
+ * The spoke: what the hub's StackSet puts in every account of the target OUs, in every listed region. No code and no
+ * assets (a StackSet template is one body), only:
+ * - one EventBridge rule per kind on the default bus, with the hub's own event patterns, forwarding to the hub's bus;
+ * - in the hub's region only (IAM is global, and a role of the same name in every region would collide):
+ *   - the role EventBridge uses to put events on the hub's bus;
+ *   - the member role, which only the hub's function roles may assume, with exactly the reads, stops, deletes and
+ *     tags the kinds call (the kinds' own permission lists, as the hub's roles get them) in this account.
+ * Declarative, built from the kind registry: adding a kind adds its rule and its permissions here too.
+ */
+import { App, BootstraplessSynthesizer, CfnCondition, CfnParameter, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnRule } from 'aws-cdk-lib/aws-events';
+import { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { eventPatternFor, KIND_LIST, KINDS, RESOURCE_KINDS } from '../../lambda/kinds/registry';
+import { LIST_ACTIONS, permissionsOf } from '../sagemaker-guard';
+
+/** The forwarding role's name in each account: fixed, so the rules of the other regions can name it. */
+export const FORWARD_ROLE_NAME = 'sagemaker-guard-forward';
+
+/** The spoke template's parameters, which the StackSet fills from the hub stack's values. */
+export const SPOKE_PARAMETERS = { hubBusArn: 'HubEventBusArn', hubRoleArns: 'HubFunctionRoleArns', roleRegion: 'RoleRegion' } as const;
+
+export interface SpokeStackProps extends StackProps {
+  readonly memberRoleName: string;
+}
+
+/** Keys of an event pattern as EventBridge's JSON spells them (the L1 rule takes the raw pattern). */
+function rawPattern(kind: (typeof RESOURCE_KINDS)[number]): Record<string, unknown> {
+  const pattern = eventPatternFor(kind);
+  return { source: pattern.source, 'detail-type': pattern.detailType, ...(pattern.detail !== undefined ? { detail: pattern.detail } : {}) };
+}
+
+export class SpokeStack extends Stack {
+  constructor(scope: Construct, id: string, props: SpokeStackProps) {
+    super(scope, id, { description: 'sagemaker-guard spoke: forwards SageMaker events to the hub and holds the role the hub acts through', ...props });
+    const hubBusArn = new CfnParameter(this, SPOKE_PARAMETERS.hubBusArn, { type: 'String', description: 'The hub\'s event bus' });
+    const hubRoleArns = new CfnParameter(this, SPOKE_PARAMETERS.hubRoleArns, { type: 'CommaDelimitedList', description: 'The hub function roles that may assume the member role' });
+    const roleRegion = new CfnParameter(this, SPOKE_PARAMETERS.roleRegion, { type: 'String', description: 'The one region whose stack instance creates the account\'s IAM roles' });
+    const inRoleRegion = new CfnCondition(this, 'InRoleRegion', { expression: Fn.conditionEquals(this.region, roleRegion.valueAsString) });
+
+    const forwardRole = new CfnRole(this, 'ForwardRole', {
+      roleName: FORWARD_ROLE_NAME,
+      description: 'sagemaker-guard: EventBridge puts this account\'s SageMaker events on the hub\'s bus',
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': this.account } } }],
+      },
+      policies: [{ policyName: 'PutOnHubBus', policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: hubBusArn.valueAsString }] } }],
+    });
+    forwardRole.cfnOptions.condition = inRoleRegion;
+
+    const { byArnType, unscoped } = permissionsOf(RESOURCE_KINDS);
+    const memberRole = new CfnRole(this, 'MemberRole', {
+      roleName: props.memberRoleName,
+      description: 'sagemaker-guard: the hub\'s functions read, stop, delete and tag SageMaker resources of this account through this role',
+      maxSessionDuration: 3600,
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: hubRoleArns.valueAsList }, Action: 'sts:AssumeRole' }],
+      },
+      policies: [
+        {
+          policyName: 'GuardKinds',
+          policyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              ...[...byArnType].map(([arnType, actions]) => ({
+                Effect: 'Allow',
+                Action: [...actions].sort(),
+                // Every region: the role is global, and the hub acts wherever the event came from.
+                Resource: `arn:${this.partition}:sagemaker:*:${this.account}:${arnType}/*`,
+              })),
+              // EC2 reads and the sweep's listings have no resource-level permissions.
+              { Effect: 'Allow', Action: [...new Set([...unscoped, ...LIST_ACTIONS])].sort(), Resource: '*' },
+            ],
+          },
+        },
+      ],
+    });
+    memberRole.cfnOptions.condition = inRoleRegion;
+    for (const arnType of byArnType.keys()) {
+      Validations.of(memberRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:*:<AWS::AccountId>:${arnType}/*]`,
+        reason: `The hub reads or acts on any SageMaker ${arnType} of this account (names are known from events only), in any region the spoke forwards from; one resource type in one account.`,
+      });
+    }
+    Validations.of(memberRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'EC2 Describe* and SageMaker List* have no resource-level permissions: IAM accepts only "*" for them. They are reads.',
+    });
+
+    for (const spec of KIND_LIST) {
+      new CfnRule(this, `${KINDS[spec.id].responderId}Forward`, {
+        description: `sagemaker-guard: actionable SageMaker ${spec.label} events to the hub`,
+        eventPattern: rawPattern(spec.id),
+        targets: [{ id: 'HubBus', arn: hubBusArn.valueAsString, roleArn: `arn:${this.partition}:iam::${this.account}:role/${FORWARD_ROLE_NAME}` }],
+      });
+    }
+  }
+}
+
+/** The spoke, in an App of its own: no bootstrap parameter, no CDK metadata, nothing but its resources. */
+export function spokeStack(memberRoleName: string): { readonly app: App; readonly stack: SpokeStack } {
+  const app = new App({ context: { 'aws:cdk:enable-path-metadata': false } });
+  const stack = new SpokeStack(app, 'SageMakerGuardSpoke', { memberRoleName, synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false });
+  return { app, stack };
+}
+
+/** The spoke's template: the StackSet's body. */
+export function spokeTemplate(memberRoleName: string): Record<string, unknown> {
+  const { app, stack } = spokeStack(memberRoleName);
+  return app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
+}
