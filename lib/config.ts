@@ -48,7 +48,8 @@ export interface OrganizationDeploy {
   readonly callAs: 'DELEGATED_ADMIN' | 'SELF';
 }
 
-export const DEFAULT_MEMBER_ROLE_NAME = 'sagemaker-guard-member';
+/** Under the guard's stack name (lib/app.ts STACK_NAME), so the guardrails' SCPs protect it and trust it with the guard's tags. */
+export const DEFAULT_MEMBER_ROLE_NAME = 'SageMakerGuard-member';
 
 export interface GuardrailsDeploy {
   /** An in-account customer managed policy: the `boundary` or the Deny-only `iam` variant; false: none. */

@@ -24,7 +24,7 @@ export {
   type SageMakerGuardrailsProps,
 } from './sagemaker-guardrails';
 export { OrganizationHub, type OrganizationHubProps } from './organization/hub';
-export { FORWARD_ROLE_NAME, SpokeStack, spokeTemplate, type SpokeStackProps } from './organization/spoke';
+export { forwardRoleName, SpokeStack, spokeTemplate, type SpokeStackProps } from './organization/spoke';
 export { FORMATS, generateGuardrails, GuardrailsTooLargeError, LIMITS, type GeneratedGuardrails, type GuardrailFormat, type PolicyDocument } from './guardrails';
 export {
   InvalidSettingsError,

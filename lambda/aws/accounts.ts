@@ -19,19 +19,22 @@ export { MEMBER_ROLE_ENV };
 /** IAM role names: 1 to 64 of letters, digits and + = , . @ _ - (the path is not part of it here). */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
-/** The member accounts' reach from the function's environment; a malformed role name fails at cold start. */
-export function memberAccountsFromEnv(env: NodeJS.ProcessEnv, home: { account: string; region: string; partition: string }): MemberAccounts {
+/**
+ * The member accounts' reach from the function's environment: undefined for a single-account guard (no member role:
+ * its rules are on its own account's bus, so every event is its own, and the Describe* ARN names the account of
+ * record). A malformed role name fails at cold start.
+ */
+export function memberAccountsFromEnv(env: NodeJS.ProcessEnv, home: { account: string; region: string; partition: string }): MemberAccounts | undefined {
   const roleName = env[MEMBER_ROLE_ENV];
-  if (roleName !== undefined && roleName !== '' && !ROLE_NAME.test(roleName)) {
+  if (roleName === undefined || roleName === '') return undefined;
+  if (!ROLE_NAME.test(roleName)) {
     throw new Error(`Environment variable ${MEMBER_ROLE_ENV} must be an IAM role name (1 to 64 of letters, digits and +=,.@_-; given: ${JSON.stringify(roleName)})`);
   }
-  return new MemberAccounts({
-    homeAccount: home.account,
-    homeRegion: home.region,
-    partition: home.partition,
-    ...(roleName !== undefined && roleName !== '' ? { memberRoleName: roleName } : {}),
-  });
+  return new MemberAccounts({ homeAccount: home.account, homeRegion: home.region, partition: home.partition, memberRoleName: roleName });
 }
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export interface Target {
   readonly account: string;
@@ -76,11 +79,12 @@ export interface MemberAccountsOptions {
   readonly assume?: (roleArn: string, region: string, sessionName: string) => CredentialsProvider;
 }
 
+/** `region`: where STS is called, the hub's own (always enabled for it, unlike a member's opt-in regions). */
 const defaultAssume = (roleArn: string, region: string, sessionName: string): CredentialsProvider =>
   fromTemporaryCredentials({ params: { RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: 3600 }, clientConfig: { region, ...RETRY } });
 
 export class MemberAccounts {
-  private readonly cache = new Map<string, Promise<AccountClients>>();
+  private readonly cache = new Map<string, AccountClients>();
 
   constructor(private readonly options: MemberAccountsOptions) {}
 
@@ -99,29 +103,42 @@ export class MemberAccounts {
   async clientsFor(target: Target): Promise<AccountClients | undefined> {
     const { homeAccount, homeRegion } = this.options;
     if (target.account === homeAccount && target.region === homeRegion) return undefined;
+    // They become part of a role ARN and a client's endpoint: nothing but an account id and a region name.
+    if (!ACCOUNT_ID.test(target.account) || !REGION_NAME.test(target.region)) {
+      throw new Error(`the event names account ${JSON.stringify(target.account)} in region ${JSON.stringify(target.region)}: expected a 12-digit account id and a region name`);
+    }
     const key = `${target.account}/${target.region}`;
-    const cached = this.cache.get(key);
-    if (cached !== undefined) return cached;
-    const created = this.create(target);
-    this.cache.set(key, created);
-    created.catch(() => this.cache.delete(key));
-    return created;
+    const clients = this.cache.get(key) ?? this.create(target);
+    this.cache.set(key, clients);
+    try {
+      // The SDK memoizes the credentials and assumes the role again near their expiry: a role removed or no longer
+      // trusting the hub fails here, at the start of the run, as the first assumption would.
+      if (target.account !== homeAccount) await this.verified(target, clients);
+      return clients;
+    } catch (error) {
+      this.cache.delete(key);
+      throw error;
+    }
   }
 
-  private async create(target: Target): Promise<AccountClients> {
+  private async verified(target: Target, clients: AccountClients): Promise<void> {
+    try {
+      await clients.sageMaker.config.credentials();
+    } catch (error) {
+      clients.sageMaker.destroy();
+      clients.ec2.destroy();
+      throw new MemberAccessError(target, this.roleArnOf(target.account) ?? '', errorName(error), error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private create(target: Target): AccountClients {
     const config = { ...RETRY, region: target.region };
     if (target.account === this.options.homeAccount) return { sageMaker: new SageMakerClient(config), ec2: new EC2Client(config) };
     const roleArn = this.roleArnOf(target.account);
     if (roleArn === undefined) throw new ForeignAccountError(target, this.options.homeAccount);
     const assume = this.options.assume ?? defaultAssume;
-    const sageMaker = new SageMakerClient({ ...config, credentials: assume(roleArn, target.region, this.options.sessionName ?? 'sagemaker-guard') });
-    try {
-      // The client's memoized provider: what this call assumes, its later calls reuse.
-      await sageMaker.config.credentials();
-    } catch (error) {
-      sageMaker.destroy();
-      throw new MemberAccessError(target, roleArn, errorName(error), error instanceof Error ? error.message : String(error));
-    }
+    // The client memoizes the provider: what the first call assumes (in clientsFor), later calls reuse until expiry.
+    const sageMaker = new SageMakerClient({ ...config, credentials: assume(roleArn, this.options.homeRegion, this.options.sessionName ?? 'sagemaker-guard') });
     return { sageMaker, ec2: new EC2Client({ ...config, credentials: sageMaker.config.credentials }) };
   }
 }

@@ -186,7 +186,7 @@ function exemptionLines(input: NoticeInput): string[] {
 
 function toldLines(input: NoticeInput): string[] {
   const owners = input.ownerRecipients.map((address) => `${address} (owner ${input.owner ?? ''})`);
-  return ['WHO WAS TOLD', `  The sagemaker-guard subscribers of account ${input.account}${owners.length > 0 ? `, and ${owners.join(', ')}` : ''}.`, ''];
+  return ['WHO WAS TOLD', `  The sagemaker-guard subscribers${owners.length > 0 ? `, and ${owners.join(', ')}` : ''}.`, ''];
 }
 
 /** Builds the notice: plain text a person can act on without opening the console. Pure. */

@@ -23,11 +23,13 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): Runtime {
   const partition = parts.at(1) ?? 'aws';
   const account = parts.at(4);
   const region = env.AWS_REGION ?? 'unknown';
+  const accounts = account !== undefined && account !== '' ? memberAccountsFromEnv(env, { account, region, partition }) : undefined;
   return {
     settings: settingsFromEnv(env),
     topicArn,
     region,
-    ...(account !== undefined && account !== '' ? { account, accounts: memberAccountsFromEnv(env, { account, region, partition }) } : {}),
+    ...(account !== undefined && account !== '' ? { account } : {}),
+    ...(accounts !== undefined ? { accounts } : {}),
     ...(switchParameter !== undefined && switchParameter !== '' ? { switchParameter } : {}),
     ledger: new Ledger(table),
     now: () => new Date(),

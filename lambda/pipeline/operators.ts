@@ -65,8 +65,11 @@ export async function reportSwitchProblem(
   if (ledger === undefined) return;
   const now = runtime.now();
   const hour = now.toISOString().slice(0, 13);
-  const notice = buildSwitchProblemNotice({ parameterName: runtime.switchParameter ?? '', detail, account: ref.account, region: ref.region });
-  const record = noticeRecord({ pk: `guard#${ref.account}#${ref.region}#switch`, sk: `problem#${code}#${hour}` }, 'switch', notice, holder, now);
+  // The switch is the guard's own (in a hub, the hub's), whichever account the resource is in: name where it lives.
+  const account = runtime.account ?? ref.account;
+  const region = runtime.region;
+  const notice = buildSwitchProblemNotice({ parameterName: runtime.switchParameter ?? '', detail, account, region });
+  const record = noticeRecord({ pk: `guard#${account}#${region}#switch`, sk: `problem#${code}#${hour}` }, 'switch', notice, holder, now);
   // Telling the operators must not stop the enforcement it is about: a failure here is logged only.
   await bestEffort(progress, 'notify-switch-problem', () => deliverOnce(ledger, runtime.topicArn, record, holder, now));
 }

@@ -237,7 +237,9 @@ function selfProtection(settings: GuardSettings, options: GuardrailOptions): Gua
     {
       Effect: 'Deny',
       Action: [...PROTECTED_ACTIONS.cloudformation],
-      Resource: `arn:${partition}:cloudformation:*:*:stack/${options.stackName}/*`,
+      // The guard's stack (<stack>/<id>), and in an organization the spokes' stack instances (StackSet-<stack>-spokes-<id>),
+      // in one pattern: stacks of others whose name holds the guard's stack name are covered too.
+      Resource: `arn:${partition}:cloudformation:*:*:stack/*${options.stackName}*`,
       Condition: except,
     },
     {

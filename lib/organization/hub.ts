@@ -71,11 +71,16 @@ export class OrganizationHub extends Construct {
       capabilities: ['CAPABILITY_NAMED_IAM'],
       managedExecution: { Active: true },
       operationPreferences: {
-        // The hub's region first: its instance creates the roles the other regions' rules use.
+        // The hub's region first: its instance creates the roles the other regions' rules use. (Automatic
+        // deployment to an account that joins later does not follow these preferences.)
         regionOrder: [this.roleRegion, ...others],
         regionConcurrencyType: 'SEQUENTIAL',
+        // One account that refuses its spoke (a role name taken, an SCP on IAM, a region not enabled) must not roll
+        // back the hub: up to a tenth of the accounts may fail (their instances show it, and their events never
+        // come), and STRICT mode would cap concurrency at the tolerance + 1.
+        concurrencyMode: 'SOFT_FAILURE_TOLERANCE',
         maxConcurrentPercentage: 25,
-        failureTolerancePercentage: 0,
+        failureTolerancePercentage: 10,
       },
       parameters: [
         { parameterKey: SPOKE_PARAMETERS.hubBusArn, parameterValue: eventBus.eventBusArn },
@@ -83,7 +88,7 @@ export class OrganizationHub extends Construct {
         { parameterKey: SPOKE_PARAMETERS.roleRegion, parameterValue: this.roleRegion },
       ],
       stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [...organization.targetOus] }, regions: [...organization.regions] }],
-      templateBody: JSON.stringify(spokeTemplate(organization.memberRoleName)),
+      templateBody: JSON.stringify(spokeTemplate(organization.memberRoleName, stack.stackName)),
     });
   }
 }

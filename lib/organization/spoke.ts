@@ -1,11 +1,12 @@
 /**
  * The spoke: what the hub's StackSet puts in every account of the target OUs, in every listed region. No code and no
  * assets (a StackSet template is one body), only:
- * - one EventBridge rule per kind on the default bus, with the hub's own event patterns, forwarding to the hub's bus;
- * - in the hub's region only (IAM is global, and a role of the same name in every region would collide):
- *   - the role EventBridge uses to put events on the hub's bus;
- *   - the member role, which only the hub's function roles may assume, with exactly the reads, stops, deletes and
- *     tags the kinds call (the kinds' own permission lists, as the hub's roles get them) in this account.
+ * - one EventBridge rule per kind on the default bus, with the hub's own event patterns, forwarding to the hub's bus
+ *   through a role of the region's own (`<hub stack>-forward-<region>`);
+ * - in the hub's region only (IAM is global, and a role of the same name in every region would collide): the member
+ *   role, which only the hub's function roles may assume, with exactly the reads, stops, deletes and tags the kinds
+ *   call (the kinds' own permission lists, as the hub's roles get them) in this account.
+ * Every name starts with the hub's stack name, so the guardrails' SCPs (their self-protection) cover the spokes too.
  * Declarative, built from the kind registry: adding a kind adds its rule and its permissions here too.
  */
 import { App, BootstraplessSynthesizer, CfnCondition, CfnParameter, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
@@ -15,14 +16,20 @@ import type { Construct } from 'constructs';
 import { eventPatternFor, KIND_LIST, KINDS, RESOURCE_KINDS } from '../../lambda/kinds/registry';
 import { LIST_ACTIONS, permissionsOf } from '../sagemaker-guard';
 
-/** The forwarding role's name in each account: fixed, so the rules of the other regions can name it. */
-export const FORWARD_ROLE_NAME = 'sagemaker-guard-forward';
+/**
+ * The forwarding role's name in each account and region: one per region (so no region's rules wait for another's
+ * instance, also when an account joins later), under the hub stack's name, so the guardrails' self-protection
+ * (`role/<stack>-*`) covers it.
+ */
+export const forwardRoleName = (hubStackName: string, region: string): string => `${hubStackName}-forward-${region}`;
 
 /** The spoke template's parameters, which the StackSet fills from the hub stack's values. */
 export const SPOKE_PARAMETERS = { hubBusArn: 'HubEventBusArn', hubRoleArns: 'HubFunctionRoleArns', roleRegion: 'RoleRegion' } as const;
 
 export interface SpokeStackProps extends StackProps {
   readonly memberRoleName: string;
+  /** The hub's stack name: the spoke's rules and forwarding roles are named under it (the guardrails protect `<stack>-*`). */
+  readonly hubStackName: string;
 }
 
 /** Keys of an event pattern as EventBridge's JSON spells them (the L1 rule takes the raw pattern). */
@@ -39,8 +46,10 @@ export class SpokeStack extends Stack {
     const roleRegion = new CfnParameter(this, SPOKE_PARAMETERS.roleRegion, { type: 'String', description: 'The one region whose stack instance creates the account\'s IAM roles' });
     const inRoleRegion = new CfnCondition(this, 'InRoleRegion', { expression: Fn.conditionEquals(this.region, roleRegion.valueAsString) });
 
+    if (props.hubStackName.length > 40) throw new Error(`the hub's stack name is ${props.hubStackName.length} characters: the spokes' role and rule names (<stack>-forward-<region>, 64 at most) need it to be 40 at most`);
+    const forwardName = forwardRoleName(props.hubStackName, this.region);
     const forwardRole = new CfnRole(this, 'ForwardRole', {
-      roleName: FORWARD_ROLE_NAME,
+      roleName: forwardName,
       description: 'sagemaker-guard: EventBridge puts this account\'s SageMaker events on the hub\'s bus',
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
@@ -48,7 +57,6 @@ export class SpokeStack extends Stack {
       },
       policies: [{ policyName: 'PutOnHubBus', policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: hubBusArn.valueAsString }] } }],
     });
-    forwardRole.cfnOptions.condition = inRoleRegion;
 
     const { byArnType, unscoped } = permissionsOf(RESOURCE_KINDS);
     const memberRole = new CfnRole(this, 'MemberRole', {
@@ -92,23 +100,24 @@ export class SpokeStack extends Stack {
 
     for (const spec of KIND_LIST) {
       new CfnRule(this, `${KINDS[spec.id].responderId}Forward`, {
+        name: `${props.hubStackName}-${spec.responderId}`,
         description: `sagemaker-guard: actionable SageMaker ${spec.label} events to the hub`,
         eventPattern: rawPattern(spec.id),
-        targets: [{ id: 'HubBus', arn: hubBusArn.valueAsString, roleArn: `arn:${this.partition}:iam::${this.account}:role/${FORWARD_ROLE_NAME}` }],
+        targets: [{ id: 'HubBus', arn: hubBusArn.valueAsString, roleArn: forwardRole.attrArn }],
       });
     }
   }
 }
 
 /** The spoke, in an App of its own: no bootstrap parameter, no CDK metadata, nothing but its resources. */
-export function spokeStack(memberRoleName: string): { readonly app: App; readonly stack: SpokeStack } {
+export function spokeStack(memberRoleName: string, hubStackName: string): { readonly app: App; readonly stack: SpokeStack } {
   const app = new App({ context: { 'aws:cdk:enable-path-metadata': false } });
-  const stack = new SpokeStack(app, 'SageMakerGuardSpoke', { memberRoleName, synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false });
+  const stack = new SpokeStack(app, 'SageMakerGuardSpoke', { memberRoleName, hubStackName, synthesizer: new BootstraplessSynthesizer(), analyticsReporting: false });
   return { app, stack };
 }
 
 /** The spoke's template: the StackSet's body. */
-export function spokeTemplate(memberRoleName: string): Record<string, unknown> {
-  const { app, stack } = spokeStack(memberRoleName);
+export function spokeTemplate(memberRoleName: string, hubStackName: string): Record<string, unknown> {
+  const { app, stack } = spokeStack(memberRoleName, hubStackName);
   return app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
 }

@@ -63,7 +63,8 @@ describe('MemberAccounts', () => {
     const first = await accounts.clientsFor({ account: MEMBER, region: 'eu-west-1' });
     const again = await accounts.clientsFor({ account: MEMBER, region: 'eu-west-1' });
     expect(again).toBe(first);
-    expect(assumed).toEqual([{ roleArn: `arn:aws:iam::${MEMBER}:role/${ROLE}`, region: 'eu-west-1', sessionName: 'sagemaker-guard' }]);
+    // STS is called in the hub's own region, always enabled for it (a member's region may be opt-in).
+    expect(assumed).toEqual([{ roleArn: `arn:aws:iam::${MEMBER}:role/${ROLE}`, region: 'us-east-1', sessionName: 'sagemaker-guard' }]);
     await expect(accessKeyOf(first!.sageMaker)).resolves.toBe(`AKID${MEMBER}`);
     await expect(first!.ec2.config.credentials()).resolves.toMatchObject({ accessKeyId: `AKID${MEMBER}` });
     await expect(first!.sageMaker.config.region()).resolves.toBe('eu-west-1');
@@ -85,12 +86,35 @@ describe('MemberAccounts', () => {
     await expect(accountsWith(assume, null).clientsFor({ account: MEMBER, region: 'us-east-1' })).rejects.toThrow(`the event is about account ${MEMBER}, but this guard runs in ${HOME}`);
   });
 
+  test('from the environment: the member role of an organization deployment; none for a single-account guard', () => {
+    const home = { account: HOME, region: 'cn-north-1', partition: 'aws-cn' };
+    expect(memberAccountsFromEnv({ GUARD_MEMBER_ROLE_NAME: 'sagemaker-guard-member' }, home)?.roleArnOf(MEMBER)).toBe(`arn:aws-cn:iam::${MEMBER}:role/sagemaker-guard-member`);
+    expect(memberAccountsFromEnv({ GUARD_MEMBER_ROLE_NAME: '' }, home)).toBeUndefined();
+    expect(memberAccountsFromEnv({}, home)).toBeUndefined();
+  });
+
   test.each([
-    ['', undefined],
-    ['sagemaker-guard-member', `arn:aws-cn:iam::${MEMBER}:role/sagemaker-guard-member`],
-  ])('from the environment: role name %j', (roleName, roleArn) => {
-    const accounts = memberAccountsFromEnv({ GUARD_MEMBER_ROLE_NAME: roleName }, { account: HOME, region: 'cn-north-1', partition: 'aws-cn' });
-    expect(accounts.roleArnOf(MEMBER)).toBe(roleArn);
+    ['<hostingAccountId>', 'us-east-1'],
+    ['22223333444', 'us-east-1'],
+    [MEMBER, 'us-east-1.evil.example'],
+  ])('an event naming account %j in %j is refused before any role is assumed', async (account, region) => {
+    const { assume, assumed } = assumer();
+    await expect(accountsWith(assume).clientsFor({ account, region })).rejects.toThrow('expected a 12-digit account id and a region name');
+    expect(assumed).toEqual([]);
+  });
+
+  test('credentials that can no longer be had (the role removed since): a MemberAccessError at the next event, and the clients dropped', async () => {
+    let refuse = false;
+    const assume = (): CredentialsProvider => () =>
+      refuse ? Promise.reject(named('AccessDenied', 'not authorized')) : Promise.resolve({ accessKeyId: 'AKIDMEMBER', secretAccessKey: 's', expiration: new Date(Date.now() + 1_000) });
+    const accounts = accountsWith(assume);
+    const first = await accounts.clientsFor({ account: MEMBER, region: 'us-east-1' });
+    refuse = true;
+    // Expiring within the SDK's 5-minute window, the credentials are fetched again, and refused.
+    await expect(accounts.clientsFor({ account: MEMBER, region: 'us-east-1' })).rejects.toThrow(MemberAccessError);
+    refuse = false;
+    const again = await accounts.clientsFor({ account: MEMBER, region: 'us-east-1' });
+    expect(again).not.toBe(first);
   });
 
   test('a malformed role name fails at cold start, naming the variable', () => {

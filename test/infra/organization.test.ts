@@ -6,7 +6,7 @@ import { eventPatternFor, KIND_LIST, RESOURCE_KINDS } from '../../lambda/kinds/r
 import { ALARM_METRICS } from '../../lambda/pipeline/telemetry';
 import { InvalidSettingsError } from '../../lambda/core/settings';
 import { STACK_NAME } from '../../lib/app';
-import { FORWARD_ROLE_NAME, SPOKE_PARAMETERS, spokeStack, spokeTemplate } from '../../lib/organization/spoke';
+import { SPOKE_PARAMETERS, spokeStack, spokeTemplate } from '../../lib/organization/spoke';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { LIST_ACTIONS, permissionsOf } from '../../lib/sagemaker-guard';
@@ -59,11 +59,11 @@ describe('the hub stack', () => {
       const statements = (policy as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement;
       const assume = statements.find((statement) => statement.Action === 'sts:AssumeRole');
       expect(assume?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': ORGANIZATION.organizationId } });
-      expect(JSON.stringify(assume?.Resource)).toContain(':iam::*:role/sagemaker-guard-member');
+      expect(JSON.stringify(assume?.Resource)).toContain(':iam::*:role/SageMakerGuard-member');
     }
     const responders = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => JSON.stringify(fn).includes('GUARD_KIND'));
     expect(responders).toHaveLength(RESOURCE_KINDS.length);
-    for (const fn of responders) expect(JSON.stringify(fn)).toContain('"GUARD_MEMBER_ROLE_NAME":"sagemaker-guard-member"');
+    for (const fn of responders) expect(JSON.stringify(fn)).toContain('"GUARD_MEMBER_ROLE_NAME":"SageMakerGuard-member"');
   });
 
   test('an unreachable member account raises its own alarm', () => {
@@ -78,7 +78,7 @@ describe('the hub stack', () => {
       CallAs: 'DELEGATED_ADMIN',
       Capabilities: ['CAPABILITY_NAMED_IAM'],
       StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ORGANIZATION.targetOus }, Regions: ORGANIZATION.regions }],
-      OperationPreferences: Match.objectLike({ RegionOrder: ['us-east-1', 'eu-west-1'], RegionConcurrencyType: 'SEQUENTIAL', FailureTolerancePercentage: 0 }),
+      OperationPreferences: Match.objectLike({ RegionOrder: ['us-east-1', 'eu-west-1'], RegionConcurrencyType: 'SEQUENTIAL', ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE', FailureTolerancePercentage: 10 }),
       Parameters: Match.arrayWith([
         { ParameterKey: SPOKE_PARAMETERS.hubBusArn, ParameterValue: { 'Fn::GetAtt': [busId, 'Arn'] } },
         { ParameterKey: SPOKE_PARAMETERS.roleRegion, ParameterValue: 'us-east-1' },
@@ -98,7 +98,7 @@ describe('the hub stack', () => {
   test('the spoke template in the StackSet is the one spokeTemplate builds', () => {
     const [, stackSet] = Object.entries(template.findResources('AWS::CloudFormation::StackSet'))[0] ?? [];
     const body = JSON.parse((stackSet as { Properties: { TemplateBody: string } }).Properties.TemplateBody) as unknown;
-    expect(body).toEqual(spokeTemplate('sagemaker-guard-member'));
+    expect(body).toEqual(spokeTemplate('SageMakerGuard-member', STACK_NAME));
   });
 
   test('cdk-nag: no finding left in the hub stack; cfn-lint passes on it', () => {
@@ -113,7 +113,7 @@ describe('the hub stack', () => {
 });
 
 describe('the spoke template', () => {
-  const template = spokeTemplate('sagemaker-guard-member') as unknown as { Resources: Record<string, Resource>; Parameters: Record<string, unknown>; Conditions: Record<string, unknown> };
+  const template = spokeTemplate('SageMakerGuard-member', STACK_NAME) as unknown as { Resources: Record<string, Resource>; Parameters: Record<string, unknown>; Conditions: Record<string, unknown> };
 
   test('no assets, no bootstrap: its parameters are the hub\'s values only', () => {
     expect(Object.keys(template.Parameters).sort()).toEqual(Object.values(SPOKE_PARAMETERS).sort());
@@ -121,29 +121,30 @@ describe('the spoke template', () => {
     expect(JSON.stringify(template).length).toBeLessThan(51_200);
   });
 
-  test('one forwarding rule per kind, with the hub\'s own pattern, to the hub\'s bus through the forwarding role', () => {
+  test('one forwarding rule per kind, named under the hub\'s stack, with the hub\'s own pattern, to the hub\'s bus through the region\'s forwarding role', () => {
     const rules = resourcesOf(template, 'AWS::Events::Rule');
     expect(rules).toHaveLength(KIND_LIST.length);
     for (const spec of KIND_LIST) {
       const pattern = eventPatternFor(spec.id);
       const rule = rules.find(([, resource]) => JSON.stringify((resource.Properties.EventPattern as Record<string, unknown>)['detail-type']) === JSON.stringify(pattern.detailType));
+      expect(rule?.[1].Properties.Name).toBe(`${STACK_NAME}-${spec.responderId}`);
       expect(rule?.[1].Properties.EventPattern).toEqual({ source: pattern.source, 'detail-type': pattern.detailType, ...(pattern.detail !== undefined ? { detail: pattern.detail } : {}) });
-      expect(rule?.[1].Properties.Targets).toEqual([
-        { Id: 'HubBus', Arn: { Ref: SPOKE_PARAMETERS.hubBusArn }, RoleArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, `:role/${FORWARD_ROLE_NAME}`]] } },
-      ]);
+      expect(rule?.[1].Properties.Targets).toEqual([{ Id: 'HubBus', Arn: { Ref: SPOKE_PARAMETERS.hubBusArn }, RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] } }]);
     }
   });
 
-  test('the roles exist once per account: only the hub region\'s instance creates them', () => {
+  test('the member role exists once per account (the hub region\'s instance creates it); each region has its forwarding role', () => {
     expect(template.Conditions.InRoleRegion).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, { Ref: SPOKE_PARAMETERS.roleRegion }] });
-    const roles = resourcesOf(template, 'AWS::IAM::Role');
-    expect(roles.map(([id]) => id).sort()).toEqual(['ForwardRole', 'MemberRole']);
-    for (const [, role] of roles) expect(role.Condition).toBe('InRoleRegion');
+    const roles: Partial<Record<string, Resource>> = Object.fromEntries(resourcesOf(template, 'AWS::IAM::Role'));
+    expect(Object.keys(roles).sort()).toEqual(['ForwardRole', 'MemberRole']);
+    expect(roles.MemberRole?.Condition).toBe('InRoleRegion');
+    expect(roles.ForwardRole?.Condition).toBeUndefined();
+    expect(roles.ForwardRole?.Properties.RoleName).toEqual({ 'Fn::Join': ['', [`${STACK_NAME}-forward-`, { Ref: 'AWS::Region' }]] });
   });
 
   test('the member role trusts the hub\'s function roles only, and holds exactly what the kinds call, in this account', () => {
     const [, member] = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id === 'MemberRole') ?? [];
-    expect(member?.Properties.RoleName).toBe('sagemaker-guard-member');
+    expect(member?.Properties.RoleName).toBe('SageMakerGuard-member');
     expect(member?.Properties.AssumeRolePolicyDocument).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: { Ref: SPOKE_PARAMETERS.hubRoleArns } }, Action: 'sts:AssumeRole' }] });
     const statements = (member?.Properties.Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[])[0]?.PolicyDocument.Statement ?? [];
     const { byArnType, unscoped } = permissionsOf(RESOURCE_KINDS);
@@ -161,7 +162,6 @@ describe('the spoke template', () => {
 
   test('the forwarding role: EventBridge of this account only, PutEvents on the hub\'s bus only', () => {
     const [, forward] = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id === 'ForwardRole') ?? [];
-    expect(forward?.Properties.RoleName).toBe(FORWARD_ROLE_NAME);
     expect(JSON.stringify(forward?.Properties.AssumeRolePolicyDocument)).toContain('"aws:SourceAccount":{"Ref":"AWS::AccountId"}');
     expect(forward?.Properties.Policies).toEqual([
       { PolicyName: 'PutOnHubBus', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'events:PutEvents', Resource: { Ref: SPOKE_PARAMETERS.hubBusArn } }] } },
@@ -169,7 +169,7 @@ describe('the spoke template', () => {
   });
 
   test('cdk-nag: no finding in the spoke', () => {
-    const { app } = spokeStack('sagemaker-guard-member');
+    const { app } = spokeStack('SageMakerGuard-member', STACK_NAME);
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth({ force: true });
     const file = path.join(assembly.directory, 'validation-report.json');

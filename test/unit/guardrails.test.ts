@@ -220,6 +220,10 @@ describe.each<[GuardrailFormat, Attachment]>([
       ['lambda:CreateFunctionUrlConfig', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:SageMakerGuard-GuardTrainingJobResponder-ABCD`],
       ['dynamodb:PartiQLUpdate', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/SageMakerGuard-Ledger1234-ABCD`],
       ['iam:CreatePolicy', `arn:aws:iam::${ACCOUNT}:policy/SageMakerGuard-Guardrails-us-east-1`],
+      // An organization's spoke in a member account: its stack instance, its forwarding rule, its member role.
+      ['cloudformation:DeleteStack', `arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/StackSet-SageMakerGuard-spokes-0a1b2c3d/11112222-3333-4444-5555-666677778888`],
+      ['events:DisableRule', `arn:aws:events:eu-west-1:${ACCOUNT}:rule/SageMakerGuard-NotebookInstanceResponder`],
+      ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/SageMakerGuard-member`],
     ] as const) {
       expect([action, await decide(documents, { action, resource, context: {} }, attachment)]).toEqual([action, 'ExplicitlyDenied']);
       expect([action, await decide(documents, { action, resource, context: {}, principal: APPROVER }, attachment)]).toEqual([action, 'Allowed']);

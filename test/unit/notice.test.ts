@@ -60,7 +60,7 @@ describe('buildNotice', () => {
       'Mode:  enforced (set by policy.kinds)',
       'Mode:  report only (set by policy.controls)',
       'WHO WAS TOLD',
-      'The sagemaker-guard subscribers of account 123456789012, and team-a@example.com (owner team-a).',
+      'The sagemaker-guard subscribers, and team-a@example.com (owner team-a).',
       'Event id: c52a2573-8588-a7f6-1bfb-42542a01fcb2',
       'filter correlation_id = "c52a2573-8588-a7f6-1bfb-42542a01fcb2"',
     ]) {
@@ -93,7 +93,7 @@ describe('buildNotice', () => {
   });
 
   test('no owner recipients: only the subscribers are named', () => {
-    expect(buildNotice({ ...input, ownerRecipients: [] }).message).toContain('The sagemaker-guard subscribers of account 123456789012.\n');
+    expect(buildNotice({ ...input, ownerRecipients: [] }).message).toContain('The sagemaker-guard subscribers.\n');
   });
 
   test('findings are listed highest severity first', () => {
