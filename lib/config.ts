@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import { readFileSync } from 'node:fs';
+import { IAM_ROLE_NAME, REGION_NAME } from '../lambda/core/aws-names';
 import { InvalidSettingsError, parseSettings, type GuardSettings } from '../lambda/core/settings';
 import { describeIssues } from '../lambda/core/validation';
 import { duplicateAddresses, EMAIL, recipientsProblem, NO_EMAIL, type NotificationEmails } from './recipients';
@@ -167,8 +168,6 @@ const guardrailsSchema = z
   })
   .default({ managedPolicy: false, serviceControlPolicies: false, targetIds: [] });
 
-/** A region name as AWS spells it: us-east-1, eu-central-2, us-gov-west-1, ap-southeast-4. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 const organizationSchema = z.strictObject(
   {
@@ -179,12 +178,12 @@ const organizationSchema = z.strictObject(
       })
       .min(1, { error: 'expected at least one OU (or the root, r-...): the spokes go to the accounts in them' }),
     regions: z
-      .array(z.string().regex(REGION, { error: 'expected a region name such as us-east-1' }), { error: 'expected a list of region names' })
+      .array(z.string().regex(REGION_NAME, { error: 'expected a region name such as us-east-1' }), { error: 'expected a list of region names' })
       .min(1, { error: 'expected at least one region' })
       .refine((regions) => new Set(regions).size === regions.length, { error: 'expected each region once' }),
     memberRoleName: z
       .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected an IAM role name (1 to 64 of letters, digits and +=,.@_-)' })
+      .regex(IAM_ROLE_NAME, { error: 'expected an IAM role name (1 to 64 of letters, digits and +=,.@_-)' })
       .default(DEFAULT_MEMBER_ROLE_NAME),
     callAs: z.enum(['DELEGATED_ADMIN', 'SELF'], { error: 'expected DELEGATED_ADMIN (the hub is a delegated administrator for CloudFormation StackSets) or SELF (the management account)' }).default('DELEGATED_ADMIN'),
   },

@@ -199,6 +199,7 @@ export class SageMakerGuard extends Construct {
   /** The switch parameter's name, the literal string given (enforcementSwitch.parameterName is a token). */
   readonly switchParameterName: string;
   private readonly switchParameterArn: string;
+  private readonly memberRoleUserList: Role[] = [];
 
   constructor(scope: Construct, id: string, givenProps: SageMakerGuardProps) {
     super(scope, id);
@@ -640,8 +641,6 @@ export class SageMakerGuard extends Construct {
     });
     this.memberRoleUserList.push(target.role);
   }
-
-  private readonly memberRoleUserList: Role[] = [];
 
   /** The switch, by an ARN built from the deploying account and region (see ssmParameterArn). */
   private grantReadSwitch(target: GuardFunction): void {

@@ -1,6 +1,6 @@
 /**
- * Reaching the SageMaker resources of other accounts of an organization: the hub's functions (and the audit
- * command) assume each member account's role, and act there with its credentials. One set of clients per account
+ * Reaching the SageMaker resources of other accounts of an organization: the hub's responders assume each member
+ * account's role, and act there with its credentials. One set of clients per account
  * and region, cached for the container's life; the SDK keeps the assumed credentials until five minutes before
  * they expire and then assumes the role again, so a warm function calls STS about once an hour per account.
  */
@@ -9,15 +9,12 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { errorName } from './errors';
 import { RETRY, type AccountClients } from './clients';
+import { ACCOUNT_ID, IAM_ROLE_NAME, REGION_NAME } from '../core/aws-names';
 import { MEMBER_ROLE_ENV } from '../core/settings';
 
 /** What assuming a role gives: a provider the SDK calls (and memoizes) for credentials. */
 export type CredentialsProvider = ReturnType<typeof fromTemporaryCredentials>;
 
-export { MEMBER_ROLE_ENV };
-
-/** IAM role names: 1 to 64 of letters, digits and + = , . @ _ - (the path is not part of it here). */
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /**
  * The member accounts' reach from the function's environment: undefined for a single-account guard (no member role:
@@ -27,14 +24,12 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 export function memberAccountsFromEnv(env: NodeJS.ProcessEnv, home: { account: string; region: string; partition: string }): MemberAccounts | undefined {
   const roleName = env[MEMBER_ROLE_ENV];
   if (roleName === undefined || roleName === '') return undefined;
-  if (!ROLE_NAME.test(roleName)) {
+  if (!IAM_ROLE_NAME.test(roleName)) {
     throw new Error(`Environment variable ${MEMBER_ROLE_ENV} must be an IAM role name (1 to 64 of letters, digits and +=,.@_-; given: ${JSON.stringify(roleName)})`);
   }
   return new MemberAccounts({ homeAccount: home.account, homeRegion: home.region, partition: home.partition, memberRoleName: roleName });
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export interface Target {
   readonly account: string;
@@ -57,7 +52,7 @@ export class MemberAccessError extends Error {
   }
 }
 
-/** Where a single-account guard meets an event of another account: nothing to assume, so nothing is done there. */
+/** MemberAccounts without a member role, given another account: nothing to assume, so nothing is done there. */
 export class ForeignAccountError extends Error {
   override readonly name = 'ForeignAccountError';
   constructor(readonly target: Target, readonly homeAccount: string) {

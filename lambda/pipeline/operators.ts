@@ -5,6 +5,7 @@ import type { Ledger } from '../aws/ledger';
 import type { ResourceKind } from '../kinds/registry';
 import type { Exemptions } from '../core/modes';
 import { buildExemptionNotice, buildMemberAccessNotice, buildSwitchProblemNotice } from '../core/operator-notice';
+import type { Notice } from '../core/notice';
 import type { MemberAccessError } from '../aws/accounts';
 import { resourcePk, type ResourceRef } from '../ledger/records';
 import { logger } from '../powertools';
@@ -62,16 +63,22 @@ export async function reportSwitchProblem(
 ): Promise<void> {
   countAlarmMetric(ALARM_METRICS.switchFallback);
   logger.error('The enforcement switch could not be read; failing safe: the policy applies', { detail });
-  if (ledger === undefined) return;
-  const now = runtime.now();
-  const hour = now.toISOString().slice(0, 13);
   // The switch is the guard's own (in a hub, the hub's), whichever account the resource is in: name where it lives.
   const account = runtime.account ?? ref.account;
   const region = runtime.region;
   const notice = buildSwitchProblemNotice({ parameterName: runtime.switchParameter ?? '', detail, account, region });
-  const record = noticeRecord({ pk: `guard#${account}#${region}#switch`, sk: `problem#${code}#${hour}` }, 'switch', notice, holder, now);
-  // Telling the operators must not stop the enforcement it is about: a failure here is logged only.
-  await bestEffort(progress, 'notify-switch-problem', () => deliverOnce(ledger, runtime.topicArn, record, holder, now));
+  await tellHourly(`guard#${account}#${region}#switch`, `problem#${code}`, 'switch', notice, runtime, ledger, holder, progress);
+}
+
+/**
+ * A problem of the guard itself reaches the operators once an hour while it lasts: one ledger record per key and hour,
+ * delivered at most once. Best effort: telling must not stop the run it is about (a failure is logged only).
+ */
+async function tellHourly(pk: string, problem: string, topic: string, notice: Notice, runtime: Runtime, ledger: Ledger | undefined, holder: string, progress: Progress): Promise<void> {
+  if (ledger === undefined) return;
+  const now = runtime.now();
+  const record = noticeRecord({ pk, sk: `${problem}#${now.toISOString().slice(0, 13)}` }, topic, notice, holder, now);
+  await bestEffort(progress, `notify-${topic}-problem`, () => deliverOnce(ledger, runtime.topicArn, record, holder, now));
 }
 
 /**
@@ -81,11 +88,7 @@ export async function reportSwitchProblem(
 export async function reportMemberAccess(error: MemberAccessError, about: string, runtime: Runtime, ledger: Ledger | undefined, holder: string, progress: Progress): Promise<void> {
   countAlarmMetric(ALARM_METRICS.memberUnreachable);
   logger.error('A member account could not be entered; nothing is checked there', { account: error.target.account, region: error.target.region, roleArn: error.roleArn, cause: error.causeName, detail: error.causeMessage });
-  if (ledger === undefined) return;
-  const now = runtime.now();
-  const hour = now.toISOString().slice(0, 13);
   const { account, region } = error.target;
   const notice = buildMemberAccessNotice({ account, region, roleArn: error.roleArn, detail: `${error.causeName}: ${error.causeMessage}`, about });
-  const record = noticeRecord({ pk: `guard#${account}#${region}#member`, sk: `unreachable#${hour}` }, 'member', notice, holder, now);
-  await bestEffort(progress, 'notify-member-unreachable', () => deliverOnce(ledger, runtime.topicArn, record, holder, now));
+  await tellHourly(`guard#${account}#${region}#member`, 'unreachable', 'member', notice, runtime, ledger, holder, progress);
 }

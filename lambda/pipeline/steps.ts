@@ -35,8 +35,8 @@ export interface Runtime {
   /** Waits between Describe* retries of a lagging status (tests pass one that does not wait). */
   readonly sleep?: (ms: number) => Promise<void>;
   /**
-   * How the run reaches an account and region other than the function's own (an organization deployment assumes the
-   * member role; a single-account guard refuses another account's event). Without it, the function's own clients serve.
+   * How the run reaches an account and region other than the function's own: an organization deployment's hub
+   * assumes the member role. A single-account guard has none: its own clients serve every event.
    */
   readonly accounts?: MemberAccounts;
 }

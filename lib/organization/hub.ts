@@ -7,12 +7,11 @@
  *   and to the accounts that join them later, in every listed region, the hub's region first (its instance creates
  *   the account's IAM roles).
  */
-import { Stack } from 'aws-cdk-lib';
+import { Fn, Stack, Token } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { Rule, type EventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Token, Fn } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { eventPatternFor, KIND_LIST } from '../../lambda/kinds/registry';
 import type { OrganizationDeploy } from '../config';

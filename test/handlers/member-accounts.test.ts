@@ -3,7 +3,8 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { ForeignAccountError, MemberAccessError, MemberAccounts, memberAccountsFromEnv, type CredentialsProvider } from '../../lambda/aws/accounts';
 import { sageMaker, withClients } from '../../lambda/aws/clients';
 import { trainingJob } from '../fixtures/resources';
-import { event, handlerFor, named, resetMocks, sageMakerMock, snsMock } from './harness';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { event, handlerFor, named, resetMocks, sageMakerMock, snsMock, ssmMock } from './harness';
 
 /**
  * An organization deployment: the hub's responder gets an event of a member account, assumes that account's role,
@@ -189,6 +190,16 @@ describe('the responder in an organization deployment', () => {
     const { assume } = assumer();
     await expect(handlerFor('training-job', {}, { accounts: accountsWith(assume, null) })(memberEvent())).rejects.toThrow(ForeignAccountError);
     expect(sageMakerMock.calls()).toHaveLength(0);
+  });
+
+  test('a switch the hub cannot read: the notice names the hub\'s account and region, where the switch lives, not the member\'s', async () => {
+    describeMemberJob();
+    ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('Parameter not found.'), { name: 'ParameterNotFound' }));
+    const { assume } = assumer();
+    await handlerFor('training-job', {}, { accounts: accountsWith(assume) })(memberEvent());
+    const alert = snsMock.commandCalls(PublishCommand).map((call) => call.args[0].input).find((input) => input.MessageAttributes?.action.StringValue === 'switch-fallback');
+    expect(alert?.Subject).toBe(`[sagemaker-guard] Enforcement switch unreadable in ${HOME} us-east-1: enforcing the policy`);
+    expect(alert?.MessageAttributes?.account.StringValue).toBe(HOME);
   });
 
   test('the function\'s own account: its own clients, nothing assumed', async () => {
