@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { RESOURCE_KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { LEDGER_RETENTION_DAYS } from '../lambda/ledger/schema';
+import { ACCOUNT_ID, IAM_ROLE_NAME } from '../lambda/core/aws-names';
 
 export const COMMAND = 'sagemaker-guard';
 export const COMMANDS = ['audit', 'history', 'redrive', 'guardrails'] as const;
@@ -39,6 +40,17 @@ export interface AuditOptions {
   /** Where the guard's ledger says when enforcement began (the existing estate): the table, else the stack's output. */
   readonly table?: string;
   readonly stack: string;
+  /** Other accounts, entered through their member role (--role-name); without it, the caller's account only. */
+  readonly members?: MemberOptions;
+}
+
+/** The audit across accounts: which accounts, the role each holds for the guard, and where the hub's stack is. */
+export interface MemberOptions {
+  readonly roleName: string;
+  /** --accounts, in the order given; or every active account of the organization (--organization). */
+  readonly accounts: readonly string[] | 'organization';
+  /** The region of the guard's hub stack, whose ledger and switch serve every account (default: the first --region). */
+  readonly hubRegion?: string;
 }
 
 export interface HistoryOptions {
@@ -120,6 +132,13 @@ Options:
   --yes                    with --remediate: do not ask
   --stack NAME             the guard's stack, whose ledger says when enforcement began (default ${DEFAULT_STACK})
   --table NAME             the ledger table itself, instead of --stack
+  --role-name NAME         audit other accounts: assume arn:aws:iam::ACCOUNT:role/NAME in each (the guard's member
+                           role, SageMakerGuard-member by default); the caller's own account uses its own credentials
+  --accounts LIST          with --role-name: the accounts to audit, comma-separated 12-digit ids (repeatable)
+  --organization           with --role-name: every active account of the organization (organizations:ListAccounts,
+                           from the management or a delegated administrator account)
+  --hub-region REGION      with --role-name: the region of the guard's hub stack, whose ledger (the existing estate)
+                           and switch serve every account (default: the first --region)
   -h, --help               this text
 
 Resources older than enforcement (the existing estate, read from the guard's ledger in each region when it
@@ -127,7 +146,9 @@ is deployed there) are marked "existing": the guard reports them and does not ac
 Each row has the resource's account, owner (its owner tag) and the highest severity of its failed controls;
 a terminal too narrow for the whole table leaves out the account and owner columns (json and csv have them).
 The policy used is said on stderr (and in the JSON summary's policySource).
-Each option but --region and --kinds is given at most once.
+Each option but --region, --kinds and --accounts is given at most once.
+An account the audit cannot enter (its role missing, or not trusting the caller) is an error row in each
+requested region, and the audit exits 2: it is never skipped in silence.
 
 Exit codes: 0 no violations, 1 violations found, 2 a usage, policy, switch, access or listing error, or a run
 in which every resource found failed (other failures of single resources are error rows).`;
@@ -230,13 +251,17 @@ const OPTIONS = {
   'queue-url': { type: 'string' },
   'dry-run': { type: 'boolean' },
   out: { type: 'string' },
+  'role-name': { type: 'string' },
+  accounts: { type: 'string', multiple: true },
+  organization: { type: 'boolean' },
+  'hub-region': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
 /** Which options each command takes (help is everyone's). */
 const COMMAND_OPTIONS: Readonly<Record<CommandName, readonly OptionName[]>> = {
-  audit: ['region', 'profile', 'kinds', 'since', 'policy', 'switch-parameter', 'concurrency', 'format', 'json', 'remediate', 'yes', 'table', 'stack'],
+  audit: ['region', 'profile', 'kinds', 'since', 'policy', 'switch-parameter', 'concurrency', 'format', 'json', 'remediate', 'yes', 'table', 'stack', 'role-name', 'accounts', 'organization', 'hub-region'],
   history: ['since', 'json', 'table', 'stack', 'region', 'profile'],
   redrive: ['queue-url', 'stack', 'dry-run', 'yes', 'region', 'profile'],
   guardrails: ['policy', 'format', 'out', 'stack', 'switch-parameter', 'json'],
@@ -421,9 +446,11 @@ function auditOptions(values: Values, now: Date): AuditOptions {
   const profile = profileOf(values);
   const policyFile = values.policy;
   if (policyFile?.trim() === '') throw new UsageError('--policy needs a file name');
+  const members = membersOf(values);
   const switchParameter = values['switch-parameter']?.trim();
   if (switchParameter === '') throw new UsageError('--switch-parameter needs a parameter name');
-  if (switchParameter !== undefined && regions.length > 1) {
+  // Across accounts the switch is the hub's, one parameter in --hub-region whatever the regions audited.
+  if (switchParameter !== undefined && regions.length > 1 && members === undefined) {
     throw new UsageError('--switch-parameter works with one --region at a time (the switch is a parameter in each region)');
   }
   if (values.yes === true && values.remediate !== true) throw new UsageError('--yes only makes sense with --remediate');
@@ -440,14 +467,42 @@ function auditOptions(values: Values, now: Date): AuditOptions {
     format,
     remediate: values.remediate === true,
     yes: values.yes === true,
-    ...ledgerOf(values, regions),
+    ...ledgerOf(values, regions, members !== undefined),
+    ...(members !== undefined ? { members } : {}),
   };
 }
 
+/** --role-name with --accounts or --organization (and --hub-region): the audit across accounts; undefined without them. */
+function membersOf(values: Values): MemberOptions | undefined {
+  const roleName = values['role-name']?.trim();
+  if (roleName === '') throw new UsageError('--role-name needs a role name');
+  const accounts = unique(listOf(values.accounts));
+  const hubRegion = values['hub-region']?.trim();
+  if (roleName === undefined) {
+    const stray = values.accounts !== undefined ? '--accounts' : values.organization === true ? '--organization' : hubRegion !== undefined ? '--hub-region' : undefined;
+    if (stray !== undefined) throw new UsageError(`${stray} needs --role-name: the role the audit assumes in each account (the guard's member role, SageMakerGuard-member by default)`);
+    return undefined;
+  }
+  if (!IAM_ROLE_NAME.test(roleName)) {
+    throw new UsageError(`--role-name: ${JSON.stringify(values['role-name'])} is not an IAM role name (1 to 64 letters, digits and +=,.@_-, without a path)`);
+  }
+  if (values.accounts !== undefined && accounts.length === 0) throw new UsageError('--accounts needs a value: one or more 12-digit account ids, comma-separated');
+  const invalid = accounts.find((account) => !ACCOUNT_ID.test(account));
+  if (invalid !== undefined) throw new UsageError(`--accounts: ${JSON.stringify(invalid)} is not an account id (12 digits, such as 123456789012)`);
+  if (accounts.length > 0 && values.organization === true) throw new UsageError('--accounts and --organization both say which accounts to audit: give one');
+  if (accounts.length === 0 && values.organization !== true) {
+    throw new UsageError('--role-name needs the accounts to enter: --accounts ID,... or --organization (every active account of the organization)');
+  }
+  if (hubRegion === '') throw new UsageError('--hub-region needs a value');
+  if (hubRegion !== undefined && !REGION.test(hubRegion)) throw new UsageError(`--hub-region: ${JSON.stringify(hubRegion)} is not a region name such as us-east-1`);
+  return { roleName, accounts: accounts.length > 0 ? accounts : 'organization', ...(hubRegion !== undefined ? { hubRegion } : {}) };
+}
+
 /** --table, or --stack (whose LedgerTableName output names it): where the guard's ledger is. */
-function ledgerOf(values: Values, regions: readonly string[]): { table?: string; stack: string } {
+function ledgerOf(values: Values, regions: readonly string[], hub: boolean): { table?: string; stack: string } {
   if (values.table === undefined) return { stack: stackOf(values) };
-  if (regions.length > 1) {
+  // Across accounts the ledger is the hub's: one table for every account and region.
+  if (regions.length > 1 && !hub) {
     throw new UsageError('--table names one region\'s ledger (each region\'s guard has its own); with several --region, use --stack, whose output names the ledger in each region');
   }
   const table = values.table.trim();

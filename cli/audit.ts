@@ -7,7 +7,7 @@
  */
 import { Presets, SingleBar } from 'cli-progress';
 import { classifyError, errorName } from '../lambda/aws/errors';
-import { sageMaker, useRegion } from '../lambda/aws/clients';
+import { sageMaker, useRegion, withClients, type AccountClients } from '../lambda/aws/clients';
 import { readSwitch, type SwitchReading } from '../lambda/aws/switch';
 import { accessOf, KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { SWITCH_VALUES } from '../lambda/core/modes';
@@ -16,6 +16,7 @@ import type { Evaluated, Runtime } from '../lambda/pipeline/handle';
 import { isFailure, sweep, type SweepItem } from '../lambda/sweep/sweep';
 import type { AuditOptions } from './args';
 import type { EstateLookup } from './estate';
+import type { MemberReach } from './members';
 import type { Output } from './io';
 import {
   CSV_HEADER,
@@ -33,10 +34,14 @@ import {
   tableLayout,
   tableRow,
   Tally,
+  unreachableRow,
   type ListingError,
   type RegionItem,
   type StatusAfter,
   type Summary,
+  type Unreachable,
+  unreachableCsv,
+  unreachableJson,
 } from './format';
 
 export type { Output };
@@ -62,6 +67,8 @@ export interface AuditContext {
   readonly policyLine?: string;
   /** When enforcement began in a region (the existing estate); without it, every resource counts as new. */
   readonly estate?: EstateLookup;
+  /** With --role-name: the accounts and the clients to reach them (main.ts builds it with STS and Organizations). */
+  readonly members?: MemberReach;
 }
 
 /** Rows rendered at a time: bounded memory, and a table that appears as the sweep goes. */
@@ -79,16 +86,35 @@ export async function audit(options: AuditOptions, settings: GuardSettings, io: 
   const regions = options.regions.length > 0 ? options.regions : await defaultRegion(io);
   if (regions === undefined) return 2;
   if (context.policyLine !== undefined) io.stderr.write(`${context.policyLine}\n`);
+  // Across accounts, the hub's region holds the ledger and the switch that serve them all.
+  const hubRegion = options.members?.hubRegion ?? regions.at(0) ?? '';
+  let accounts: readonly string[] | undefined;
+  if (options.members !== undefined) {
+    accounts = await accountsToAudit(context.members, io);
+    if (accounts === undefined) return 2;
+  }
   let switchInfo: SwitchInfo | undefined;
   if (options.switchParameter !== undefined) {
-    // One region only (args.ts): the switch's SSM client is in it.
-    switchInfo = await checkSwitch(options.switchParameter, regions[0] ?? '', io);
+    // One region only, or the hub's (args.ts): the switch's SSM client is in it (main.ts sets AWS_REGION).
+    switchInfo = await checkSwitch(options.switchParameter, hubRegion, io);
     if (switchInfo === undefined) return 2;
   }
   const now = io.now ?? (() => new Date());
   const correlationId = `audit-${now().toISOString()}`;
   const csv = new CsvWriter(io.stdout);
-  const base = { options, settings, io, regions, correlationId, csv, context, estateTold: new Set<string>(), ...(switchInfo !== undefined ? { switchInfo } : {}) };
+  const base = {
+    options,
+    settings,
+    io,
+    regions,
+    correlationId,
+    csv,
+    context,
+    hubRegion,
+    estateTold: new Set<string>(),
+    ...(switchInfo !== undefined ? { switchInfo } : {}),
+    ...(accounts !== undefined ? { accounts } : {}),
+  };
 
   if (!options.remediate || options.yes) return (await pass({ ...base, act: options.remediate })).exitCode;
 
@@ -99,7 +125,8 @@ export async function audit(options: AuditOptions, settings: GuardSettings, io: 
     io.stderr.write('Nothing to remediate: no resource fails an enforced control in a state where it can be stopped or deleted. Nothing was changed.\n');
     return preview.exitCode;
   }
-  const question = `${actionPlan(preview.wouldAct)} in ${regions.join(', ')}, as the responder would (no notices are sent)? [y/N] `;
+  const where = accounts !== undefined ? `${accounts.length} account${accounts.length === 1 ? '' : 's'} (${regions.join(', ')})` : regions.join(', ');
+  const question = `${actionPlan(preview.wouldAct)} in ${where}, as the responder would (no notices are sent)? [y/N] `;
   if (!(await io.confirm(question))) {
     io.stderr.write('Nothing was changed.\n');
     return preview.exitCode;
@@ -141,6 +168,22 @@ export function actionPlan(wouldAct: ReadonlyMap<ResourceKind, number>): string 
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** The accounts of --accounts or --organization; undefined (after saying why) when there are none to audit. */
+async function accountsToAudit(members: MemberReach | undefined, io: AuditIO): Promise<readonly string[] | undefined> {
+  if (members === undefined) throw new Error('--role-name given without the means to reach the accounts (AuditContext.members)');
+  try {
+    const accounts = await members.accounts();
+    if (accounts.length > 0) {
+      io.stderr.write(`Accounts: ${accounts.join(', ')}\n`);
+      return accounts;
+    }
+    io.stderr.write('--organization: the organization lists no active account. Nothing was audited.\n');
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n`);
+  }
+  return undefined;
+}
+
 async function defaultRegion(io: AuditIO): Promise<string[] | undefined> {
   try {
     const region = await sageMaker().config.region();
@@ -165,6 +208,10 @@ interface PassInput {
   readonly switchInfo?: SwitchInfo;
   /** Regions whose existing-estate line was written (once per run). */
   readonly estateTold: Set<string>;
+  /** With --role-name: the accounts, each audited in every region. */
+  readonly accounts?: readonly string[];
+  /** Where the hub's ledger is read across accounts. */
+  readonly hubRegion: string;
 }
 
 interface PassResult {
@@ -176,34 +223,37 @@ interface PassResult {
   readonly wouldAct: ReadonlyMap<ResourceKind, number>;
 }
 
-/** One full run over every region and kind, printing as it goes. */
+/** One full run over every account (with --role-name), region and kind, printing as it goes. */
 async function pass(input: PassInput): Promise<PassResult> {
   const { options, io, regions, act, csv } = input;
   const format = options.format;
-  const tally = new Tally(regions, act);
+  const accounts = input.accounts;
+  const tally = new Tally(regions, act, accounts);
   const wouldAct = new Map<ResourceKind, number>();
   const denied = new DeniedCalls();
   const problems: string[] = [];
-  const progress = new Progress(io, regions.length * options.kinds.length);
-  const table = format === 'table' ? new TableWriter(io, progress, regions.length > 1) : undefined;
-  let aborted = false;
-  /** --remediate refused to act in a region (its existing estate could not be read). */
-  let refused = false;
+  const progress = new Progress(io, (accounts?.length ?? 1) * regions.length * options.kinds.length);
+  const table = format === 'table' ? new TableWriter(io, progress, regions.length > 1, accounts !== undefined) : undefined;
+  /** aborted: a listing failed for another reason than access (the run stops); refused: --remediate acted on nothing in a region. */
+  const stopped = { aborted: false, refused: false };
   if (format === 'csv') csv.header();
 
-  regions: for (const region of regions) {
-    if (options.regions.length > 0) useRegion(region);
-    const estate = input.context.estate !== undefined ? await input.context.estate(region) : undefined;
-    if (estate !== undefined && !input.estateTold.has(region)) {
+  /** Every kind in one account (undefined: the caller's own) and region, with the clients already chosen. */
+  const auditRegion = async (account: string | undefined, region: string): Promise<void> => {
+    // Across accounts, the hub's one ledger says when enforcement began for all of them.
+    const estateRegion = accounts !== undefined ? input.hubRegion : region;
+    const estate = input.context.estate !== undefined ? await input.context.estate(estateRegion) : undefined;
+    if (estate !== undefined && !input.estateTold.has(estateRegion)) {
       io.stderr.write(`${estate.line}\n`);
-      input.estateTold.add(region);
+      input.estateTold.add(estateRegion);
     }
+    const where = account !== undefined ? `account ${account} in ${region}` : region;
     // The estate cannot be told apart: audit the region, but act on nothing there (exit 2), as the responders
     // fail closed without their ledger; acting would stop the estate the deployed guard deliberately spares.
     const actHere = act && estate?.state !== 'unreadable';
     if (act && !actHere) {
-      problems.push(`--remediate acted on nothing in ${region}: the existing estate there could not be read (see above), and the guard spares it; fix the access (dynamodb:GetItem on the ledger, kms:Decrypt on its key, cloudformation:DescribeStacks) or pass --table, then run again.`);
-      refused = true;
+      problems.push(`--remediate acted on nothing in ${where}: the existing estate there could not be read (see above), and the guard spares it; fix the access (dynamodb:GetItem on the ledger, kms:Decrypt on its key, cloudformation:DescribeStacks) or pass --table, then run again.`);
+      stopped.refused = true;
     }
     const runtime: Runtime = {
       settings: input.settings,
@@ -214,7 +264,7 @@ async function pass(input: PassInput): Promise<PassResult> {
       ...(options.switchParameter !== undefined ? { switchParameter: options.switchParameter } : {}),
     };
     for (const kind of options.kinds) {
-      progress.at(region, kind);
+      progress.at(account !== undefined ? `${account} ${region}` : region, kind);
       try {
         const items = sweep(
           { kinds: [kind], handle: { act: actHere, notify: false }, concurrency: options.concurrency, correlationId: input.correlationId, ...(options.since !== undefined ? { since: options.since } : {}) },
@@ -224,11 +274,11 @@ async function pass(input: PassInput): Promise<PassResult> {
           tally.add(item);
           progress.update(tally);
           if (!actHere && item.decision === 'remediate') wouldAct.set(item.kind, (wouldAct.get(item.kind) ?? 0) + 1);
-          if (isFailure(item) && item.error.class === 'access-denied') denied.add(region, item);
+          if (isFailure(item) && item.error.class === 'access-denied') denied.add(where, item);
           // A resource that vanished between list and describe is skipped (and counted).
           if (item.decision === 'gone') continue;
           const after = !isFailure(item) && item.actionResult !== undefined ? await statusAfter(item) : undefined;
-          const entry: RegionItem = { region, item, ...(after !== undefined ? { after } : {}) };
+          const entry: RegionItem = { region, item, ...(account !== undefined ? { account } : {}), ...(after !== undefined ? { after } : {}) };
           if (table !== undefined) table.add(entry);
           else if (format === 'csv') io.stdout.write(csvRows(entry));
           else io.stdout.write(`${jsonLine(entry)}\n`);
@@ -237,6 +287,7 @@ async function pass(input: PassInput): Promise<PassResult> {
         const errorClass = classifyError(error).type;
         const listingError: ListingError = {
           region,
+          ...(account !== undefined ? { account } : {}),
           kind,
           call: listCall(kind),
           error: { name: errorName(error), class: errorClass, message: (error as Error).message },
@@ -245,20 +296,59 @@ async function pass(input: PassInput): Promise<PassResult> {
         if (format === 'json') io.stdout.write(`${listingErrorJson(listingError)}\n`);
         if (format === 'csv') io.stdout.write(listingErrorCsv(listingError));
         if (errorClass === 'access-denied') {
-          problems.push(deniedMessage(listingError.call, listingError.error, `in ${region}; no ${KINDS[kind].label} there was checked`));
+          problems.push(deniedMessage(listingError.call, listingError.error, `in ${where}; no ${KINDS[kind].label} there was checked`));
         } else {
-          problems.push(`Could not list ${KINDS[kind].label}s in ${region} (${listingError.call}): ${listingError.error.name}: ${listingError.error.message}`);
-          aborted = true;
-          break regions;
+          problems.push(`Could not list ${KINDS[kind].label}s in ${where} (${listingError.call}): ${listingError.error.name}: ${listingError.error.message}`);
+          stopped.aborted = true;
+          return;
         }
       }
       progress.done(tally);
     }
+  };
+
+  /** The clients of a member account, or undefined after an error row: it is never skipped in silence. */
+  async function enter(account: string, region: string): Promise<AccountClients | undefined> {
+    const reach = input.context.members;
+    if (reach === undefined) throw new Error('--role-name given without AuditContext.members');
+    try {
+      return await reach.clientsFor({ account, region });
+    } catch (error) {
+      const unreachable: Unreachable = {
+        account,
+        region,
+        roleArn: reach.roleArnOf(account) ?? `role ${options.members?.roleName ?? ''}`,
+        error: { name: errorName(error), class: classifyError(error).type, message: (error as Error).message },
+      };
+      tally.addUnreachable();
+      progress.skip(options.kinds.length, tally);
+      if (table !== undefined) table.addUnreachable(unreachable);
+      else if (format === 'csv') io.stdout.write(unreachableCsv(unreachable));
+      else io.stdout.write(`${unreachableJson(unreachable)}\n`);
+      problems.push(`Could not enter account ${account} in ${region}: nothing there was checked (${unreachable.error.name}: ${unreachable.error.message})`);
+      return undefined;
+    }
   }
+
+  targets: for (const account of accounts ?? [undefined]) {
+    for (const region of regions) {
+      if (account === undefined) {
+        if (options.regions.length > 0) useRegion(region);
+        await auditRegion(undefined, region);
+      } else {
+        const clients = await enter(account, region);
+        if (clients !== undefined) await withClients(clients, () => auditRegion(account, region));
+      }
+      if (stopped.aborted) break targets;
+    }
+  }
+
+
   table?.flush();
   progress.stop();
 
   const summary = tally.summary();
+  const { aborted, refused } = stopped;
   const exitCode = aborted || refused ? 2 : exitCodeFor(summary);
   if (format === 'json') {
     const extra = {
@@ -278,7 +368,7 @@ async function pass(input: PassInput): Promise<PassResult> {
     io.stderr.write(`${summary.failed - summary.accessDenied} resource(s) could not be checked; see the error rows${rows}.\n`);
   }
   // Said when it is what makes the exit code 2 (access errors say so themselves).
-  if (!aborted && summary.failed > 0 && summary.checked === 0 && summary.accessDenied === 0 && summary.listingErrors === 0) {
+  if (!aborted && summary.failed > 0 && summary.checked === 0 && summary.accessDenied === 0 && summary.listingErrors === 0 && summary.unreachable === 0) {
     io.stderr.write(`Nothing was checked: each of the ${summary.failed} resource(s) found failed, so this audit cannot say whether anything breaks a control (exit 2).\n`);
   }
   return { summary, exitCode, aborted, wouldAct };
@@ -346,13 +436,22 @@ class TableWriter {
     private readonly io: AuditIO,
     private readonly progress: Progress,
     withRegion: boolean,
+    withAccount: boolean,
   ) {
     // A terminal's width; a file or pipe gets room enough that little wraps.
-    this.layout = tableLayout(io.stdout.isTTY === true ? (io.stdout.columns ?? 120) : FILE_TABLE_WIDTH, withRegion);
+    this.layout = tableLayout(io.stdout.isTTY === true ? (io.stdout.columns ?? 120) : FILE_TABLE_WIDTH, withRegion, withAccount);
   }
 
   add(entry: RegionItem): void {
-    this.rows.push(tableRow(entry, this.layout));
+    this.push(tableRow(entry, this.layout));
+  }
+
+  addUnreachable(unreachable: Unreachable): void {
+    this.push(unreachableRow(unreachable, this.layout));
+  }
+
+  private push(row: string[]): void {
+    this.rows.push(row);
     if (this.rows.length >= TABLE_CHUNK) this.flush();
   }
 
@@ -394,7 +493,7 @@ class Progress {
         : undefined;
   }
 
-  /** Where the sweep is now; the first call shows the bar. */
+  /** Where the sweep is now (a region, or an account and region); the first call shows the bar. */
   at(region: string, kind: ResourceKind): void {
     this.payload = { ...this.payload, where: `${region} ${KINDS[kind].label}s` };
     if (this.bar === undefined) return;
@@ -411,7 +510,12 @@ class Progress {
   }
 
   done(tally: Tally): void {
-    this.step++;
+    this.skip(1, tally);
+  }
+
+  /** `steps` (region, kind) pairs over at once: an account that could not be entered. */
+  skip(steps: number, tally: Tally): void {
+    this.step += steps;
     this.update(tally);
   }
 

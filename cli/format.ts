@@ -24,6 +24,8 @@ export type StatusAfter =
 /** One item of the sweep, the region it came from, and what the audit learnt of it besides. */
 export interface RegionItem {
   readonly region: string;
+  /** The account audited (--role-name); resources also name it in their ARN, error rows only here. */
+  readonly account?: string;
   readonly item: SweepItem;
   /** Set when --remediate called Stop or Delete on it: its status read again afterwards. */
   readonly after?: StatusAfter;
@@ -66,9 +68,19 @@ export function statusOf(entry: RegionItem): string | undefined {
 /** A listing that failed: nothing of that kind in that region was checked. */
 export interface ListingError {
   readonly region: string;
+  readonly account?: string;
   readonly kind: ResourceKind;
   /** The IAM action of the call that failed, e.g. sagemaker:ListModels. */
   readonly call: string;
+  readonly error: { readonly name: string; readonly class: string; readonly message: string };
+}
+
+/** An account the audit could not enter in a region (--role-name): nothing of it there was checked. */
+export interface Unreachable {
+  readonly account: string;
+  readonly region: string;
+  /** The role it tried to assume. */
+  readonly roleArn: string;
   readonly error: { readonly name: string; readonly class: string; readonly message: string };
 }
 
@@ -165,15 +177,16 @@ const WIDTH = { account: 14, region: 16, kind: 19, status: 12, decision: 24, sev
  * truncate. Severity is always shown; the owner, then the account, only when there is room for them too
  * (--format json and csv always have both).
  */
-export function tableLayout(columns: number, withRegion: boolean): TableLayout {
-  const fixed = (withRegion ? WIDTH.region : 0) + WIDTH.kind + WIDTH.status + WIDTH.decision + WIDTH.severity;
+export function tableLayout(columns: number, withRegion: boolean, accountAlways = false): TableLayout {
+  // Across accounts (--role-name) the account is what tells the rows apart: always shown, before the owner.
+  const fixed = (accountAlways ? WIDTH.account : 0) + (withRegion ? WIDTH.region : 0) + WIDTH.kind + WIDTH.status + WIDTH.decision + WIDTH.severity;
   // Lines are at most columns - 1 wide (a full-width line would wrap on some terminals): the last
   // column's padding is trimmed, so it may reach past that.
   const room = columns - 1 + PADDING - fixed;
   const least = WIDTH.minName + WIDTH.minOwner + WIDTH.minControls;
   const withOwner = room >= least;
-  const withAccount = room - WIDTH.account >= least;
-  const rest = room - (withAccount ? WIDTH.account : 0);
+  const withAccount = accountAlways || room - WIDTH.account >= least;
+  const rest = room - (withAccount && !accountAlways ? WIDTH.account : 0);
   const owner = withOwner ? Math.min(WIDTH.maxOwner, Math.max(WIDTH.minOwner, Math.floor(rest * 0.2))) : 0;
   let name = Math.min(WIDTH.maxName, Math.max(WIDTH.minName, Math.floor(rest * 0.3)));
   // Controls keep room for a whole control id: the name gives way first.
@@ -197,7 +210,7 @@ function cell(entry: RegionItem, column: Column): string {
   const { item } = entry;
   switch (column) {
     case 'account':
-      return accountOf(item) ?? '-';
+      return accountOf(item) ?? entry.account ?? '-';
     case 'region':
       return entry.region;
     case 'kind':
@@ -219,6 +232,30 @@ function cell(entry: RegionItem, column: Column): string {
 
 export function tableRow(entry: RegionItem, layout: TableLayout): string[] {
   return layout.columns.map((column) => cell(entry, column));
+}
+
+/** The table row of an account that could not be entered: its role in the name column, the reason in the last. */
+export function unreachableRow(unreachable: Unreachable, layout: TableLayout): string[] {
+  const cells: Readonly<Record<Column, string>> = {
+    account: unreachable.account,
+    region: unreachable.region,
+    kind: '-',
+    name: unreachable.roleArn,
+    owner: '-',
+    status: '-',
+    decision: 'error (no access)',
+    severity: '-',
+    controls: `could not enter the account: ${unreachable.error.name}: ${unreachable.error.message}`,
+  };
+  return layout.columns.map((column) => cells[column]);
+}
+
+export function unreachableJson(unreachable: Unreachable): string {
+  return JSON.stringify({ type: 'error', account: unreachable.account, region: unreachable.region, call: 'sts:AssumeRole', roleArn: unreachable.roleArn, error: unreachable.error });
+}
+
+export function unreachableCsv(unreachable: Unreachable): string {
+  return csvRecord([unreachable.account, unreachable.region, '', '', '', '', '', '', '', 'error', `could not enter the account (sts:AssumeRole ${unreachable.roleArn}): ${unreachable.error.name}: ${unreachable.error.message}`]);
 }
 
 /**
@@ -252,11 +289,13 @@ export function renderTable(rows: readonly string[][], layout: TableLayout, with
 /** One NDJSON object per resource: what a script needs to act on, without the prose of each control. */
 export function jsonLine(entry: RegionItem): string {
   const { region, item, after } = entry;
-  if (isFailure(item)) return JSON.stringify({ type: 'error', region, kind: item.kind, name: item.name, error: item.error, ...deniedField(item) });
+  if (isFailure(item)) {
+    return JSON.stringify({ type: 'error', region, ...(entry.account !== undefined ? { account: entry.account } : {}), kind: item.kind, name: item.name, error: item.error, ...deniedField(item) });
+  }
   return JSON.stringify({
     type: 'resource',
     region,
-    account: accountOf(item) ?? null,
+    account: accountOf(item) ?? entry.account ?? null,
     kind: item.kind,
     name: item.name,
     arn: item.arn ?? null,
@@ -285,7 +324,7 @@ function deniedField(item: SweepFailure): { deniedAction?: string } {
 }
 
 export function listingErrorJson(error: ListingError): string {
-  return JSON.stringify({ type: 'error', region: error.region, kind: error.kind, call: error.call, error: error.error });
+  return JSON.stringify({ type: 'error', region: error.region, ...(error.account !== undefined ? { account: error.account } : {}), kind: error.kind, call: error.call, error: error.error });
 }
 
 /** The CSV columns: one row per failed control (exempt ones included, with mode "exempt"), one per error. */
@@ -312,8 +351,8 @@ export function csvRecord(fields: readonly string[]): string {
 /** The CSV records of one resource: one per failed control; one for an error; none when it fails nothing. */
 export function csvRows(entry: RegionItem): string {
   const { region, item } = entry;
-  if (isFailure(item)) return csvRecord(['', region, item.kind, item.name, '', '', '', '', '', 'error', `${item.error.name}: ${item.error.message}`]);
-  const common = { account: accountOf(item) ?? '', status: statusOf(entry) ?? '', owner: ownerOf(item) ?? '', action: actionOf(item) };
+  if (isFailure(item)) return csvRecord([entry.account ?? '', region, item.kind, item.name, '', '', '', '', '', 'error', `${item.error.name}: ${item.error.message}`]);
+  const common = { account: accountOf(item) ?? entry.account ?? '', status: statusOf(entry) ?? '', owner: ownerOf(item) ?? '', action: actionOf(item) };
   return item.findings
     .map((finding) => csvRecord([common.account, region, item.kind, item.name, common.status, common.owner, finding.controlId, finding.severity, finding.mode, common.action, finding.observed]))
     .join('');
@@ -321,12 +360,16 @@ export function csvRows(entry: RegionItem): string {
 
 /** A failed listing as a CSV record: nothing of that kind in that region was checked. */
 export function listingErrorCsv(error: ListingError): string {
-  return csvRecord(['', error.region, error.kind, '', '', '', '', '', '', 'error', `could not list (${error.call}): ${error.error.name}: ${error.error.message}`]);
+  return csvRecord([error.account ?? '', error.region, error.kind, '', '', '', '', '', '', 'error', `could not list (${error.call}): ${error.error.name}: ${error.error.message}`]);
 }
 
 export interface Summary {
   readonly type: 'summary';
   readonly regions: readonly string[];
+  /** With --role-name: the accounts audited (or tried). */
+  readonly accounts?: readonly string[];
+  /** (account, region) pairs that could not be entered: nothing there was checked. */
+  readonly unreachable: number;
   readonly remediate: boolean;
   /** Resources described and evaluated. */
   readonly checked: number;
@@ -356,12 +399,13 @@ export interface Summary {
 
 /** Counts as items stream by: memory grows with the number of controls, never with the number of resources. */
 export class Tally {
-  private readonly counts = { checked: 0, compliant: 0, enforce: 0, report: 0, exempt: 0, existing: 0, gone: 0, failed: 0, accessDenied: 0, listingErrors: 0, stopped: 0, deleted: 0 };
+  private readonly counts = { checked: 0, compliant: 0, enforce: 0, report: 0, exempt: 0, existing: 0, gone: 0, failed: 0, accessDenied: 0, listingErrors: 0, unreachable: 0, stopped: 0, deleted: 0 };
   private readonly controls = new Map<string, number>();
 
   constructor(
     private readonly regions: readonly string[],
     private readonly remediate: boolean,
+    private readonly accounts?: readonly string[],
   ) {}
 
   add(item: SweepItem): void {
@@ -393,9 +437,13 @@ export class Tally {
     this.counts.listingErrors++;
   }
 
+  addUnreachable(): void {
+    this.counts.unreachable++;
+  }
+
   summary(): Summary {
     const byControl = Object.fromEntries([...this.controls.entries()].sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b)));
-    return { type: 'summary', regions: this.regions, remediate: this.remediate, ...this.counts, withViolations: this.counts.enforce + this.counts.report, byControl };
+    return { type: 'summary', regions: this.regions, ...(this.accounts !== undefined ? { accounts: this.accounts } : {}), remediate: this.remediate, ...this.counts, withViolations: this.counts.enforce + this.counts.report, byControl };
   }
 }
 
@@ -406,8 +454,9 @@ function plural(count: number, one: string, many = `${one}s`): string {
 /** "N resources checked in R region(s): V with violations (X enforce, Y report), E exempt; by control: id=count, ..." */
 export function summaryLine(summary: Summary): string {
   const regions = summary.regions.length;
+  const accounts = summary.accounts !== undefined ? `${plural(summary.accounts.length, 'account')} and ` : '';
   let line =
-    `${plural(summary.checked, 'resource')} checked in ${regions} region${regions === 1 ? '' : 's'}: ` +
+    `${plural(summary.checked, 'resource')} checked in ${accounts}${regions} region${regions === 1 ? '' : 's'}: ` +
     `${summary.withViolations} with violations (${summary.enforce} enforce, ${summary.report} report), ${summary.exempt} exempt`;
   const controls = Object.entries(summary.byControl);
   line += controls.length > 0 ? `; by control: ${controls.map(([id, count]) => `${id}=${count}`).join(', ')}` : '; by control: none';
@@ -417,16 +466,17 @@ export function summaryLine(summary: Summary): string {
   if (summary.gone > 0) extra.push(`${summary.gone} gone before they could be described (skipped)`);
   if (summary.failed > 0) extra.push(`${summary.failed} could not be checked${summary.accessDenied > 0 ? ` (${summary.accessDenied} access denied)` : ''}`);
   if (summary.listingErrors > 0) extra.push(`${plural(summary.listingErrors, 'listing')} failed`);
+  if (summary.unreachable > 0) extra.push(`${plural(summary.unreachable, 'account and region', 'accounts and regions')} could not be entered`);
   if (extra.length > 0) line += `; ${extra.join('; ')}`;
   return line;
 }
 
 /**
- * 0 clean, 1 violations found, 2 access or listing errors (which hide what could not be read), or a run
+ * 0 clean, 1 violations found, 2 access or listing errors or an account not entered (which hide what could not be read), or a run
  * that checked nothing because every resource it found failed: that run cannot say "clean".
  */
 export function exitCodeFor(summary: Summary): 0 | 1 | 2 {
-  if (summary.accessDenied > 0 || summary.listingErrors > 0) return 2;
+  if (summary.accessDenied > 0 || summary.listingErrors > 0 || summary.unreachable > 0) return 2;
   if (summary.failed > 0 && summary.checked === 0) return 2;
   return summary.withViolations > 0 ? 1 : 0;
 }

@@ -26,8 +26,9 @@ export function commandEnvironment(region: string | undefined, profile: string |
   };
 }
 
+/** Across accounts the hub's region (its switch and ledger) is the default clients' region. */
 export function auditEnvironment(options: AuditOptions): Record<string, string> {
-  return commandEnvironment(options.regions[0], options.profile);
+  return commandEnvironment(options.members?.hubRegion ?? options.regions[0], options.profile);
 }
 
 /** The real file system, for the policy: relative paths from the current directory. */
@@ -124,6 +125,9 @@ async function runAudit(options: AuditOptions): Promise<number> {
   const { audit } = await import('./audit');
   const { estateLookup } = await import('./estate');
   const clients = await import('../lambda/aws/clients');
+  const { memberReach } = await import('./members');
+  // STS and Organizations in the hub's region, or the SDK's default one.
+  const members = options.members !== undefined ? memberReach(options.members, options.members.hubRegion ?? options.regions.at(0) ?? (await clients.sageMaker().config.region())) : undefined;
   try {
     return await audit(options, settings, {
       stdout: process.stdout,
@@ -131,8 +135,9 @@ async function runAudit(options: AuditOptions): Promise<number> {
       ...(process.stderr.isTTY ? { progress: process.stderr } : {}),
       interactive: interactive(),
       confirm,
-    }, { policySource: policy.source, policyLine: policyLine(policy), estate: estateLookup(options) });
+    }, { policySource: policy.source, policyLine: policyLine(policy), estate: estateLookup(options), ...(members !== undefined ? { members } : {}) });
   } finally {
+    members?.destroy();
     for (const client of [clients.sageMaker(), clients.ec2(), clients.sns]) client.destroy();
   }
 }

@@ -1,0 +1,96 @@
+/**
+ * The audit's reach into other accounts (--role-name): which accounts (given, or the organization's active ones,
+ * listed with AWS Organizations), and clients for each account and region through its member role, assumed with
+ * the caller's credentials (lambda/aws/accounts.ts, as the hub's responders do). The caller's own account is
+ * audited with its own credentials: the StackSet puts no member role in the hub's account.
+ */
+import { OrganizationsClient, paginateListAccounts, type Account } from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { MemberAccounts, type CredentialsProvider, type Target } from '../lambda/aws/accounts';
+import { RETRY, type AccountClients } from '../lambda/aws/clients';
+import { errorName } from '../lambda/aws/errors';
+import type { MemberOptions } from './args';
+
+/** What the audit needs to work in other accounts (injected, so tests need no STS). */
+export interface MemberReach {
+  /** The accounts to audit, in order: --accounts as given, or the organization's active accounts by id. */
+  accounts(): Promise<readonly string[]>;
+  /** Clients for one account and region; throws MemberAccessError when the account cannot be entered. */
+  clientsFor(target: Target): Promise<AccountClients>;
+  /** The role ARN the audit assumes in `account` (undefined for the caller's own account). */
+  roleArnOf(account: string): string | undefined;
+  destroy(): void;
+}
+
+/** Listing the organization's accounts failed: nothing can be audited, exit 2. */
+export class AccountListError extends Error {
+  override readonly name = 'AccountListError';
+}
+
+/** An account counts when it is active: the newer State field, else the deprecated Status. */
+export function isActive(account: Account): boolean {
+  return (account.State ?? account.Status) === 'ACTIVE';
+}
+
+export interface ReachClients {
+  readonly sts: STSClient;
+  readonly organizations: OrganizationsClient;
+  readonly assume?: (roleArn: string, region: string, sessionName: string) => CredentialsProvider;
+}
+
+/** The real reach, from the caller's credentials; `region` is where STS and Organizations are called. */
+export function memberReach(options: MemberOptions, region: string, clients: ReachClients = defaultClients(region)): MemberReach {
+  let accounts: MemberAccounts | undefined;
+  let home: string | undefined;
+  let partition = 'aws';
+  const members = async (): Promise<MemberAccounts> => {
+    if (accounts !== undefined) return accounts;
+    const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+    home = identity.Account ?? '';
+    partition = identity.Arn?.split(':')[1] ?? 'aws';
+    // homeRegion '' matches no region: every target, the caller's own account too, gets clients in its region.
+    accounts = new MemberAccounts({ homeAccount: home, homeRegion: '', memberRoleName: options.roleName, partition, sessionName: 'sagemaker-guard-audit', ...(clients.assume !== undefined ? { assume: clients.assume } : {}) });
+    return accounts;
+  };
+  const created: AccountClients[] = [];
+  return {
+    async accounts() {
+      if (options.accounts !== 'organization') return options.accounts;
+      const ids: string[] = [];
+      try {
+        for await (const page of paginateListAccounts({ client: clients.organizations }, {})) {
+          for (const account of page.Accounts ?? []) if (account.Id !== undefined && isActive(account)) ids.push(account.Id);
+        }
+      } catch (error) {
+        throw new AccountListError(
+          `--organization: the organization's accounts could not be listed (${errorName(error)}: ${(error as Error).message}); ` +
+            'run it from the management account or a delegated administrator, with organizations:ListAccounts, or give --accounts',
+        );
+      }
+      return ids.sort();
+    },
+    async clientsFor(target) {
+      const reach = await members();
+      const clients = await reach.clientsFor(target);
+      // homeRegion '' means clientsFor always creates them.
+      if (clients === undefined) throw new Error(`no clients for ${target.account} in ${target.region}`);
+      created.push(clients);
+      return clients;
+    },
+    roleArnOf(account) {
+      return account === home ? undefined : accounts?.roleArnOf(account);
+    },
+    destroy() {
+      for (const { sageMaker, ec2 } of created) {
+        sageMaker.destroy();
+        ec2.destroy();
+      }
+      clients.sts.destroy();
+      clients.organizations.destroy();
+    },
+  };
+}
+
+function defaultClients(region: string): ReachClients {
+  return { sts: new STSClient({ ...RETRY, region }), organizations: new OrganizationsClient({ ...RETRY, region }) };
+}

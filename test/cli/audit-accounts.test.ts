@@ -1,0 +1,240 @@
+/**
+ * The audit across accounts (--role-name): each account is audited with its own clients (a fake MemberReach hands out
+ * SageMaker clients mocked per instance, so a call that reached the wrong account would find nothing), rows carry the
+ * account, and an account that cannot be entered is an error row and exit 2, never a silent skip.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DeleteModelCommand,
+  DescribeModelCommand,
+  DescribeNotebookInstanceCommand,
+  ListModelsCommand,
+  ListNotebookInstancesCommand,
+  ListTagsCommand,
+  SageMakerClient,
+  StopNotebookInstanceCommand,
+} from '@aws-sdk/client-sagemaker';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { MemberAccessError, type Target } from '../../lambda/aws/accounts';
+import type { AccountClients } from '../../lambda/aws/clients';
+import { audit } from '../../cli/audit';
+import { DEFAULT_CONCURRENCY, type AuditOptions } from '../../cli/args';
+import type { EstateLookup } from '../../cli/estate';
+import { AccountListError, type MemberReach } from '../../cli/members';
+import { model, notebook, privateNetwork, settings } from '../fixtures/resources';
+import { mockNetwork, NOW, resetMocks, sageMakerMock, snsMock } from '../handlers/harness';
+
+const A = '222233334444';
+const B = '555566667777';
+const LOCKED = '888899990000';
+const ROLE = 'SageMakerGuard-member';
+const OPTIONS: AuditOptions = {
+  regions: ['us-east-1'],
+  kinds: ['model', 'notebook-instance'],
+  concurrency: DEFAULT_CONCURRENCY,
+  format: 'json',
+  remediate: false,
+  yes: false,
+  stack: 'SageMakerGuard',
+  members: { roleName: ROLE, accounts: [A, B, LOCKED] },
+};
+
+type SageMakerStub = AwsStub<object, object, object>;
+
+/** One mocked SageMaker client per account and region, as MemberAccounts would create them with each role's credentials. */
+class FakeReach implements MemberReach {
+  readonly stubs = new Map<string, SageMakerStub>();
+  readonly entered: string[] = [];
+  private readonly clients: SageMakerClient[] = [];
+
+  constructor(
+    private readonly list: readonly string[] | Error,
+    private readonly setUp: (account: string, stub: SageMakerStub) => void,
+  ) {}
+
+  accounts(): Promise<readonly string[]> {
+    return this.list instanceof Error ? Promise.reject(this.list) : Promise.resolve(this.list);
+  }
+
+  clientsFor(target: Target): Promise<AccountClients> {
+    this.entered.push(`${target.account}/${target.region}`);
+    if (target.account === LOCKED) {
+      return Promise.reject(new MemberAccessError(target, this.roleArnOf(target.account), 'AccessDenied', `User: arn:aws:iam::${A}:user/auditor is not authorized to perform: sts:AssumeRole`));
+    }
+    const sageMaker = new SageMakerClient({ region: target.region });
+    this.clients.push(sageMaker);
+    const stub = mockClient(sageMaker) as unknown as SageMakerStub;
+    stub.on(ListModelsCommand).resolves({ Models: [] });
+    stub.on(ListNotebookInstancesCommand).resolves({ NotebookInstances: [] });
+    stub.on(ListTagsCommand).resolves({ Tags: [] });
+    // The resources are in us-east-1; the other regions are empty.
+    if (target.region === 'us-east-1') this.setUp(target.account, stub);
+    this.stubs.set(`${target.account}/${target.region}`, stub);
+    return Promise.resolve({ sageMaker, ec2: new EC2Client({ region: target.region }) });
+  }
+
+  roleArnOf(account: string): string {
+    return `arn:aws:iam::${account}:role/${ROLE}`;
+  }
+
+  destroy(): void {
+    for (const client of this.clients) client.destroy();
+  }
+
+  stub(account: string, region = 'us-east-1'): SageMakerStub {
+    const stub = this.stubs.get(`${account}/${region}`);
+    if (stub === undefined) throw new Error(`account ${account} was not entered in ${region}`);
+    return stub;
+  }
+}
+
+/** A has an open notebook, B a model outside any VPC. */
+function estate(account: string, stub: SageMakerStub): void {
+  if (account === A) {
+    stub.on(ListNotebookInstancesCommand).resolves({ NotebookInstances: [{ NotebookInstanceName: 'open-nb' } as never] });
+    stub.on(DescribeNotebookInstanceCommand).resolves({
+      ...notebook({ NotebookInstanceName: 'open-nb', DirectInternetAccess: 'Enabled' }).notebook,
+      NotebookInstanceArn: `arn:aws:sagemaker:us-east-1:${A}:notebook-instance/open-nb`,
+    });
+  }
+  if (account === B) {
+    stub.on(ListModelsCommand).resolves({ Models: [{ ModelName: 'open-model' } as never, { ModelName: 'hidden' } as never] });
+    stub.on(DescribeModelCommand, { ModelName: 'open-model' }).resolves(model({ ModelName: 'open-model', VpcConfig: undefined, ModelArn: `arn:aws:sagemaker:us-east-1:${B}:model/open-model` }));
+    stub.on(DescribeModelCommand, { ModelName: 'hidden' }).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+  }
+}
+
+async function run(reach: MemberReach, options: Partial<AuditOptions> = {}, extra: { estate?: EstateLookup; columns?: number } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await audit(
+    { ...OPTIONS, ...options },
+    settings(),
+    {
+      stdout: { write: (text: string) => (stdout += text), ...(extra.columns !== undefined ? { isTTY: true, columns: extra.columns } : {}) },
+      stderr: { write: (text: string) => (stderr += text) },
+      interactive: false,
+      confirm: () => Promise.resolve(false),
+      now: () => NOW,
+    },
+    { members: reach, ...(extra.estate !== undefined ? { estate: extra.estate } : {}) },
+  );
+  return { code, stdout, stderr, objects: stdout.trim().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+let reach: FakeReach;
+
+beforeEach(() => {
+  resetMocks();
+  mockNetwork(privateNetwork());
+  reach = new FakeReach([A, B, LOCKED], estate);
+});
+
+afterEach(() => {
+  reach.destroy();
+});
+
+describe('sagemaker-guard audit --role-name', () => {
+  test('each account with its own clients, rows carry the account, and the account it cannot enter is an error row and exit 2', async () => {
+    const { code, objects, stderr } = await run(reach, { regions: ['us-east-1', 'eu-west-1'] });
+
+    expect(code).toBe(2);
+    expect(reach.entered).toEqual([`${A}/us-east-1`, `${A}/eu-west-1`, `${B}/us-east-1`, `${B}/eu-west-1`, `${LOCKED}/us-east-1`, `${LOCKED}/eu-west-1`]);
+    expect(objects.map((object) => [object.type, object.account, object.region, object.name ?? object.call])).toEqual([
+      ['resource', A, 'us-east-1', 'open-nb'],
+      ['resource', B, 'us-east-1', 'open-model'],
+      ['error', B, 'us-east-1', 'hidden'],
+      ['error', LOCKED, 'us-east-1', 'sts:AssumeRole'],
+      ['error', LOCKED, 'eu-west-1', 'sts:AssumeRole'],
+      ['summary', undefined, undefined, undefined],
+    ]);
+    expect(objects[3]).toMatchObject({ roleArn: `arn:aws:iam::${LOCKED}:role/${ROLE}`, error: { name: 'MemberAccessError', message: expect.stringContaining('not authorized to perform: sts:AssumeRole') as unknown } });
+    expect(objects.at(-1)).toMatchObject({ accounts: [A, B, LOCKED], regions: ['us-east-1', 'eu-west-1'], checked: 2, withViolations: 2, failed: 1, unreachable: 2, exitCode: 2 });
+    expect(reach.stub(A, 'eu-west-1')).toHaveReceivedCommand(ListNotebookInstancesCommand);
+    expect(stderr).toContain(`Accounts: ${A}, ${B}, ${LOCKED}\n`);
+    expect(stderr).toContain(`Could not enter account ${LOCKED} in us-east-1: nothing there was checked (MemberAccessError: cannot assume arn:aws:iam::${LOCKED}:role/${ROLE}`);
+    expect(stderr).toContain(`Could not enter account ${LOCKED} in eu-west-1`);
+    // Nothing went to the caller's own clients, nor was anything changed.
+    expect(sageMakerMock.calls()).toHaveLength(0);
+    for (const stub of reach.stubs.values()) {
+      expect(stub).not.toHaveReceivedCommand(StopNotebookInstanceCommand);
+      expect(stub).not.toHaveReceivedCommand(DeleteModelCommand);
+    }
+  });
+
+  test('every account entered is clean: exit 0, and the summary line counts the accounts', async () => {
+    const clean = new FakeReach([A, B], () => undefined);
+    try {
+      const { code, stdout } = await run(clean, { format: 'table', members: { roleName: ROLE, accounts: [A, B] } });
+      expect(code).toBe(0);
+      expect(stdout).toContain('0 resources checked in 2 accounts and 1 region: 0 with violations');
+    } finally {
+      clean.destroy();
+    }
+  });
+
+  test('the table always shows the account, even on a narrow terminal, for error rows and the account not entered', async () => {
+    const { code, stdout } = await run(reach, { format: 'table' }, { columns: 100 });
+    expect(code).toBe(2);
+    expect(stdout.split('\n')[0]).toMatch(/^account\s+kind\s+name\s+status\s+decision\s+severity\s+failed controls$/);
+    expect(stdout).toMatch(new RegExp(`^${A}\\s+notebook-instance\\s+open-nb\\s+InService\\s+would stop`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^${B}\\s+model\\s+hidden\\s+-\\s+error \\(throttled\\)`, 'm'));
+    // The role ARN wraps in the narrow name column.
+    expect(stdout).toMatch(new RegExp(`^${LOCKED}\\s+-\\s+arn:aws:ia\\S*\\s+-\\s+error \\(no access\\)\\s+-\\s+could not enter the account`, 'm'));
+    expect(stdout).toContain('; 1 account and region could not be entered');
+  });
+
+  test('csv: the account in the first column of every record, the account not entered included', async () => {
+    const { stdout } = await run(reach, { format: 'csv' });
+    const records = stdout.trim().split('\r\n').map((line) => line.split(',').slice(0, 3).join(','));
+    expect(records).toEqual([
+      'account,region,kind',
+      `${A},us-east-1,notebook-instance`,
+      `${B},us-east-1,model`,
+      `${B},us-east-1,model`,
+      `${LOCKED},us-east-1,`,
+    ]);
+  });
+
+  test('--remediate --yes stops and deletes in the account each resource is in, with that account\'s clients, and sends no notice', async () => {
+    const { code, objects } = await run(reach, { remediate: true, yes: true });
+    expect(code).toBe(2);
+    expect(reach.stub(A)).toHaveReceivedCommandWith(StopNotebookInstanceCommand, { NotebookInstanceName: 'open-nb' });
+    expect(reach.stub(B)).toHaveReceivedCommandWith(DeleteModelCommand, { ModelName: 'open-model' });
+    expect(reach.stub(A)).not.toHaveReceivedCommand(DeleteModelCommand);
+    expect(reach.stub(B)).not.toHaveReceivedCommand(StopNotebookInstanceCommand);
+    expect(sageMakerMock.calls()).toHaveLength(0);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(objects.at(-1)).toMatchObject({ stopped: 1, deleted: 1, unreachable: 1 });
+  });
+
+  test('the existing estate is the hub\'s: read once, in the hub region, for every account and region', async () => {
+    const estateLookup = jest.fn<ReturnType<EstateLookup>, Parameters<EstateLookup>>(() =>
+      Promise.resolve({ state: 'known', since: new Date('2026-11-15T00:00:00Z'), line: 'Existing estate in us-east-2: enforcement began 2026-11-15T00:00:00.000Z' }),
+    );
+    const { objects, stderr } = await run(reach, { regions: ['us-east-1', 'eu-west-1'], members: { roleName: ROLE, accounts: [A, B, LOCKED], hubRegion: 'us-east-2' } }, { estate: estateLookup });
+    expect(new Set(estateLookup.mock.calls.map(([region]) => region))).toEqual(new Set(['us-east-2']));
+    expect(stderr.match(/^Existing estate/gm)).toHaveLength(1);
+    // Older than enforcement (the fixtures' models were created on 2026-11-01): reported as the existing estate, as the hub's responders would.
+    expect(objects.find((object) => object.name === 'open-model')).toMatchObject({ account: B, region: 'us-east-1', decision: 'report', existingEstate: { enforcementSince: '2026-11-15T00:00:00.000Z' } });
+  });
+
+  test('an organization with no active account audits nothing and exits 2', async () => {
+    const empty = new FakeReach([], estate);
+    const { code, stdout, stderr } = await run(empty, { members: { roleName: ROLE, accounts: 'organization' } });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('--organization: the organization lists no active account. Nothing was audited.');
+    expect(empty.entered).toEqual([]);
+  });
+
+  test('an organization that cannot be listed audits nothing and exits 2, saying why', async () => {
+    const failing = new FakeReach(new AccountListError('--organization: the organization\'s accounts could not be listed (AccessDeniedException: no)'), estate);
+    const { code, stdout, stderr } = await run(failing, { members: { roleName: ROLE, accounts: 'organization' } });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('could not be listed (AccessDeniedException: no)');
+    expect(failing.entered).toEqual([]);
+  });
+});
