@@ -5,6 +5,8 @@
  * audited with its own credentials: the StackSet puts no member role in the hub's account.
  */
 import { OrganizationsClient, paginateListAccounts, type Account } from '@aws-sdk/client-organizations';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { MemberAccounts, type CredentialsProvider, type Target } from '../lambda/aws/accounts';
 import { RETRY, type AccountClients } from '../lambda/aws/clients';
@@ -48,8 +50,8 @@ export function memberReach(options: MemberOptions, region: string, clients: Rea
     const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
     home = identity.Account ?? '';
     partition = identity.Arn?.split(':')[1] ?? 'aws';
-    // homeRegion '' matches no region: every target, the caller's own account too, gets clients in its region.
-    accounts = new MemberAccounts({ homeAccount: home, homeRegion: '', memberRoleName: options.roleName, partition, sessionName: 'sagemaker-guard-audit', ...(clients.assume !== undefined ? { assume: clients.assume } : {}) });
+    // STS in `region`; MemberAccounts leaves the caller's own account in `region` to the caller (clientsFor below).
+    accounts = new MemberAccounts({ homeAccount: home, homeRegion: region, memberRoleName: options.roleName, partition, sessionName: 'sagemaker-guard-audit', ...(clients.assume !== undefined ? { assume: clients.assume } : {}) });
     return accounts;
   };
   const created: AccountClients[] = [];
@@ -71,9 +73,8 @@ export function memberReach(options: MemberOptions, region: string, clients: Rea
     },
     async clientsFor(target) {
       const reach = await members();
-      const clients = await reach.clientsFor(target);
-      // homeRegion '' means clientsFor always creates them.
-      if (clients === undefined) throw new Error(`no clients for ${target.account} in ${target.region}`);
+      // Undefined: the caller's own account in `region`, with its own credentials.
+      const clients = (await reach.clientsFor(target)) ?? { sageMaker: new SageMakerClient({ ...RETRY, region }), ec2: new EC2Client({ ...RETRY, region }) };
       created.push(clients);
       return clients;
     },

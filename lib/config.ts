@@ -47,6 +47,8 @@ export interface OrganizationDeploy {
   readonly memberRoleName: string;
   /** Who deploys the StackSet: a delegated administrator (the hub's usual account) or the management account itself. */
   readonly callAs: 'DELEGATED_ADMIN' | 'SELF';
+  /** Roles, besides the hub's functions, that the member role trusts: whoever runs `audit --role-name` across accounts. */
+  readonly auditorRoleArns: readonly string[];
 }
 
 /** Under the guard's stack name (lib/app.ts STACK_NAME), so the guardrails' SCPs protect it and trust it with the guard's tags. */
@@ -186,6 +188,12 @@ const organizationSchema = z.strictObject(
       .regex(IAM_ROLE_NAME, { error: 'expected an IAM role name (1 to 64 of letters, digits and +=,.@_-)' })
       .default(DEFAULT_MEMBER_ROLE_NAME),
     callAs: z.enum(['DELEGATED_ADMIN', 'SELF'], { error: 'expected DELEGATED_ADMIN (the hub is a delegated administrator for CloudFormation StackSets) or SELF (the management account)' }).default('DELEGATED_ADMIN'),
+    auditorRoleArns: z
+      .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'expected an IAM role ARN such as arn:aws:iam::111122223333:role/SecurityAuditor (no wildcard, no user)' }), {
+        error: 'expected a list of IAM role ARNs',
+      })
+      .refine((arns) => new Set(arns).size === arns.length, { error: 'expected each role once' })
+      .default([]),
   },
   { error: 'expected an object such as {"organizationId": "o-...", "targetOus": ["ou-..."], "regions": ["us-east-1"]} (a JSON string with -c)' },
 );

@@ -83,7 +83,7 @@ export class OrganizationHub extends Construct {
       },
       parameters: [
         { parameterKey: SPOKE_PARAMETERS.hubBusArn, parameterValue: eventBus.eventBusArn },
-        { parameterKey: SPOKE_PARAMETERS.hubRoleArns, parameterValue: Fn.join(',', guard.memberRoleUsers.map((role) => role.roleArn)) },
+        { parameterKey: SPOKE_PARAMETERS.hubRoleArns, parameterValue: Fn.join(',', [...guard.memberRoleUsers.map((role) => role.roleArn), ...organization.auditorRoleArns]) },
         { parameterKey: SPOKE_PARAMETERS.roleRegion, parameterValue: this.roleRegion },
       ],
       stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: [...organization.targetOus] }, regions: [...organization.regions] }],

@@ -13,6 +13,9 @@ import {
   ListTagsCommand,
   SageMakerClient,
   StopNotebookInstanceCommand,
+  type SageMakerClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-sagemaker';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
@@ -40,7 +43,7 @@ const OPTIONS: AuditOptions = {
   members: { roleName: ROLE, accounts: [A, B, LOCKED] },
 };
 
-type SageMakerStub = AwsStub<object, object, object>;
+type SageMakerStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, SageMakerClientResolvedConfig>;
 
 /** One mocked SageMaker client per account and region, as MemberAccounts would create them with each role's credentials. */
 class FakeReach implements MemberReach {
@@ -64,7 +67,7 @@ class FakeReach implements MemberReach {
     }
     const sageMaker = new SageMakerClient({ region: target.region });
     this.clients.push(sageMaker);
-    const stub = mockClient(sageMaker) as unknown as SageMakerStub;
+    const stub = mockClient(sageMaker);
     stub.on(ListModelsCommand).resolves({ Models: [] });
     stub.on(ListNotebookInstancesCommand).resolves({ NotebookInstances: [] });
     stub.on(ListTagsCommand).resolves({ Tags: [] });

@@ -9,15 +9,26 @@ const MEMBER = '444455556666';
 const stsMock = mockClient(STSClient);
 const organizationsMock = mockClient(OrganizationsClient);
 
+/** The regions STS was asked in: the hub's (an empty one fails with "Region is missing", as the integration test found). */
+const stsRegions: string[] = [];
+
 function reach(accounts: readonly string[] | 'organization', assume: (roleArn: string) => CredentialsProvider) {
   const sts = new STSClient({ region: 'us-east-1' });
   const organizations = new OrganizationsClient({ region: 'us-east-1' });
-  return memberReach({ roleName: 'SageMakerGuard-member', accounts }, 'us-east-1', { sts, organizations, assume: (roleArn) => assume(roleArn) });
+  return memberReach({ roleName: 'SageMakerGuard-member', accounts }, 'us-east-1', {
+    sts,
+    organizations,
+    assume: (roleArn, region) => {
+      stsRegions.push(region);
+      return assume(roleArn);
+    },
+  });
 }
 
 const credentials = (): CredentialsProvider => () => Promise.resolve({ accessKeyId: 'AKIDMEMBER', secretAccessKey: 'secret', sessionToken: 'token' });
 
 beforeEach(() => {
+  stsRegions.length = 0;
   stsMock.reset();
   organizationsMock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: HUB, Arn: `arn:aws-us-gov:iam::${HUB}:user/auditor` });
@@ -33,7 +44,10 @@ describe('the audit\'s reach into other accounts', () => {
     const member = await members.clientsFor({ account: MEMBER, region: 'eu-west-1' });
     expect(await member.sageMaker.config.region()).toBe('eu-west-1');
     expect((await member.sageMaker.config.credentials()).accessKeyId).toBe('AKIDMEMBER');
-    await members.clientsFor({ account: HUB, region: 'us-east-1' });
+    // The caller's own account, in the STS region and in another: its own credentials, no role.
+    expect(await (await members.clientsFor({ account: HUB, region: 'us-east-1' })).sageMaker.config.region()).toBe('us-east-1');
+    expect(await (await members.clientsFor({ account: HUB, region: 'eu-west-1' })).sageMaker.config.region()).toBe('eu-west-1');
+    expect(stsRegions).toEqual(['us-east-1']);
     expect(assumed).toEqual([`arn:aws-us-gov:iam::${MEMBER}:role/SageMakerGuard-member`]);
     expect(members.roleArnOf(MEMBER)).toBe(`arn:aws-us-gov:iam::${MEMBER}:role/SageMakerGuard-member`);
     expect(members.roleArnOf(HUB)).toBeUndefined();

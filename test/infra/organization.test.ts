@@ -95,6 +95,16 @@ describe('the hub stack', () => {
     for (const id of ids) expect(id).toMatch(/^Guard.*ResponderRole[0-9A-F]{8}$/);
   });
 
+  test('auditorRoleArns: the named auditor roles are trusted too, after the responders, and nothing else', () => {
+    const auditor = 'arn:aws:iam::999988887777:role/SecurityAuditor';
+    const { template: withAuditor } = synthGuard({ organization: { ...ORGANIZATION, auditorRoleArns: [auditor] } }, { env: ENV });
+    const [, stackSet] = Object.entries(withAuditor.findResources('AWS::CloudFormation::StackSet'))[0] ?? [];
+    const parameters = (stackSet as { Properties: { Parameters: { ParameterKey: string; ParameterValue: unknown }[] } }).Properties.Parameters;
+    const roles = parameters.find((parameter) => parameter.ParameterKey === SPOKE_PARAMETERS.hubRoleArns)?.ParameterValue as { 'Fn::Join': [string, unknown[]] };
+    expect(roles['Fn::Join'][1]).toHaveLength(RESOURCE_KINDS.length + 1);
+    expect(roles['Fn::Join'][1].at(-1)).toBe(auditor);
+  });
+
   test('the spoke template in the StackSet is the one spokeTemplate builds', () => {
     const [, stackSet] = Object.entries(template.findResources('AWS::CloudFormation::StackSet'))[0] ?? [];
     const body = JSON.parse((stackSet as { Properties: { TemplateBody: string } }).Properties.TemplateBody) as unknown;
@@ -195,6 +205,9 @@ describe('invalid organization context: the synth stops and names the field', ()
     ['a region misspelled', { ...ORGANIZATION, regions: ['us-east1'] }, /organization\.regions\.0: expected a region name/],
     ['a role name with a path', { ...ORGANIZATION, memberRoleName: 'guard/member' }, /organization\.memberRoleName: expected an IAM role name/],
     ['an unknown key', { ...ORGANIZATION, targetOu: ['ou-ab12-cdef3456'] }, /organization.*targetOu/],
+    ['an auditor that is a wildcard', { ...ORGANIZATION, auditorRoleArns: ['arn:aws:iam::111122223333:role/*'] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
+    ['an auditor that is a user', { ...ORGANIZATION, auditorRoleArns: ['arn:aws:iam::111122223333:user/alice'] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
+    ['an account as the auditor', { ...ORGANIZATION, auditorRoleArns: ['111122223333'] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
   ])('%s', (_title, organization, message) => {
     expect(() => buildGuard({ organization }, { env: ENV })).toThrow(InvalidSettingsError);
     expect(() => buildGuard({ organization }, { env: ENV })).toThrow(message);
