@@ -127,7 +127,9 @@ async function runAudit(options: AuditOptions): Promise<number> {
   const clients = await import('../lambda/aws/clients');
   const { memberReach } = await import('./members');
   // STS and Organizations in the hub's region, or the SDK's default one.
-  const members = options.members !== undefined ? memberReach(options.members, options.members.hubRegion ?? options.regions.at(0) ?? (await clients.sageMaker().config.region())) : undefined;
+  // Without any region the audit stops first (exit 2, saying so), before the reach is used.
+  const reachRegion = options.members?.hubRegion ?? options.regions.at(0) ?? (await clients.sageMaker().config.region().catch(() => ''));
+  const members = options.members !== undefined ? memberReach(options.members, reachRegion) : undefined;
   try {
     return await audit(options, settings, {
       stdout: process.stdout,

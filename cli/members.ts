@@ -41,17 +41,21 @@ export interface ReachClients {
 }
 
 /** The real reach, from the caller's credentials; `region` is where STS and Organizations are called. */
-export function memberReach(options: MemberOptions, region: string, clients: ReachClients = defaultClients(region)): MemberReach {
+export function memberReach(options: MemberOptions, region: string, given?: ReachClients): MemberReach {
+  // Made on first use: without a region the audit stops (saying so) before it needs them, and an SDK client
+  // without a region throws when it is made.
+  let made: ReachClients | undefined = given;
+  const clients = (): ReachClients => (made ??= defaultClients(region));
   let accounts: MemberAccounts | undefined;
   let home: string | undefined;
   let partition = 'aws';
   const members = async (): Promise<MemberAccounts> => {
     if (accounts !== undefined) return accounts;
-    const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+    const identity = await clients().sts.send(new GetCallerIdentityCommand({}));
     home = identity.Account ?? '';
     partition = identity.Arn?.split(':')[1] ?? 'aws';
     // STS in `region`; MemberAccounts leaves the caller's own account in `region` to the caller (clientsFor below).
-    accounts = new MemberAccounts({ homeAccount: home, homeRegion: region, memberRoleName: options.roleName, partition, sessionName: 'sagemaker-guard-audit', ...(clients.assume !== undefined ? { assume: clients.assume } : {}) });
+    accounts = new MemberAccounts({ homeAccount: home, homeRegion: region, memberRoleName: options.roleName, partition, sessionName: 'sagemaker-guard-audit', ...(given?.assume !== undefined ? { assume: given.assume } : {}) });
     return accounts;
   };
   const created: AccountClients[] = [];
@@ -60,7 +64,7 @@ export function memberReach(options: MemberOptions, region: string, clients: Rea
       if (options.accounts !== 'organization') return options.accounts;
       const ids: string[] = [];
       try {
-        for await (const page of paginateListAccounts({ client: clients.organizations }, {})) {
+        for await (const page of paginateListAccounts({ client: clients().organizations }, {})) {
           for (const account of page.Accounts ?? []) if (account.Id !== undefined && isActive(account)) ids.push(account.Id);
         }
       } catch (error) {
@@ -86,8 +90,8 @@ export function memberReach(options: MemberOptions, region: string, clients: Rea
         sageMaker.destroy();
         ec2.destroy();
       }
-      clients.sts.destroy();
-      clients.organizations.destroy();
+      made?.sts.destroy();
+      made?.organizations.destroy();
     },
   };
 }

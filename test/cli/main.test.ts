@@ -73,3 +73,23 @@ function write(path: string, content: unknown): string {
   writeFileSync(path, JSON.stringify(content));
   return path;
 }
+
+describe('sagemaker-guard main across accounts', () => {
+  const saved = { ...process.env };
+  const home = mkdtempSync(join(tmpdir(), 'guard-main-'));
+
+  afterAll(() => {
+    process.env = saved;
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  test('--role-name with no region anywhere exits 2 saying so, before any account is entered', async () => {
+    const empty = join(home, 'empty');
+    writeFileSync(empty, '');
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) Reflect.deleteProperty(process.env, name);
+    Object.assign(process.env, { AWS_CONFIG_FILE: empty, AWS_SHARED_CREDENTIALS_FILE: empty, AWS_EC2_METADATA_DISABLED: 'true' });
+    const { code, stderr } = await run(['audit', '--role-name', 'SageMakerGuard-member', '--accounts', '111122223333', '--policy', write(join(home, 'policy.json'), {})]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('No AWS region: pass --region, set AWS_REGION, or give the profile a region in ~/.aws/config.');
+  });
+});
