@@ -250,9 +250,16 @@ async function pass(input: PassInput): Promise<PassResult> {
     const where = account !== undefined ? `account ${account} in ${region}` : region;
     // The estate cannot be told apart: audit the region, but act on nothing there (exit 2), as the responders
     // fail closed without their ledger; acting would stop the estate the deployed guard deliberately spares.
-    const actHere = act && estate?.state !== 'unreadable';
+    // Across accounts, a hub stack that is not there (the caller is not in the hub account, or --hub-region is not the
+    // hub's) says nothing of the estate the hub spares: acting would stop it, so nothing is done either.
+    const hubNotFound = accounts !== undefined && estate?.noStack === true;
+    const actHere = act && estate?.state !== 'unreadable' && !hubNotFound;
     if (act && !actHere) {
-      problems.push(`--remediate acted on nothing in ${where}: the existing estate there could not be read (see above), and the guard spares it; fix the access (dynamodb:GetItem on the ledger, kms:Decrypt on its key, cloudformation:DescribeStacks) or pass --table, then run again.`);
+      const problem = hubNotFound
+        ? `--remediate acted on nothing: the hub's stack ${options.stack} was not found in ${estateRegion} (see above), so the existing estate the guard spares is not known; run from the hub account with --hub-region set to the hub's region, or pass --table with the hub's ledger, then run again.`
+        : `--remediate acted on nothing in ${accounts !== undefined ? `any account (the hub's ledger in ${estateRegion})` : where}: the existing estate there could not be read (see above), and the guard spares it; fix the access (dynamodb:GetItem on the ledger, kms:Decrypt on its key, cloudformation:DescribeStacks) or pass --table, then run again.`;
+      // Said once: across accounts it is the one hub ledger for every account and region.
+      if (!problems.includes(problem)) problems.push(problem);
       stopped.refused = true;
     }
     const runtime: Runtime = {
@@ -299,6 +306,12 @@ async function pass(input: PassInput): Promise<PassResult> {
           problems.push(deniedMessage(listingError.call, listingError.error, `in ${where}; no ${KINDS[kind].label} there was checked`));
         } else {
           problems.push(`Could not list ${KINDS[kind].label}s in ${where} (${listingError.call}): ${listingError.error.name}: ${listingError.error.message}`);
+          // One account's failure (throttled past the retries, a region it has not opted in to) leaves the others to
+          // audit: an error row each, and exit 2. In one account it means no credentials or no network: stop.
+          if (account !== undefined) {
+            progress.done(tally);
+            continue;
+          }
           stopped.aborted = true;
           return;
         }

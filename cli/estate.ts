@@ -19,6 +19,8 @@ export interface EstateReading {
    * and --remediate must not act there (the responders fail closed the same way).
    */
   readonly state: 'known' | 'none' | 'unreadable';
+  /** With `none`: no guard's stack was found at all (rather than a ledger that records no start). */
+  readonly noStack?: boolean;
   /** When enforcement began in this region; undefined when it is not known. */
   readonly since?: Date;
   /** One line for stderr: what was found, or why it is not known. */
@@ -56,7 +58,7 @@ async function readEstate(region: string, location: LedgerLocation): Promise<Est
         table = await stackOutput(cloudFormation, location.stack, STACK_OUTPUTS.ledgerTable, '--table');
       } catch (error) {
         if (error instanceof StackOutputError && error.reason === 'no-stack') {
-          return { state: 'none', line: `Existing estate in ${region}: none known (${error.message}); every failing resource is shown as the guard treats a new one.` };
+          return { state: 'none', noStack: true, line: `Existing estate in ${region}: none known (${error.message}); every failing resource is shown as the guard treats a new one.` };
         }
         return { state: 'unreadable', line: `Existing estate in ${region}: cannot be read (${(error as Error).message}).` };
       }

@@ -61,6 +61,12 @@ export function memberReach(options: MemberOptions, region: string, given?: Reac
   const created: AccountClients[] = [];
   return {
     async accounts() {
+      // Who the caller is, first: credentials that do not work fail here once, not as every account's AssumeRole.
+      try {
+        await members();
+      } catch (error) {
+        throw new AccountListError(`the caller's identity could not be read (sts:GetCallerIdentity: ${errorName(error)}: ${(error as Error).message}); check the credentials (--profile) and run again`);
+      }
       if (options.accounts !== 'organization') return options.accounts;
       const ids: string[] = [];
       try {

@@ -189,7 +189,9 @@ const organizationSchema = z.strictObject(
       .default(DEFAULT_MEMBER_ROLE_NAME),
     callAs: z.enum(['DELEGATED_ADMIN', 'SELF'], { error: 'expected DELEGATED_ADMIN (the hub is a delegated administrator for CloudFormation StackSets) or SELF (the management account)' }).default('DELEGATED_ADMIN'),
     auditorRoleArns: z
-      .array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'expected an IAM role ARN such as arn:aws:iam::111122223333:role/SecurityAuditor (no wildcard, no user)' }), {
+      // No comma anywhere: the StackSet passes the ARNs as one comma-delimited parameter, and "role/a,111122223333" would
+      // smuggle in a bare account id, which trusts every principal of that account.
+      .array(z.string().regex(/^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/([\w+=.@-]+\/)*[\w+=.@-]{1,64}$/, { error: 'expected an IAM role ARN such as arn:aws:iam::111122223333:role/SecurityAuditor (no wildcard, no user, no comma)' }), {
         error: 'expected a list of IAM role ARNs',
       })
       .refine((arns) => new Set(arns).size === arns.length, { error: 'expected each role once' })

@@ -223,6 +223,49 @@ describe('sagemaker-guard audit --role-name', () => {
     expect(objects.find((object) => object.name === 'open-model')).toMatchObject({ account: B, region: 'us-east-1', decision: 'report', existingEstate: { enforcementSince: '2026-11-15T00:00:00.000Z' } });
   });
 
+  test.each<[string, Awaited<ReturnType<EstateLookup>>, RegExp]>([
+    [
+      'the hub\'s stack is not found (not the hub account, or not the hub region)',
+      { state: 'none', noStack: true, line: 'Existing estate in us-east-1: none known (stack SageMakerGuard was not found in us-east-1)' },
+      /--remediate acted on nothing: the hub's stack SageMakerGuard was not found in us-east-1 \(see above\), so the existing estate the guard spares is not known/,
+    ],
+    [
+      'the hub\'s ledger cannot be read',
+      { state: 'unreadable', line: 'Existing estate in us-east-1: the ledger could not be read (AccessDeniedException: no)' },
+      /--remediate acted on nothing in any account \(the hub's ledger in us-east-1\): the existing estate there could not be read/,
+    ],
+  ])('--remediate --yes acts on nothing in any account when %s, says so once, and exits 2', async (_title, reading, message) => {
+    const { code, stderr, objects } = await run(reach, { regions: ['us-east-1', 'eu-west-1'], remediate: true, yes: true }, { estate: () => Promise.resolve(reading) });
+    expect(code).toBe(2);
+    for (const stub of reach.stubs.values()) {
+      expect(stub).not.toHaveReceivedCommand(StopNotebookInstanceCommand);
+      expect(stub).not.toHaveReceivedCommand(DeleteModelCommand);
+    }
+    expect(stderr.match(new RegExp(message.source, 'g'))).toHaveLength(1);
+    // Still audited: what would be done is shown.
+    expect(objects.find((object) => object.name === 'open-nb')).toMatchObject({ account: A, action: 'would-stop' });
+  });
+
+  test('a listing that fails in one account (throttled past the retries) is an error row there; the other accounts are still audited, exit 2', async () => {
+    const flaky = new FakeReach([A, B], (account, stub) => {
+      estate(account, stub);
+      if (account === A) stub.on(ListNotebookInstancesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    });
+    try {
+      const { code, objects, stderr } = await run(flaky, { members: { roleName: ROLE, accounts: [A, B] } });
+      expect(code).toBe(2);
+      expect(flaky.entered).toEqual([`${A}/us-east-1`, `${B}/us-east-1`]);
+      expect(objects.filter((object) => object.type === 'error' && object.call !== undefined)).toEqual([
+        expect.objectContaining({ account: A, region: 'us-east-1', kind: 'notebook-instance', call: 'sagemaker:ListNotebookInstances' }),
+      ]);
+      expect(objects.find((object) => object.name === 'open-model')).toMatchObject({ account: B });
+      expect(objects.at(-1)).toMatchObject({ listingErrors: 1, exitCode: 2 });
+      expect(stderr).toContain(`Could not list notebook instances in account ${A} in us-east-1 (sagemaker:ListNotebookInstances): ThrottlingException: Rate exceeded`);
+    } finally {
+      flaky.destroy();
+    }
+  });
+
   test('an organization with no active account audits nothing and exits 2', async () => {
     const empty = new FakeReach([], estate);
     const { code, stdout, stderr } = await run(empty, { members: { roleName: ROLE, accounts: 'organization' } });

@@ -85,6 +85,13 @@ describe('the audit\'s reach into other accounts', () => {
     members.destroy();
   });
 
+  test('credentials that do not work fail once, before any account, naming GetCallerIdentity', async () => {
+    stsMock.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }));
+    const members = reach([MEMBER], credentials);
+    await expect(members.accounts()).rejects.toThrow(/the caller's identity could not be read \(sts:GetCallerIdentity: ExpiredToken: The security token included in the request is expired\)/);
+    members.destroy();
+  });
+
   test.each([
     [{ State: 'ACTIVE' }, true],
     [{ State: 'SUSPENDED', Status: 'ACTIVE' }, false],

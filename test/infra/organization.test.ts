@@ -208,6 +208,11 @@ describe('invalid organization context: the synth stops and names the field', ()
     ['an auditor that is a wildcard', { ...ORGANIZATION, auditorRoleArns: ['arn:aws:iam::111122223333:role/*'] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
     ['an auditor that is a user', { ...ORGANIZATION, auditorRoleArns: ['arn:aws:iam::111122223333:user/alice'] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
     ['an account as the auditor', { ...ORGANIZATION, auditorRoleArns: ['111122223333'] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
+    // The StackSet parameter is comma-delimited: a comma would add a bare account id, which trusts the whole account.
+    ['an auditor with a comma', { ...ORGANIZATION, auditorRoleArns: ['arn:aws:iam::111122223333:role/Auditor,999988887777'] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
+    ['an invented partition', { ...ORGANIZATION, auditorRoleArns: ['arn:awsx:iam::111122223333:role/Auditor'] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
+    ['a path without a role name', { ...ORGANIZATION, auditorRoleArns: ['arn:aws:iam::111122223333:role/team/'] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
+    ['a role name over 64 characters', { ...ORGANIZATION, auditorRoleArns: [`arn:aws:iam::111122223333:role/${'a'.repeat(65)}`] }, /organization\.auditorRoleArns\.0: expected an IAM role ARN/],
   ])('%s', (_title, organization, message) => {
     expect(() => buildGuard({ organization }, { env: ENV })).toThrow(InvalidSettingsError);
     expect(() => buildGuard({ organization }, { env: ENV })).toThrow(message);
