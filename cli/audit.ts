@@ -125,13 +125,15 @@ export async function audit(options: AuditOptions, settings: GuardSettings, io: 
     io.stderr.write('Nothing to remediate: no resource fails an enforced control in a state where it can be stopped or deleted. Nothing was changed.\n');
     return preview.exitCode;
   }
-  const where = accounts !== undefined ? `${accounts.length} account${accounts.length === 1 ? '' : 's'} (${regions.join(', ')})` : regions.join(', ');
+  // Across accounts: those the preview entered; the act pass enters no other (it would act on what nobody was shown).
+  const entered = new Set([...preview.entered].map((pair) => pair.split('/')[0]));
+  const where = accounts !== undefined ? `${entered.size} account${entered.size === 1 ? '' : 's'} (${regions.join(', ')})` : regions.join(', ');
   const question = `${actionPlan(preview.wouldAct)} in ${where}, as the responder would (no notices are sent)? [y/N] `;
   if (!(await io.confirm(question))) {
     io.stderr.write('Nothing was changed.\n');
     return preview.exitCode;
   }
-  return (await pass({ ...base, act: true })).exitCode;
+  return (await pass({ ...base, act: true, onlyEntered: preview.entered })).exitCode;
 }
 
 /** The switch as read before the audit, for the JSON summary. */
@@ -212,6 +214,8 @@ interface PassInput {
   readonly accounts?: readonly string[];
   /** Where the hub's ledger is read across accounts. */
   readonly hubRegion: string;
+  /** The act pass of an interactive --remediate: only the account/region pairs its preview entered. */
+  readonly onlyEntered?: ReadonlySet<string>;
 }
 
 interface PassResult {
@@ -221,6 +225,8 @@ interface PassResult {
   readonly aborted: boolean;
   /** Resources the responder would stop or delete, by kind (auditing only). */
   readonly wouldAct: ReadonlyMap<ResourceKind, number>;
+  /** Across accounts: the account/region pairs entered. */
+  readonly entered: ReadonlySet<string>;
 }
 
 /** One full run over every account (with --role-name), region and kind, printing as it goes. */
@@ -231,6 +237,7 @@ async function pass(input: PassInput): Promise<PassResult> {
   const tally = new Tally(regions, act, accounts);
   const wouldAct = new Map<ResourceKind, number>();
   const denied = new DeniedCalls();
+  const entered = new Set<string>();
   const problems: string[] = [];
   const progress = new Progress(io, (accounts?.length ?? 1) * regions.length * options.kinds.length);
   const table = format === 'table' ? new TableWriter(io, progress, regions.length > 1, accounts !== undefined) : undefined;
@@ -325,7 +332,12 @@ async function pass(input: PassInput): Promise<PassResult> {
     const reach = input.context.members;
     if (reach === undefined) throw new Error('--role-name given without AuditContext.members');
     try {
-      return await reach.clientsFor({ account, region });
+      if (input.onlyEntered !== undefined && !input.onlyEntered.has(`${account}/${region}`)) {
+        throw new Error('it could not be entered when the audit was shown, so nothing is done there now (run the audit again)');
+      }
+      const clients = await reach.clientsFor({ account, region });
+      entered.add(`${account}/${region}`);
+      return clients;
     } catch (error) {
       const unreachable: Unreachable = {
         account,
@@ -384,7 +396,7 @@ async function pass(input: PassInput): Promise<PassResult> {
   if (!aborted && summary.failed > 0 && summary.checked === 0 && summary.accessDenied === 0 && summary.listingErrors === 0 && summary.unreachable === 0) {
     io.stderr.write(`Nothing was checked: each of the ${summary.failed} resource(s) found failed, so this audit cannot say whether anything breaks a control (exit 2).\n`);
   }
-  return { summary, exitCode, aborted, wouldAct };
+  return { summary, exitCode, aborted, wouldAct, entered };
 }
 
 /**

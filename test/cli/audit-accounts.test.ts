@@ -266,6 +266,47 @@ describe('sagemaker-guard audit --role-name', () => {
     }
   });
 
+  test('interactive --remediate: the question counts the accounts entered, and the act pass enters no account the preview could not', async () => {
+    // B's role fails while the audit is shown, then works: acting there would act on what nobody was shown.
+    let bTries = 0;
+    class Recovering extends FakeReach {
+      override clientsFor(target: Target): Promise<AccountClients> {
+        if (target.account === B && bTries++ === 0) return Promise.reject(new MemberAccessError(target, this.roleArnOf(B), 'AccessDenied', 'not yet'));
+        return super.clientsFor(target);
+      }
+    }
+    const recovering = new Recovering([A, B], estate);
+    const questions: string[] = [];
+    let stdout = '';
+    try {
+      const code = await audit(
+        { ...OPTIONS, remediate: true, members: { roleName: ROLE, accounts: [A, B] } },
+        settings(),
+        {
+          stdout: { write: (text: string) => (stdout += text) },
+          stderr: { write: () => true },
+          interactive: true,
+          confirm: (question) => {
+            questions.push(question);
+            return Promise.resolve(true);
+          },
+          now: () => NOW,
+        },
+        { members: recovering },
+      );
+      expect(code).toBe(2);
+      expect(questions).toEqual(['Stop 1 notebook instance in 1 account (us-east-1), as the responder would (no notices are sent)? [y/N] ']);
+      expect(recovering.stub(A)).toHaveReceivedCommandWith(StopNotebookInstanceCommand, { NotebookInstanceName: 'open-nb' });
+      // B was tried once, by the preview; the act pass does not even try it.
+      expect(bTries).toBe(1);
+      expect(recovering.entered).toEqual([`${A}/us-east-1`, `${A}/us-east-1`]);
+      expect(recovering.stubs.has(`${B}/us-east-1`)).toBe(false);
+      expect(stdout).toContain('it could not be entered when the audit was shown, so nothing is done there now');
+    } finally {
+      recovering.destroy();
+    }
+  });
+
   test('an organization with no active account audits nothing and exits 2', async () => {
     const empty = new FakeReach([], estate);
     const { code, stdout, stderr } = await run(empty, { members: { roleName: ROLE, accounts: 'organization' } });
