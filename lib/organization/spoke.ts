@@ -2,7 +2,8 @@
  * The spoke: what the hub's StackSet puts in every account of the target OUs, in every listed region. No code and no
  * assets (a StackSet template is one body), only:
  * - one EventBridge rule per kind on the default bus, with the hub's own event patterns, forwarding to the hub's bus
- *   through a role of the region's own (`<hub stack>-forward-<region>`);
+ *   through a role of the region's own (`<hub stack>-forward-<region>`), retried for a day, then kept in the region's
+ *   dead-letter queue (`<hub stack>-forward-dead-letters`, 14 days) instead of dropped;
  * - in the hub's region only (IAM is global, and a role of the same name in every region would collide): the member
  *   role, which only the hub's function roles may assume, with exactly the reads, stops, deletes and tags the kinds
  *   call (the kinds' own permission lists, as the hub's roles get them) in this account.
@@ -12,6 +13,7 @@
 import { App, BootstraplessSynthesizer, CfnCondition, CfnParameter, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { eventPatternFor, KIND_LIST, KINDS, RESOURCE_KINDS } from '../../lambda/kinds/registry';
 import { LIST_ACTIONS, permissionsOf } from '../sagemaker-guard';
@@ -22,6 +24,12 @@ import { LIST_ACTIONS, permissionsOf } from '../sagemaker-guard';
  * (`role/<stack>-*`) covers it.
  */
 export const forwardRoleName = (hubStackName: string, region: string): string => `${hubStackName}-forward-${region}`;
+
+/** The queue in each account and region that keeps the events its rules could not put on the hub's bus. */
+export const forwardDeadLetterQueueName = (hubStackName: string): string => `${hubStackName}-forward-dead-letters`;
+
+/** EventBridge's delivery retries to the hub's bus before an event goes to the dead-letter queue: its maximum, a day. */
+export const FORWARD_RETRY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
 
 /** The spoke template's parameters, which the StackSet fills from the hub stack's values. */
 export const SPOKE_PARAMETERS = { hubBusArn: 'HubEventBusArn', hubRoleArns: 'HubFunctionRoleArns', roleRegion: 'RoleRegion' } as const;
@@ -98,14 +106,44 @@ export class SpokeStack extends Stack {
       reason: 'EC2 Describe* and SageMaker List* have no resource-level permissions: IAM accepts only "*" for them. They are reads.',
     });
 
-    for (const spec of KIND_LIST) {
+    // What the hub's bus refuses or cannot take (a bus policy that no longer admits the account, the hub being
+    // redeployed) is kept here, encrypted, for 14 days, and is visible in the account: never dropped in silence.
+    const deadLetters = new CfnQueue(this, 'ForwardDeadLetters', {
+      queueName: forwardDeadLetterQueueName(props.hubStackName),
+      sqsManagedSseEnabled: true,
+      messageRetentionPeriod: 14 * 24 * 3600,
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the forwarding rules\' targets: nothing consumes it to fail again.',
+    });
+    const ruleNames = KIND_LIST.map((spec) => `${props.hubStackName}-${spec.responderId}`);
+    new CfnQueuePolicy(this, 'ForwardDeadLettersPolicy', {
+      queues: [deadLetters.ref],
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ForwardingRulesOnly',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: deadLetters.attrArn,
+            Condition: { ArnEquals: { 'aws:SourceArn': ruleNames.map((name) => `arn:${this.partition}:events:${this.region}:${this.account}:rule/${name}`) } },
+          },
+          { Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: deadLetters.attrArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+        ],
+      },
+    });
+
+    KIND_LIST.forEach((spec, index) => {
       new CfnRule(this, `${KINDS[spec.id].responderId}Forward`, {
-        name: `${props.hubStackName}-${spec.responderId}`,
+        name: ruleNames[index],
         description: `sagemaker-guard: actionable SageMaker ${spec.label} events to the hub`,
         eventPattern: rawPattern(spec.id),
-        targets: [{ id: 'HubBus', arn: hubBusArn.valueAsString, roleArn: forwardRole.attrArn }],
+        targets: [{ id: 'HubBus', arn: hubBusArn.valueAsString, roleArn: forwardRole.attrArn, retryPolicy: { ...FORWARD_RETRY }, deadLetterConfig: { arn: deadLetters.attrArn } }],
       });
-    }
+    });
   }
 }
 

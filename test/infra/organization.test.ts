@@ -6,7 +6,7 @@ import { eventPatternFor, KIND_LIST, RESOURCE_KINDS } from '../../lambda/kinds/r
 import { ALARM_METRICS } from '../../lambda/pipeline/telemetry';
 import { InvalidSettingsError } from '../../lambda/core/settings';
 import { STACK_NAME } from '../../lib/app';
-import { SPOKE_PARAMETERS, spokeStack, spokeTemplate } from '../../lib/organization/spoke';
+import { forwardDeadLetterQueueName, SPOKE_PARAMETERS, spokeStack, spokeTemplate } from '../../lib/organization/spoke';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { LIST_ACTIONS, permissionsOf } from '../../lib/sagemaker-guard';
@@ -139,8 +139,30 @@ describe('the spoke template', () => {
       const rule = rules.find(([, resource]) => JSON.stringify((resource.Properties.EventPattern as Record<string, unknown>)['detail-type']) === JSON.stringify(pattern.detailType));
       expect(rule?.[1].Properties.Name).toBe(`${STACK_NAME}-${spec.responderId}`);
       expect(rule?.[1].Properties.EventPattern).toEqual({ source: pattern.source, 'detail-type': pattern.detailType, ...(pattern.detail !== undefined ? { detail: pattern.detail } : {}) });
-      expect(rule?.[1].Properties.Targets).toEqual([{ Id: 'HubBus', Arn: { Ref: SPOKE_PARAMETERS.hubBusArn }, RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] } }]);
+      expect(rule?.[1].Properties.Targets).toEqual([
+        {
+          Id: 'HubBus',
+          Arn: { Ref: SPOKE_PARAMETERS.hubBusArn },
+          RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['ForwardDeadLetters', 'Arn'] } },
+        },
+      ]);
     }
+  });
+
+  test('what the hub\'s bus cannot take is kept: an encrypted dead-letter queue per region, written by the forwarding rules only, TLS only', () => {
+    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    expect(queues).toHaveLength(1);
+    expect(queues[0]?.[1].Properties).toEqual({ QueueName: forwardDeadLetterQueueName(STACK_NAME), SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    const [[, policy] = []] = resourcesOf(template, 'AWS::SQS::QueuePolicy');
+    const statements = (policy?.Properties.PolicyDocument as { Statement: { Sid: string; Effect: string; Principal: unknown; Condition: Record<string, Record<string, unknown>> }[] }).Statement;
+    const allow = statements.find((statement) => statement.Effect === 'Allow');
+    expect(allow?.Principal).toEqual({ Service: 'events.amazonaws.com' });
+    const sources = allow?.Condition.ArnEquals['aws:SourceArn'] as { 'Fn::Join': [string, unknown[]] }[];
+    expect(sources).toHaveLength(KIND_LIST.length);
+    expect(sources.map((source) => JSON.stringify(source))).toEqual(KIND_LIST.map((spec) => expect.stringContaining(`:rule/${STACK_NAME}-${spec.responderId}`) as unknown));
+    expect(statements.find((statement) => statement.Effect === 'Deny')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
   });
 
   test('the member role exists once per account (the hub region\'s instance creates it); each region has its forwarding role', () => {
