@@ -108,7 +108,7 @@ gate.describe('npx sagemaker-guard audit --role-name against moto', () => {
     }
   });
 
-  test('--organization --remediate --yes: every active account of the organization, each notebook stopped in its own account', async () => {
+  test('--organization --remediate --yes: nothing without the hub\'s ledger; with it, every active account of the organization, each notebook stopped in its own account', async () => {
     const organizations = new OrganizationsClient(config());
     let created: string | undefined;
     try {
@@ -123,7 +123,15 @@ gate.describe('npx sagemaker-guard audit --role-name against moto', () => {
     const member = await openNotebook(created, 'team-open-nb');
     const hub = await openNotebook(HUB, 'hub-open-nb');
     try {
-      const { code, stdout, stderr } = await audit('--organization', '--remediate', '--yes');
+      // No hub stack where the audit looks: the estate the hub spares is unknown, so nothing is done anywhere.
+      const blind = await audit('--organization', '--remediate', '--yes');
+      expect(blind.code).toBe(2);
+      expect(blind.stderr).toContain("--remediate acted on nothing: the hub's stack SageMakerGuard was not found in us-east-1");
+      expect(await status(member, 'team-open-nb')).toBe('InService');
+      expect(await status(hub, 'hub-open-nb')).toBe('InService');
+
+      // The hub's ledger named: it records no start of enforcement, so nothing is existing estate.
+      const { code, stdout, stderr } = await audit('--organization', '--remediate', '--yes', '--table', scene().ledgerTable);
       expect(stderr).toContain(`Accounts: ${[HUB, created].sort().join(', ')}\n`);
       expect(code).toBe(1);
       const rows = ndjson(stdout).filter((object) => object.type === 'resource');
