@@ -1,7 +1,5 @@
-import { RESOURCE_KINDS } from '../../lambda/kinds/registry';
 import {
   AUDIT_USAGE,
-  DEFAULT_CONCURRENCY,
   HISTORY_USAGE,
   parseCommandLine,
   parseSince,
@@ -14,16 +12,7 @@ import {
   type HistoryOptions,
   type RedriveOptions,
 } from '../../cli/args';
-
-const NOW = new Date('2026-11-22T12:00:00Z');
-const ALL_KINDS = [...RESOURCE_KINDS];
-const DEFAULTS: AuditOptions = { regions: [], kinds: ALL_KINDS, concurrency: DEFAULT_CONCURRENCY, format: 'table', remediate: false, yes: false, stack: 'SageMakerGuard' };
-
-function options(argv: string[]): AuditOptions {
-  const parsed = parseCommandLine(argv, NOW);
-  if (parsed.command !== 'audit') throw new Error(`expected the audit command, got ${parsed.command}`);
-  return parsed.options;
-}
+import { AUDIT_DEFAULTS, auditOptions, NOW } from '../support/command-line';
 
 describe('sagemaker-guard command line', () => {
   test.each<[string, string[], Partial<AuditOptions>]>([
@@ -49,7 +38,7 @@ describe('sagemaker-guard command line', () => {
     ['--remediate --yes', ['audit', '--yes', '--remediate'], { remediate: true, yes: true }],
     ['options before the command', ['--json', 'audit'], { format: 'json' }],
   ])('%s', (_name, argv, expected) => {
-    expect(options(argv)).toEqual({ ...DEFAULTS, ...expected });
+    expect(auditOptions(argv)).toEqual({ ...AUDIT_DEFAULTS, ...expected });
   });
 
   test.each<[string[], object]>([

@@ -1,17 +1,9 @@
-import { RESOURCE_KINDS } from '../../lambda/kinds/registry';
-import { DEFAULT_CONCURRENCY, parseCommandLine, UsageError, type AuditOptions } from '../../cli/args';
+import { parseCommandLine, UsageError, type AuditOptions } from '../../cli/args';
 import { auditEnvironment } from '../../cli/main';
+import { AUDIT_DEFAULTS, auditOptions, NOW } from '../support/command-line';
 
-const NOW = new Date('2026-11-22T12:00:00Z');
-const DEFAULTS: AuditOptions = { regions: [], kinds: [...RESOURCE_KINDS], concurrency: DEFAULT_CONCURRENCY, format: 'table', remediate: false, yes: false, stack: 'SageMakerGuard' };
 const A = '111122223333';
 const B = '444455556666';
-
-function options(argv: string[]): AuditOptions {
-  const parsed = parseCommandLine(argv, NOW);
-  if (parsed.command !== 'audit') throw new Error(`expected the audit command, got ${parsed.command}`);
-  return parsed.options;
-}
 
 describe('audit across accounts: the command line', () => {
   test.each<[string, string[], Partial<AuditOptions>]>([
@@ -25,7 +17,7 @@ describe('audit across accounts: the command line', () => {
       { regions: ['us-east-1', 'eu-west-1'], switchParameter: '/sagemaker-guard/enforcement', table: 'guard-ledger', members: { roleName: 'R', accounts: [A] } },
     ],
   ])('%s', (_name, argv, expected) => {
-    expect(options(argv)).toEqual({ ...DEFAULTS, ...expected });
+    expect(auditOptions(argv)).toEqual({ ...AUDIT_DEFAULTS, ...expected });
   });
 
   test.each<[string, string[], RegExp]>([
@@ -50,7 +42,7 @@ describe('audit across accounts: the command line', () => {
   });
 
   test('the default clients are in the hub region, where the switch and the ledger are', () => {
-    expect(auditEnvironment(options(['audit', '--role-name', 'R', '--organization', '--region', 'eu-west-1', '--hub-region', 'us-east-1'])).AWS_REGION).toBe('us-east-1');
-    expect(auditEnvironment(options(['audit', '--role-name', 'R', '--organization', '--region', 'eu-west-1'])).AWS_REGION).toBe('eu-west-1');
+    expect(auditEnvironment(auditOptions(['audit', '--role-name', 'R', '--organization', '--region', 'eu-west-1', '--hub-region', 'us-east-1'])).AWS_REGION).toBe('us-east-1');
+    expect(auditEnvironment(auditOptions(['audit', '--role-name', 'R', '--organization', '--region', 'eu-west-1'])).AWS_REGION).toBe('eu-west-1');
   });
 });

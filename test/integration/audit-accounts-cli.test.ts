@@ -5,42 +5,23 @@
  * exists or trusts the caller, so the account that cannot be entered is covered by test/cli/audit-accounts.test.ts
  * (MOTO-NOTES.md).
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CreateNotebookInstanceCommand, DescribeNotebookInstanceCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { isolatedEnv } from '../../tools/local/emulator';
 import { emulatorPolicy } from '../../tools/local/settings';
+import { BIN, buildCli, ndjson, runCommand } from '../support/cli-process';
 import { useEmulatorScene } from '../support/emulator-scene';
 import { motoGate } from '../support/moto-gate';
 
-const ROOT = resolve(__dirname, '../..');
 const HUB = '123456789012';
 const MEMBER = '222233334444';
 const ROLE_NAME = 'SageMakerGuard-member';
 
 jest.setTimeout(60_000);
-
-function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => { done({ code, stdout, stderr }); });
-  });
-}
-
-const ndjson = (text: string): Record<string, unknown>[] =>
-  text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 const gate = motoGate('audit across accounts against moto');
 
@@ -50,8 +31,7 @@ gate.describe('npx sagemaker-guard audit --role-name against moto', () => {
   let policyFile: string;
 
   beforeAll(() => {
-    const build = spawnSync('npm', ['run', '--silent', 'build:cli'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build:cli failed: ${build.stderr}`);
+    buildCli();
     workDir = mkdtempSync(join(tmpdir(), 'guard-audit-accounts-'));
     policyFile = join(workDir, 'policy.json');
     writeFileSync(policyFile, JSON.stringify(emulatorPolicy()));
@@ -86,7 +66,7 @@ gate.describe('npx sagemaker-guard audit --role-name against moto', () => {
 
   const status = async (client: SageMakerClient, name: string) => (await client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName: name }))).NotebookInstanceStatus;
   const audit = (...args: string[]) =>
-    run(['audit', '--region', 'us-east-1', '--policy', policyFile, '--kinds', 'notebook-instance', '--role-name', ROLE_NAME, '--json', ...args], isolatedEnv(process.env, scene().emulator.env));
+    runCommand(process.execPath, [BIN, 'audit', '--region', 'us-east-1', '--policy', policyFile, '--kinds', 'notebook-instance', '--role-name', ROLE_NAME, '--json', ...args], isolatedEnv(process.env, scene().emulator.env));
 
   test('--accounts: each account is audited with its own credentials, and each row names its account', async () => {
     const member = await openNotebook(MEMBER, 'member-open-nb');

@@ -5,19 +5,18 @@
  * notebook's IMDS setting (MOTO-NOTES.md), so the policy file turns those two controls off. The policy can
  * also come from a cdk.json, named or in the current directory; the enforcement switch is read first.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CreateModelCommand, CreateNotebookInstanceCommand, DescribeModelCommand, DescribeNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { createLedgerTable, listTags, type Clients, type Network } from '../../tools/local/aws-scene';
 import { isolatedEnv } from '../../tools/local/emulator';
 import { emulatorPolicy } from '../../tools/local/settings';
+import { BIN, buildCli, ndjson, ROOT, runCommand } from '../support/cli-process';
 import { useEmulatorScene } from '../support/emulator-scene';
 import { motoGate } from '../support/moto-gate';
 
-const ROOT = resolve(__dirname, '../..');
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerExecution';
 const IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
 
@@ -34,27 +33,11 @@ interface CommandResult {
 const ESTATE_LINE = /^Existing estate in .*\n/gm;
 
 /** Runs a command from the repository root (or `cwd`), as a person would, with only the emulator's AWS environment. */
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CommandResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, [...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => {
-      // npm's own configuration warnings (npx) are not the command's output.
-      const own = stderr.replace(/^npm warn .*\n/gm, '');
-      done({ code, stdout, stderr: own.replace(ESTATE_LINE, ''), estate: (own.match(ESTATE_LINE) ?? []).map((line) => line.trimEnd()) });
-    });
-  });
-}
-
-function ndjson(text: string): Record<string, unknown>[] {
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+async function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CommandResult> {
+  const { code, stdout, stderr } = await runCommand(command, args, env, cwd);
+  // npm's own configuration warnings (npx) are not the command's output.
+  const own = stderr.replace(/^npm warn .*\n/gm, '');
+  return { code, stdout, stderr: own.replace(ESTATE_LINE, ''), estate: (own.match(ESTATE_LINE) ?? []).map((line) => line.trimEnd()) };
 }
 
 const gate = motoGate('audit command against moto');
@@ -69,8 +52,7 @@ gate.describe('npx sagemaker-guard audit against moto', () => {
 
   beforeAll(() => {
     // The bin is the bundle: build it from the current sources first (npm ci does it through "prepare").
-    const build = spawnSync('npm', ['run', '--silent', 'build:cli'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build:cli failed: ${build.stderr}`);
+    buildCli();
     workDir = mkdtempSync(join(tmpdir(), 'guard-audit-'));
     policyFile = join(workDir, 'policy.json');
     writeFileSync(policyFile, JSON.stringify(emulatorPolicy()));
@@ -113,9 +95,9 @@ gate.describe('npx sagemaker-guard audit against moto', () => {
   /** As a person runs it: npx resolves the package's own bin (about 3 s of npm start-up). */
   const audit = (...args: string[]) => run('npx', ['sagemaker-guard', 'audit', '--region', 'us-east-1', '--policy', policyFile, ...args], env());
   /** The same bin, without npx's start-up. */
-  const auditBin = (...args: string[]) => run(process.execPath, [join(ROOT, 'dist/cli.js'), 'audit', '--region', 'us-east-1', '--policy', policyFile, ...args], env());
+  const auditBin = (...args: string[]) => run(process.execPath, [BIN, 'audit', '--region', 'us-east-1', '--policy', policyFile, ...args], env());
   /** The bin without --policy, run in `cwd`. */
-  const auditIn = (cwd: string, ...args: string[]) => run(process.execPath, [join(ROOT, 'dist/cli.js'), 'audit', '--region', 'us-east-1', ...args], env(), cwd);
+  const auditIn = (cwd: string, ...args: string[]) => run(process.execPath, [BIN, 'audit', '--region', 'us-east-1', ...args], env(), cwd);
   /** What the audit says on stderr of the policy file (set in beforeAll). */
   const policyLine = (): string => `Policy: policy file ${policyFile}\n`;
 
