@@ -1,9 +1,19 @@
 /**
  * The audit across accounts (--role-name): each account is audited with its own clients (a fake MemberReach hands out
- * SageMaker clients mocked per instance, so a call that reached the wrong account would find nothing), rows carry the
- * account, and an account that cannot be entered is an error row and exit 2, never a silent skip.
+ * SageMaker and EC2 clients mocked per instance, so a call that reached the wrong account would find nothing, and the
+ * tests can say which client received which call), rows carry the account, and an account that cannot be entered is
+ * an error row and exit 2, never a silent skip.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  EC2Client,
+  type EC2ClientResolvedConfig,
+  type Filter,
+  type ServiceInputTypes as Ec2Input,
+  type ServiceOutputTypes as Ec2Output,
+} from '@aws-sdk/client-ec2';
 import {
   DeleteModelCommand,
   DescribeModelCommand,
@@ -20,13 +30,14 @@ import {
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { MemberAccessError, type Target } from '../../lambda/aws/accounts';
-import type { AccountClients } from '../../lambda/aws/clients';
+import { ec2 as callerEc2, sageMaker as callerSageMaker, type AccountClients } from '../../lambda/aws/clients';
+import type { NotebookNetwork } from '../../lambda/kinds/notebook-instance/controls';
 import { audit } from '../../cli/audit';
 import { DEFAULT_CONCURRENCY, type AuditOptions } from '../../cli/args';
 import type { EstateLookup } from '../../cli/estate';
 import { AccountListError, type MemberReach } from '../../cli/members';
 import { model, notebook, privateNetwork, settings } from '../fixtures/resources';
-import { mockNetwork, NOW, resetMocks, sageMakerMock, snsMock } from '../handlers/harness';
+import { NOW, resetMocks, snsMock } from '../handlers/harness';
 
 const A = '222233334444';
 const B = '555566667777';
@@ -44,16 +55,42 @@ const OPTIONS: AuditOptions = {
 };
 
 type SageMakerStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, SageMakerClientResolvedConfig>;
+type Ec2Stub = AwsStub<Ec2Input, Ec2Output, EC2ClientResolvedConfig>;
 
-/** One mocked SageMaker client per account and region, as MemberAccounts would create them with each role's credentials. */
+/** The values a request's filter `name` asks for. */
+const filterValues = (filters: readonly Filter[] | undefined, name: string): readonly string[] => filters?.find((filter) => filter.Name === name)?.Values ?? [];
+
+/**
+ * The EC2 of one account and region: it knows `networks` (its own subnets, route tables and security groups) and answers
+ * the notebooks' network reads (lambda/kinds/notebook-instance/network.ts) by their filters, so a read of another
+ * account's subnet finds nothing. Only route tables associated with a subnet: a VPC's main table is never found.
+ */
+function answerNetworkReads(stub: Ec2Stub, networks: readonly NotebookNetwork[]): void {
+  const subnets = networks.flatMap((network) => network.subnet ?? []);
+  const tables = networks.flatMap((network) => network.routeTable ?? []);
+  const groups = networks.flatMap((network) => network.securityGroups);
+  stub.on(DescribeSubnetsCommand).callsFake(({ Filters }: { Filters?: Filter[] }) => ({ Subnets: subnets.filter((subnet) => filterValues(Filters, 'subnet-id').includes(subnet.SubnetId ?? '')) }));
+  stub.on(DescribeSecurityGroupsCommand).callsFake(({ Filters }: { Filters?: Filter[] }) => ({ SecurityGroups: groups.filter((group) => filterValues(Filters, 'group-id').includes(group.GroupId ?? '')) }));
+  stub.on(DescribeRouteTablesCommand).callsFake(({ Filters }: { Filters?: Filter[] }) => ({
+    RouteTables: tables.filter((table) => table.Associations?.some((association) => filterValues(Filters, 'association.subnet-id').includes(association.SubnetId ?? '')) === true),
+  }));
+}
+
+/**
+ * One mocked SageMaker client and one mocked EC2 client per account and region, as MemberAccounts would create them with
+ * each role's credentials. In us-east-1 an account's EC2 knows `networks[account]`, by default the fixtures' private
+ * network (the subnet, route table and group of the fixture notebook); elsewhere it knows no network.
+ */
 class FakeReach implements MemberReach {
   readonly stubs = new Map<string, SageMakerStub>();
+  readonly ec2Stubs = new Map<string, Ec2Stub>();
   readonly entered: string[] = [];
-  private readonly clients: SageMakerClient[] = [];
+  private readonly clients: { destroy(): void }[] = [];
 
   constructor(
     private readonly list: readonly string[] | Error,
     private readonly setUp: (account: string, stub: SageMakerStub) => void,
+    private readonly networks: Readonly<Record<string, readonly NotebookNetwork[]>> = {},
   ) {}
 
   accounts(): Promise<readonly string[]> {
@@ -66,15 +103,19 @@ class FakeReach implements MemberReach {
       return Promise.reject(new MemberAccessError(target, this.roleArnOf(target.account), 'AccessDenied', `User: arn:aws:iam::${A}:user/auditor is not authorized to perform: sts:AssumeRole`));
     }
     const sageMaker = new SageMakerClient({ region: target.region });
-    this.clients.push(sageMaker);
+    const ec2 = new EC2Client({ region: target.region });
+    this.clients.push(sageMaker, ec2);
     const stub = mockClient(sageMaker);
     stub.on(ListModelsCommand).resolves({ Models: [] });
     stub.on(ListNotebookInstancesCommand).resolves({ NotebookInstances: [] });
     stub.on(ListTagsCommand).resolves({ Tags: [] });
+    const ec2Stub = mockClient(ec2);
     // The resources are in us-east-1; the other regions are empty.
     if (target.region === 'us-east-1') this.setUp(target.account, stub);
+    answerNetworkReads(ec2Stub, target.region === 'us-east-1' ? (this.networks[target.account] ?? [privateNetwork()]) : []);
     this.stubs.set(`${target.account}/${target.region}`, stub);
-    return Promise.resolve({ sageMaker, ec2: new EC2Client({ region: target.region }) });
+    this.ec2Stubs.set(`${target.account}/${target.region}`, ec2Stub);
+    return Promise.resolve({ sageMaker, ec2 });
   }
 
   roleArnOf(account: string): string {
@@ -86,10 +127,18 @@ class FakeReach implements MemberReach {
   }
 
   stub(account: string, region = 'us-east-1'): SageMakerStub {
-    const stub = this.stubs.get(`${account}/${region}`);
-    if (stub === undefined) throw new Error(`account ${account} was not entered in ${region}`);
-    return stub;
+    return enteredIn(this.stubs, account, region);
   }
+
+  ec2Stub(account: string, region = 'us-east-1'): Ec2Stub {
+    return enteredIn(this.ec2Stubs, account, region);
+  }
+}
+
+function enteredIn<T>(stubs: ReadonlyMap<string, T>, account: string, region: string): T {
+  const stub = stubs.get(`${account}/${region}`);
+  if (stub === undefined) throw new Error(`account ${account} was not entered in ${region}`);
+  return stub;
 }
 
 /** A has an open notebook, B a model outside any VPC. */
@@ -106,6 +155,36 @@ function estate(account: string, stub: SageMakerStub): void {
     stub.on(DescribeModelCommand, { ModelName: 'open-model' }).resolves(model({ ModelName: 'open-model', VpcConfig: undefined, ModelArn: `arn:aws:sagemaker:us-east-1:${B}:model/open-model` }));
     stub.on(DescribeModelCommand, { ModelName: 'hidden' }).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
   }
+}
+
+/** The fixtures' private network under ids of `account`'s own: subnet-, vpc-, rtb- and sg-<account>. */
+function networkOf(account: string): NotebookNetwork {
+  const fixture = privateNetwork();
+  return {
+    subnet: { ...fixture.subnet, SubnetId: `subnet-${account}`, VpcId: `vpc-${account}` },
+    routeTable: { ...fixture.routeTable, RouteTableId: `rtb-${account}`, Associations: [{ SubnetId: `subnet-${account}`, Main: false }] },
+    securityGroups: fixture.securityGroups.map((group) => ({ ...group, GroupId: `sg-${account}` })),
+  };
+}
+
+/** A compliant notebook, nb-<account>, in the account's own subnet and security group (networkOf). */
+function notebookInItsSubnet(account: string, stub: SageMakerStub): void {
+  const name = `nb-${account}`;
+  stub.on(ListNotebookInstancesCommand).resolves({ NotebookInstances: [{ NotebookInstanceName: name } as never] });
+  stub.on(DescribeNotebookInstanceCommand).resolves(
+    notebook({ NotebookInstanceName: name, NotebookInstanceArn: `arn:aws:sagemaker:us-east-1:${account}:notebook-instance/${name}`, SubnetId: `subnet-${account}`, SecurityGroups: [`sg-${account}`] }).notebook,
+  );
+}
+
+/** What an EC2 client was sent, sorted: each call's command and its filters. */
+function ec2Reads(stub: Ec2Stub): string[] {
+  return stub
+    .calls()
+    .map((call) => {
+      const command = call.args[0] as unknown as { readonly constructor: { readonly name: string }; readonly input: { readonly Filters?: readonly Filter[] } };
+      return [command.constructor.name, ...(command.input.Filters ?? []).map((filter) => `${filter.Name ?? ''}=${(filter.Values ?? []).join(',')}`)].join(' ');
+    })
+    .sort();
 }
 
 async function run(reach: MemberReach, options: Partial<AuditOptions> = {}, extra: { estate?: EstateLookup; columns?: number } = {}) {
@@ -126,11 +205,19 @@ async function run(reach: MemberReach, options: Partial<AuditOptions> = {}, extr
   return { code, stdout, stderr, objects: stdout.trim().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
+/**
+ * The caller's own clients (what sageMaker() and ec2() give outside withClients), mocked per instance, once (sinon will
+ * not stub an instance again while its class is stubbed). The harness's class-level mocks cannot see them: mockClient of
+ * an instance puts its class's own send back, so after FakeReach enters an account they record nothing.
+ */
+const own: { readonly sageMaker: SageMakerStub; readonly ec2: Ec2Stub } = { sageMaker: mockClient(callerSageMaker()), ec2: mockClient(callerEc2()) };
+
 let reach: FakeReach;
 
 beforeEach(() => {
   resetMocks();
-  mockNetwork(privateNetwork());
+  own.sageMaker.resetHistory();
+  own.ec2.resetHistory();
   reach = new FakeReach([A, B, LOCKED], estate);
 });
 
@@ -159,10 +246,38 @@ describe('sagemaker-guard audit --role-name', () => {
     expect(stderr).toContain(`Could not enter account ${LOCKED} in us-east-1: nothing there was checked (MemberAccessError: cannot assume arn:aws:iam::${LOCKED}:role/${ROLE}`);
     expect(stderr).toContain(`Could not enter account ${LOCKED} in eu-west-1`);
     // Nothing went to the caller's own clients, nor was anything changed.
-    expect(sageMakerMock.calls()).toHaveLength(0);
+    expect(own.sageMaker.calls()).toHaveLength(0);
+    expect(own.ec2.calls()).toHaveLength(0);
+    // A's notebook is in the fixtures' subnet: its network was read with A's EC2.
+    expect(reach.ec2Stub(A)).toHaveReceivedCommandWith(DescribeSubnetsCommand, { Filters: [{ Name: 'subnet-id', Values: ['subnet-0private'] }] });
     for (const stub of reach.stubs.values()) {
       expect(stub).not.toHaveReceivedCommand(StopNotebookInstanceCommand);
       expect(stub).not.toHaveReceivedCommand(DeleteModelCommand);
+    }
+  });
+
+  test('each notebook\'s network is read with the EC2 client of its own account: B\'s subnet, route table and groups through B\'s, never A\'s', async () => {
+    // Each account's EC2 knows its own network only: B's reads sent through A's client would find no subnet, and B's
+    // notebook would fail notebook-instance.private-subnet ("not found by ec2:DescribeSubnets").
+    const separate = new FakeReach([A, B], notebookInItsSubnet, { [A]: [networkOf(A)], [B]: [networkOf(B)] });
+    try {
+      const { code, objects } = await run(separate, { kinds: ['notebook-instance'], members: { roleName: ROLE, accounts: [A, B] } });
+      expect(ec2Reads(separate.ec2Stub(A))).toEqual([
+        `DescribeRouteTablesCommand association.subnet-id=subnet-${A}`,
+        `DescribeSecurityGroupsCommand group-id=sg-${A}`,
+        `DescribeSubnetsCommand subnet-id=subnet-${A}`,
+      ]);
+      expect(ec2Reads(separate.ec2Stub(B))).toEqual([
+        `DescribeRouteTablesCommand association.subnet-id=subnet-${B}`,
+        `DescribeSecurityGroupsCommand group-id=sg-${B}`,
+        `DescribeSubnetsCommand subnet-id=subnet-${B}`,
+      ]);
+      expect(own.ec2.calls()).toHaveLength(0);
+      // Both networks were found where they are: both notebooks pass.
+      expect(code).toBe(0);
+      expect(objects.at(-1)).toMatchObject({ accounts: [A, B], checked: 2, withViolations: 0, failed: 0, exitCode: 0 });
+    } finally {
+      separate.destroy();
     }
   });
 
@@ -207,7 +322,8 @@ describe('sagemaker-guard audit --role-name', () => {
     expect(reach.stub(B)).toHaveReceivedCommandWith(DeleteModelCommand, { ModelName: 'open-model' });
     expect(reach.stub(A)).not.toHaveReceivedCommand(DeleteModelCommand);
     expect(reach.stub(B)).not.toHaveReceivedCommand(StopNotebookInstanceCommand);
-    expect(sageMakerMock.calls()).toHaveLength(0);
+    expect(own.sageMaker.calls()).toHaveLength(0);
+    expect(own.ec2.calls()).toHaveLength(0);
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
     expect(objects.at(-1)).toMatchObject({ stopped: 1, deleted: 1, unreachable: 1 });
   });
