@@ -6,8 +6,12 @@ import {
   DescribeModelCommand,
   ListEndpointsCommand,
   ListTagsCommand,
+  SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { withClients } from '../../lambda/aws/clients';
 import { inUseReason } from '../../lambda/kinds/endpoint-config/adapter';
 import { clearEndpointScan, endpointsUsing, SCAN_TTL_MS } from '../../lambda/kinds/endpoint-config/in-use';
 import { CONFIG_NAME, configDescription, endpointDescription, ENDPOINT_NAME, MODEL_NAME } from '../fixtures/endpoints';
@@ -240,5 +244,34 @@ describe('the endpoint scan is memoized for a minute', () => {
     await handler(created);
     await handler({ ...created, id: 'second' });
     expect(sageMakerMock).toHaveReceivedCommandTimes(ListEndpointsCommand, 1);
+  });
+});
+
+describe('the endpoint scan is kept per account and region (per SageMaker client)', () => {
+  test('two accounts in one container: each config is judged by its own account\'s endpoints, each account is listed', async () => {
+    // As MemberAccounts hands out: a client per account and region, mocked per instance (the class mock cannot see them).
+    const clientsA = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) };
+    const clientsB = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), ec2: new EC2Client({ region: 'us-east-1' }) };
+    const stubA = mockClient(clientsA.sageMaker);
+    const stubB = mockClient(clientsB.sageMaker);
+    try {
+      stubA.on(ListEndpointsCommand).resolves(USING);
+      stubA.on(DescribeEndpointCommand).resolves(endpointDescription());
+      stubB.on(ListEndpointsCommand).resolves({ Endpoints: [] });
+      // Within the minute, the same config name in account A (in use there), then in account B (unused there).
+      await expect(withClients(clientsA, () => endpointsUsing(CONFIG_NAME, 20_000))).resolves.toEqual([ENDPOINT_NAME]);
+      await expect(withClients(clientsB, () => endpointsUsing(CONFIG_NAME, 20_001))).resolves.toEqual([]);
+      expect(stubB).toHaveReceivedCommandTimes(ListEndpointsCommand, 1);
+      // A's scan is still A's, and still kept: no second listing of A.
+      await expect(withClients(clientsA, () => endpointsUsing(CONFIG_NAME, 20_002))).resolves.toEqual([ENDPOINT_NAME]);
+      expect(stubA).toHaveReceivedCommandTimes(ListEndpointsCommand, 1);
+      expect(stubA).toHaveReceivedCommandTimes(DescribeEndpointCommand, 1);
+      expect(stubB).not.toHaveReceivedCommand(DescribeEndpointCommand);
+      expect(sageMakerMock).not.toHaveReceivedCommand(ListEndpointsCommand);
+    } finally {
+      stubA.restore();
+      stubB.restore();
+      for (const client of [clientsA, clientsB]) for (const each of Object.values(client)) each.destroy();
+    }
   });
 });
