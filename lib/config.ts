@@ -47,7 +47,10 @@ export interface OrganizationDeploy {
   readonly memberRoleName: string;
   /** Who deploys the StackSet: a delegated administrator (the hub's usual account) or the management account itself. */
   readonly callAs: 'DELEGATED_ADMIN' | 'SELF';
-  /** Roles, besides the hub's functions, that the member role trusts: whoever runs `audit --role-name` across accounts. */
+  /**
+   * Roles, besides the hub's functions, that the member role trusts: whoever runs `audit --role-name` across accounts.
+   * In the hub's partition, and few enough for the member role's trust policy (the hub checks both: lib/organization/hub.ts).
+   */
   readonly auditorRoleArns: readonly string[];
 }
 

@@ -6,17 +6,73 @@
  * - the StackSet of spokes (lib/organization/spoke.ts): service-managed, deployed to every account of the target OUs
  *   and to the accounts that join them later, in every listed region, the hub's region first (its instance creates
  *   the account's IAM roles).
+ * It refuses, at synth, auditor roles that no spoke's member role could trust: of another partition than the hub's,
+ * or so many that the member role's trust policy would pass IAM's size limit.
  */
 import { Fn, Stack, Token } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import { Rule, type EventBus } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { eventPatternFor, KIND_LIST } from '../../lambda/kinds/registry';
 import type { OrganizationDeploy } from '../config';
 import type { SageMakerGuard } from '../sagemaker-guard';
-import { SPOKE_PARAMETERS, spokeTemplate } from './spoke';
+import { memberTrustPolicy, SPOKE_PARAMETERS, spokeTemplate } from './spoke';
+
+/**
+ * IAM's default quota for the size of a role's trust policy, in characters without white space. An account can have
+ * it raised (to 4,096), but the spokes go to every account of the target OUs, now and later: the hub holds the
+ * member role to the default.
+ */
+export const TRUST_POLICY_LIMIT = 2_048;
+
+/** The partition of a region: CDK's region facts, else by its name (cn-* China, us-gov-* GovCloud, else commercial). */
+export function partitionOfRegion(region: string): string {
+  const known = RegionInfo.get(region).partition;
+  if (known !== undefined) return known;
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+/**
+ * The largest the member role's trust policy can be once the StackSet fills it in. The function roles' ARNs are
+ * tokens at synth, so each counts as the longest ARN such a role can have: the roles have no path and a name that
+ * CloudFormation generates, 64 characters at most, so `arn:<partition>:iam::<12 digits>:role/<64 characters>` (95
+ * characters in the aws partition, 102 in aws-us-gov). The auditors' ARNs count as they are, and the JSON around
+ * them (quotes, commas, the statement) is the spoke's own policy (memberTrustPolicy) without white space, as IAM
+ * counts it. An upper bound, so a deploy it lets through cannot fail on the size.
+ */
+export function memberTrustPolicySize(partition: string, functionRoles: number, auditorRoleArns: readonly string[]): number {
+  const longest = `arn:${partition}:iam::${'0'.repeat(12)}:role/${'x'.repeat(64)}`;
+  return JSON.stringify(memberTrustPolicy([...Array.from({ length: functionRoles }, () => longest), ...auditorRoleArns])).length;
+}
+
+/**
+ * Refuses the auditor roles no member role could trust: one of another partition than the hub's (IAM refuses a
+ * principal of another partition, so every spoke's member role would fail to deploy), or so many that the trust
+ * policy could pass TRUST_POLICY_LIMIT.
+ */
+function checkAuditorRoles(region: string, functionRoles: number, auditorRoleArns: readonly string[]): void {
+  const partition = partitionOfRegion(region);
+  const foreign = auditorRoleArns.filter((arn) => arn.split(':')[1] !== partition);
+  if (foreign.length > 0) {
+    throw new Error(
+      `organization.auditorRoleArns: ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not in the partition of the hub's region ${region} (${partition}): ` +
+        `a member role cannot trust a role of another partition, so every spoke's member role would fail to deploy. Name roles of arn:${partition}:iam:: only`,
+    );
+  }
+  const size = memberTrustPolicySize(partition, functionRoles, auditorRoleArns);
+  if (size > TRUST_POLICY_LIMIT) {
+    const ownSize = memberTrustPolicySize(partition, functionRoles, []);
+    throw new Error(
+      `organization.auditorRoleArns: with these ${auditorRoleArns.length} auditor roles the member role's trust policy could reach ${size} characters, ` +
+        `past IAM's default limit of ${TRUST_POLICY_LIMIT} for a role's trust policy, and every spoke's member role would fail to deploy ` +
+        `(with the hub's ${functionRoles} function roles alone it takes up to ${ownSize}, which leaves ${TRUST_POLICY_LIMIT - ownSize} for the auditors' ARNs, each with 3 characters of quotes and comma). ` +
+        'Name fewer auditor roles, such as one role that the auditors assume in turn',
+    );
+  }
+}
 
 export interface OrganizationHubProps {
   readonly organization: OrganizationDeploy;
@@ -41,6 +97,7 @@ export class OrganizationHub extends Construct {
       throw new Error(`organization.regions must include the hub's own region ${stack.region} (given: ${organization.regions.join(', ')}): the accounts' roles are created there`);
     }
     this.roleRegion = stack.region;
+    checkAuditorRoles(stack.region, guard.memberRoleUsers.length, organization.auditorRoleArns);
 
     eventBus.addToResourcePolicy(
       new PolicyStatement({

@@ -34,6 +34,14 @@ export const FORWARD_RETRY = { maximumEventAgeInSeconds: 86_400, maximumRetryAtt
 /** The spoke template's parameters, which the StackSet fills from the hub stack's values. */
 export const SPOKE_PARAMETERS = { hubBusArn: 'HubEventBusArn', hubRoleArns: 'HubFunctionRoleArns', roleRegion: 'RoleRegion' } as const;
 
+/**
+ * The member role's trust policy: `principals` (the hub's function roles, then the auditor roles) may assume it. The
+ * hub measures it too, with the auditors' ARNs, against IAM's size limit (lib/organization/hub.ts).
+ */
+export function memberTrustPolicy(principals: readonly string[]): { readonly Version: string; readonly Statement: readonly Record<string, unknown>[] } {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principals }, Action: 'sts:AssumeRole' }] };
+}
+
 export interface SpokeStackProps extends StackProps {
   readonly memberRoleName: string;
   /** The hub's stack name: the spoke's rules and forwarding roles are named under it (the guardrails protect `<stack>-*`). */
@@ -71,10 +79,7 @@ export class SpokeStack extends Stack {
       roleName: props.memberRoleName,
       description: 'sagemaker-guard: the hub\'s functions read, stop, delete and tag SageMaker resources of this account through this role',
       maxSessionDuration: 3600,
-      assumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: hubRoleArns.valueAsList }, Action: 'sts:AssumeRole' }],
-      },
+      assumeRolePolicyDocument: memberTrustPolicy(hubRoleArns.valueAsList),
       policies: [
         {
           policyName: 'GuardKinds',

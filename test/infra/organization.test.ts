@@ -248,3 +248,68 @@ describe('invalid organization context: the synth stops and names the field', ()
     expect(() => buildGuard({ organization: ORGANIZATION })).toThrow("an organization deployment needs the hub's region at synth time");
   });
 });
+
+describe('auditor roles that no member role could trust: the synth stops and names them', () => {
+  const auditor = (name: string, partition = 'aws') => `arn:${partition}:iam::999988887777:role/${name}`;
+
+  test.each<[string, string, string, string]>([
+    ['a China role for a commercial hub', 'us-east-1', 'aws', 'aws-cn'],
+    ['a GovCloud role for a commercial hub', 'us-east-1', 'aws', 'aws-us-gov'],
+    ['a commercial role for a China hub', 'cn-north-1', 'aws-cn', 'aws'],
+    ['a commercial role for a GovCloud hub', 'us-gov-west-1', 'aws-us-gov', 'aws'],
+  ])('another partition than the hub region\'s: %s', (_title, region, own, other) => {
+    const foreign = auditor('SecurityAuditor', other);
+    const organization = { ...ORGANIZATION, regions: [region], auditorRoleArns: [auditor('Fine', own), foreign] };
+    expect(() => buildGuard({ organization }, { env: { account: ENV.account, region } })).toThrow(
+      `organization.auditorRoleArns: ${foreign} is not in the partition of the hub's region ${region} (${own}): a member role cannot trust a role of another partition`,
+    );
+  });
+
+  test('a role of the hub region\'s own partition is accepted, in China and GovCloud too', () => {
+    for (const [region, partition] of [['us-east-1', 'aws'], ['cn-north-1', 'aws-cn'], ['us-gov-west-1', 'aws-us-gov']] as const) {
+      const organization = { ...ORGANIZATION, regions: [region], auditorRoleArns: [auditor('SecurityAuditor', partition)] };
+      expect(() => buildGuard({ organization }, { env: { account: ENV.account, region } })).not.toThrow();
+    }
+  });
+
+  /**
+   * The member role's trust policy as the spoke template has it, with the StackSet's parameter filled in: each of
+   * the hub's function roles (tokens at synth) as the longest ARN it can have (a generated name, 64 characters), then
+   * the auditors. Its size without white space is what IAM holds to 2,048 characters.
+   */
+  const spoke = spokeTemplate('SageMakerGuard-member', STACK_NAME) as unknown as { Resources: Record<string, Resource> };
+  const trust = JSON.stringify(spoke.Resources.MemberRole.Properties.AssumeRolePolicyDocument);
+  const functionRoles = (() => {
+    const { template } = synthGuard({ organization: ORGANIZATION }, { env: ENV });
+    const [, stackSet] = Object.entries(template.findResources('AWS::CloudFormation::StackSet'))[0] ?? [];
+    const parameters = (stackSet as { Properties: { Parameters: { ParameterKey: string; ParameterValue: unknown }[] } }).Properties.Parameters;
+    return (parameters.find((parameter) => parameter.ParameterKey === SPOKE_PARAMETERS.hubRoleArns)?.ParameterValue as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].length;
+  })();
+  const longestFunctionRole = `arn:aws:iam::${ENV.account}:role/${'x'.repeat(64)}`;
+  const trustSize = (auditors: readonly string[]) =>
+    trust.replace(JSON.stringify({ Ref: SPOKE_PARAMETERS.hubRoleArns }), JSON.stringify([...Array.from({ length: functionRoles }, () => longestFunctionRole), ...auditors])).length;
+  /** As few auditor roles as bring the trust policy to `size` characters: names of 64 characters but the last few. */
+  const auditorsFilling = (size: number): string[] => {
+    const room = size - trustSize([]);
+    // Each auditor adds its ARN, two quotes and a comma; a name is 64 characters at most.
+    const count = Math.ceil(room / (auditor('').length + 64 + 3));
+    let letters = room - count * (auditor('').length + 3);
+    return Array.from({ length: count }, (_, index) => {
+      const length = Math.min(64, letters - 2 * (count - index - 1));
+      letters -= length;
+      return auditor(`${String(index).padStart(2, '0')}${'a'.repeat(length - 2)}`);
+    });
+  };
+
+  test('auditors up to IAM\'s trust policy limit are accepted; one character more is refused, with the sizes', () => {
+    expect(functionRoles).toBeGreaterThanOrEqual(RESOURCE_KINDS.length);
+    const fits = auditorsFilling(2_048);
+    expect(trustSize(fits)).toBe(2_048);
+    expect(() => buildGuard({ organization: { ...ORGANIZATION, auditorRoleArns: fits } }, { env: ENV })).not.toThrow();
+    const over = auditorsFilling(2_049);
+    expect(trustSize(over)).toBe(2_049);
+    expect(() => buildGuard({ organization: { ...ORGANIZATION, auditorRoleArns: over } }, { env: ENV })).toThrow(
+      `organization.auditorRoleArns: with these ${over.length} auditor roles the member role's trust policy could reach 2049 characters, past IAM's default limit of 2048`,
+    );
+  });
+});
