@@ -192,15 +192,19 @@ function controlGuardrails(settings: GuardSettings, options: GuardrailOptions): 
  * What nobody but the guard's roles and the approvers may do to the guard's stack and the resources it created, as
  * verb patterns (shorter than the actions spelled out, and they cover actions AWS adds later). Every write and
  * permissions-management action on those resource types but the few test/unit/guardrail-actions.test.ts lists with
- * their reasons, and no read: that test holds them to the Service Authorization Reference. Tagging is left alone (the
- * guard reads no tag of its own resources). Replaying dead letters (`redrive`: sqs:DeleteMessage) is the approvers'.
+ * their reasons, and one read only: sqs:ReceiveMessage on the guard's queues (the hub's dead-letter queue, each
+ * spoke's `<stack>-forward-dead-letters`), which hands over the dead letters and hides each for the visibility
+ * timeout, so that a member account's user could keep them out of sight, received again and again, until they
+ * expire. That test holds them to the Service Authorization Reference. Tagging is left alone (the guard reads no
+ * tag of its own resources). Reading and replaying dead letters (`redrive`: sqs:ReceiveMessage,
+ * sqs:ChangeMessageVisibility, sqs:DeleteMessage) is the approvers'.
  */
 export const PROTECTED_ACTIONS = {
   cloudformation: ['cloudformation:CancelUpdateStack', 'cloudformation:ContinueUpdateRollback', 'cloudformation:Create*', 'cloudformation:Delete*', 'cloudformation:Execute*', 'cloudformation:RollbackStack', 'cloudformation:SetStackPolicy', 'cloudformation:Update*'],
   lambda: ['lambda:AddPermission', 'lambda:Create*', 'lambda:Delete*', 'lambda:Put*', 'lambda:RemovePermission', 'lambda:Update*'],
   events: ['events:Delete*', 'events:Disable*', 'events:Put*', 'events:RemoveTargets'],
   sns: ['sns:AddPermission', 'sns:CreateTopic', 'sns:DeleteTopic', 'sns:Publish', 'sns:Put*', 'sns:RemovePermission', 'sns:Set*', 'sns:Unsubscribe'],
-  sqs: ['sqs:*MessageMoveTask', 'sqs:AddPermission', 'sqs:ChangeMessageVisibility', 'sqs:CreateQueue', 'sqs:Delete*', 'sqs:Purge*', 'sqs:RemovePermission', 'sqs:SendMessage', 'sqs:Set*'],
+  sqs: ['sqs:*MessageMoveTask', 'sqs:AddPermission', 'sqs:ChangeMessageVisibility', 'sqs:CreateQueue', 'sqs:Delete*', 'sqs:Purge*', 'sqs:ReceiveMessage', 'sqs:RemovePermission', 'sqs:SendMessage', 'sqs:Set*'],
   dynamodb: ['dynamodb:Associate*', 'dynamodb:BatchWriteItem', 'dynamodb:Create*', 'dynamodb:Delete*', 'dynamodb:Disable*', 'dynamodb:Enable*', 'dynamodb:PartiQLDelete', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:Put*', 'dynamodb:Update*'],
   iam: ['iam:Attach*', 'iam:Create*', 'iam:Delete*', 'iam:Detach*', 'iam:PassRole', 'iam:Put*', 'iam:SetDefaultPolicyVersion', 'iam:Update*'],
   logs: ['logs:Associate*', 'logs:CreateLog*', 'logs:Delete*', 'logs:Disassociate*', 'logs:Put*'],

@@ -28,7 +28,6 @@ const LEFT_ALLOWED: Readonly<Partial<Record<string, string>>> = {
   'lambda:PublishVersion': 'a version changes nothing the rules invoke ($LATEST)',
   'sns:Subscribe': 'operators subscribe more endpoints to the topic (README); a subscription cannot stop a notice',
   'sns:ConfirmSubscription': 'completes an sns:Subscribe (above)',
-  'sqs:ReceiveMessage': 'a read with a side effect (visibility), needed to read the dead-letter queue',
   'dynamodb:ExportTableToPointInTime': 'a copy; the table is unchanged',
   'dynamodb:ImportTable': 'creates a new table; the ledger is unchanged',
   'dynamodb:RestoreTableFromBackup': 'creates a new table; the ledger is unchanged',
@@ -41,6 +40,15 @@ const LEFT_ALLOWED: Readonly<Partial<Record<string, string>>> = {
   'logs:IntegrateWithDataset': 'reads the logs',
   'logs:IntegrateWithS3Table': 'reads the logs',
   'logs:ProcessWithPipeline': 'reads the logs',
+};
+
+/**
+ * Reads denied on purpose, each with why: what it reads cannot be left to everyone. (Every other read and listing
+ * stays open: operators can still look at the guard.)
+ */
+const DENIED_READS: Readonly<Partial<Record<string, string>>> = {
+  'sqs:ReceiveMessage':
+    'hands over the dead letters (the events, the errors) and hides each one for the visibility timeout: a member account\'s user could keep the spoke\'s dead letters out of sight until they expire. Reading and replaying them (redrive) is the approvers\'',
 };
 
 const matcher = (pattern: string): RegExp => new RegExp(`^${(pattern.split(':')[1] ?? '').replace(/\*/g, '.*')}$`);
@@ -80,14 +88,26 @@ describe.each(services)('self-protection on %s', (service) => {
     for (const pattern of PROTECTED_ACTIONS[service]) expect([pattern, found.filter((entry) => entry.matchedBy.includes(pattern)).length > 0]).toEqual([pattern, true]);
   });
 
-  test('no pattern matches a read or a listing: operators can still look at the guard', () => {
-    expect(found.filter((entry) => entry.matchedBy.length > 0 && ['Read', 'List'].includes(entry.accessLevel)).map((entry) => entry.action)).toEqual([]);
+  test('no pattern matches a read or a listing but the reads denied on purpose: operators can still look at the guard', () => {
+    const reads = found.filter((entry) => entry.matchedBy.length > 0 && ['Read', 'List'].includes(entry.accessLevel)).map((entry) => entry.action);
+    expect(reads.filter((action) => DENIED_READS[action] === undefined)).toEqual([]);
   });
 
   test('every write or permissions action on the protected resource types is denied, or left allowed with a reason', () => {
     const uncovered = found.filter((entry) => entry.onProtectedType && entry.matchedBy.length === 0 && ['Write', 'Permissions management'].includes(entry.accessLevel));
     expect(uncovered.map((entry) => entry.action).filter((action) => LEFT_ALLOWED[action] === undefined)).toEqual([]);
   });
+});
+
+test('every read denied on purpose is a real read, and denied', async () => {
+  expect(Object.keys(DENIED_READS)).toEqual(['sqs:ReceiveMessage']);
+  for (const [action, reason = ''] of Object.entries(DENIED_READS)) {
+    const [service] = action.split(':') as [keyof typeof PROTECTED_ACTIONS, string];
+    const entry = (await actionsOf(service)).find((candidate) => candidate.action === action);
+    expect([action, entry?.accessLevel]).toEqual([action, 'Read']);
+    expect([action, (entry?.matchedBy.length ?? 0) > 0]).toEqual([action, true]);
+    expect(reason.length).toBeGreaterThan(10);
+  }
 });
 
 test('every action left allowed exists and is not also denied', async () => {

@@ -216,6 +216,12 @@ describe.each<[GuardrailFormat, Attachment]>([
       ['iam:PassRole', guardRole],
       ['sns:Publish', `arn:aws:sns:us-east-1:${ACCOUNT}:SageMakerGuard-GuardTopic1234-ABCD`],
       ['sqs:DeleteMessage', `arn:aws:sqs:us-east-1:${ACCOUNT}:SageMakerGuard-GuardDeadLetterQueue1234-ABCD`],
+      // Its dead letters read, or hidden (a receive makes a message invisible for the visibility timeout), until they
+      // expire: on the hub's queue and on a spoke's forward dead-letter queue in a member account.
+      ['sqs:ReceiveMessage', `arn:aws:sqs:us-east-1:${ACCOUNT}:SageMakerGuard-GuardDeadLetterQueue1234-ABCD`],
+      ['sqs:ReceiveMessage', `arn:aws:sqs:eu-west-1:${ACCOUNT}:SageMakerGuard-forward-dead-letters`],
+      ['sqs:ChangeMessageVisibility', `arn:aws:sqs:eu-west-1:${ACCOUNT}:SageMakerGuard-forward-dead-letters`],
+      ['sqs:DeleteMessage', `arn:aws:sqs:eu-west-1:${ACCOUNT}:SageMakerGuard-forward-dead-letters`],
       ['lambda:DeleteFunctionEventInvokeConfig', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:SageMakerGuard-GuardTrainingJobResponder-ABCD`],
       ['lambda:CreateFunctionUrlConfig', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:SageMakerGuard-GuardTrainingJobResponder-ABCD`],
       ['dynamodb:PartiQLUpdate', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/SageMakerGuard-Ledger1234-ABCD`],
@@ -233,6 +239,7 @@ describe.each<[GuardrailFormat, Attachment]>([
       ['lambda:GetFunction', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:SageMakerGuard-GuardTrainingJobResponder-ABCD`],
       ['dynamodb:Query', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/SageMakerGuard-Ledger1234-ABCD`],
       ['logs:FilterLogEvents', `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/SageMakerGuard-GuardTrainingJobResponder-ABCD`],
+      ['sqs:GetQueueAttributes', `arn:aws:sqs:eu-west-1:${ACCOUNT}:SageMakerGuard-forward-dead-letters`],
     ] as const) {
       expect([action, await decide(documents, { action, resource, context: {} }, attachment)]).toEqual([action, 'Allowed']);
     }
