@@ -3,14 +3,15 @@
  * assets (a StackSet template is one body), only:
  * - one EventBridge rule per kind on the default bus, with the hub's own event patterns, forwarding to the hub's bus
  *   through a role of the region's own (`<hub stack>-forward-<region>`), retried for a day, then kept in the region's
- *   dead-letter queue (`<hub stack>-forward-dead-letters`, 14 days) instead of dropped;
+ *   dead-letter queue (`<hub stack>-forward-dead-letters`, 14 days, kept when the stack instance goes) instead of
+ *   dropped;
  * - in the hub's region only (IAM is global, and a role of the same name in every region would collide): the member
  *   role, which only the hub's function roles may assume, with exactly the reads, stops, deletes and tags the kinds
  *   call (the kinds' own permission lists, as the hub's roles get them) in this account.
  * Every name starts with the hub's stack name, so the guardrails' SCPs (their self-protection) cover the spokes too.
  * Declarative, built from the kind registry: adding a kind adds its rule and its permissions here too.
  */
-import { App, BootstraplessSynthesizer, CfnCondition, CfnParameter, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, BootstraplessSynthesizer, CfnCondition, CfnParameter, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
@@ -118,12 +119,18 @@ export class SpokeStack extends Stack {
       sqsManagedSseEnabled: true,
       messageRetentionPeriod: 14 * 24 * 3600,
     });
+    // Kept (with its policy: TLS only) when the stack instance is deleted or the queue replaced: an account that
+    // leaves the target OUs, or a StackSet taken down, must not throw away the events it could not forward. Their
+    // 14 days run on; the queue itself stays until someone deletes it, and while it is there a new stack instance
+    // in that account and region (the account back in the OUs) fails on its name: read or replay it, delete it,
+    // then retry the instance (README).
+    deadLetters.applyRemovalPolicy(RemovalPolicy.RETAIN);
     Validations.of(deadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the forwarding rules\' targets: nothing consumes it to fail again.',
     });
     const ruleNames = KIND_LIST.map((spec) => `${props.hubStackName}-${spec.responderId}`);
-    new CfnQueuePolicy(this, 'ForwardDeadLettersPolicy', {
+    const deadLettersPolicy = new CfnQueuePolicy(this, 'ForwardDeadLettersPolicy', {
       queues: [deadLetters.ref],
       policyDocument: {
         Version: '2012-10-17',
@@ -140,6 +147,7 @@ export class SpokeStack extends Stack {
         ],
       },
     });
+    deadLettersPolicy.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     KIND_LIST.forEach((spec, index) => {
       new CfnRule(this, `${KINDS[spec.id].responderId}Forward`, {

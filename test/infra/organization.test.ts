@@ -23,6 +23,8 @@ interface Resource {
   readonly Type: string;
   readonly Properties: Record<string, unknown>;
   readonly Condition?: string;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
 }
 
 const resourcesOf = (template: { Resources: Record<string, Resource> }, type: string) => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
@@ -163,6 +165,17 @@ describe('the spoke template', () => {
     expect(sources).toHaveLength(KIND_LIST.length);
     expect(sources.map((source) => JSON.stringify(source))).toEqual(KIND_LIST.map((spec) => expect.stringContaining(`:rule/${STACK_NAME}-${spec.responderId}`) as unknown));
     expect(statements.find((statement) => statement.Effect === 'Deny')?.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+
+  test('the dead letters outlive the stack instance: the queue and its policy (TLS only) are retained on delete and on replacement', () => {
+    // An account moved out of the target OUs (or the StackSet taken down) loses its stack instance, not the events it
+    // could not forward.
+    const [[, queue] = []] = resourcesOf(template, 'AWS::SQS::Queue');
+    const [[, policy] = []] = resourcesOf(template, 'AWS::SQS::QueuePolicy');
+    for (const resource of [queue, policy]) expect([resource?.Type, resource?.DeletionPolicy, resource?.UpdateReplacePolicy]).toEqual([resource?.Type, 'Retain', 'Retain']);
+    // Nothing else of the spoke is kept: rules and roles go with the instance.
+    const retained = Object.entries(template.Resources).filter(([, resource]) => resource.DeletionPolicy !== undefined || resource.UpdateReplacePolicy !== undefined);
+    expect(retained.map(([id]) => id).sort()).toEqual(['ForwardDeadLetters', 'ForwardDeadLettersPolicy']);
   });
 
   test('the member role exists once per account (the hub region\'s instance creates it); each region has its forwarding role', () => {
