@@ -4,13 +4,14 @@
  * the caller's credentials (lambda/aws/accounts.ts, as the hub's responders do). The caller's own account is
  * audited with its own credentials: the StackSet puts no member role in the hub's account.
  */
-import { OrganizationsClient, paginateListAccounts, type Account } from '@aws-sdk/client-organizations';
+import { OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { MemberAccounts, type CredentialsProvider, type Target } from '../lambda/aws/accounts';
 import { RETRY, type AccountClients } from '../lambda/aws/clients';
 import { errorName } from '../lambda/aws/errors';
+import { isActive } from '../lambda/aws/organization';
 import type { MemberOptions } from './args';
 
 /** What the audit needs to work in other accounts (injected, so tests need no STS). */
@@ -29,10 +30,7 @@ export class AccountListError extends Error {
   override readonly name = 'AccountListError';
 }
 
-/** An account counts when it is active: the newer State field, else the deprecated Status. */
-export function isActive(account: Account): boolean {
-  return (account.State ?? account.Status) === 'ACTIVE';
-}
+export { isActive };
 
 export interface ReachClients {
   readonly sts: STSClient;

@@ -62,6 +62,8 @@ export interface GuardFunctionProps {
   readonly entry: string;
   /** What the function does, for its description. */
   readonly purpose: string;
+  /** The export of the entry the function runs (one bundle can serve several functions). @default 'handler' */
+  readonly handler?: string;
   /** Overrides of the shared defaults (the sweep runs longer, with more memory, and is not retried). */
   readonly timeout?: Duration;
   readonly memorySize?: number;
@@ -162,12 +164,12 @@ export class GuardFunction extends Construct {
     const prebundled = prebundledCodeDir(entry);
     this.function =
       prebundled !== undefined
-        ? new LambdaFunction(this, 'Function', { ...options, code: Code.fromAsset(prebundled), handler: 'index.handler' })
+        ? new LambdaFunction(this, 'Function', { ...options, code: Code.fromAsset(prebundled), handler: `index.${props.handler ?? 'handler'}` })
         : new NodejsFunction(this, 'Function', {
             ...options,
             bundling: { ...bundling, externalModules: [...bundling.externalModules] },
             entry: path.join(HANDLERS_DIR, `${entry}.ts`),
-            handler: 'handler',
+            handler: props.handler ?? 'handler',
           });
     // CDK makes the function depend on its role construct, so the role's policy exists before the first
     // invocation; the DependsOn on the role itself duplicates the Fn::GetAtt, which cfn-lint reports as W3005.

@@ -34,7 +34,7 @@ export class SageMakerGuardStack extends Stack {
       logRetention: config.logRetention,
       sweepSchedule: config.sweepSchedule,
       ...(organization !== undefined && hubBus !== undefined
-        ? { hub: { eventBus: hubBus, memberRoleName: organization.memberRoleName, organizationId: organization.organizationId } }
+        ? { hub: { eventBus: hubBus, memberRoleName: organization.memberRoleName, organizationId: organization.organizationId, targetOus: organization.targetOus, regions: organization.regions } }
         : {}),
     });
     if (organization !== undefined && hubBus !== undefined) {

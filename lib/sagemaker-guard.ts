@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData, type IMetri
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule, type IEventBus, type RuleProps } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal, type Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,11 +16,13 @@ import { InvocationType, Trigger } from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { eventPatternFor, KIND_LIST, KINDS, RESOURCE_KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { enforcesAnything, SWITCH_VALUES } from '../lambda/core/modes';
-import { GUARD_KIND_ENV, MEMBER_ROLE_ENV, parseSettings, type GuardSettings } from '../lambda/core/settings';
+import { GUARD_KIND_ENV, MEMBER_ROLE_ENV, parseSettings, SWEEP_BUCKET_ENV, SWEEP_REGIONS_ENV, SWEEP_TARGET_OUS_ENV, type GuardSettings } from '../lambda/core/settings';
 import { ALARM_METRICS } from '../lambda/pipeline/telemetry';
 import { LEDGER } from '../lambda/ledger/schema';
 import { emailProblems, emailsOf, recipientsProblem, type NotificationEmails } from './recipients';
 import { scheduleProblems } from './schedule';
+import { sweepBucket, SweepMachine } from './sweep-machine';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { GuardFunction, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, type GuardFunctionProps } from './guard-function';
 
 export interface SageMakerGuardProps {
@@ -61,6 +63,10 @@ export interface SageMakerGuardProps {
     readonly memberRoleName: string;
     /** o-...: the member roles the responders may assume are this organization's only (aws:ResourceOrgID). */
     readonly organizationId: string;
+    /** The OUs (or root) whose accounts the sweep covers, with the hub's own account. @default - the hub's account only */
+    readonly targetOus?: readonly string[];
+    /** The regions the sweep covers. @default - the hub's own region */
+    readonly regions?: readonly string[];
   };
 }
 
@@ -71,6 +77,8 @@ export const RESPONDER_IDS: Readonly<Record<ResourceKind, string>> = Object.from
 
 /** Construct ids of the functions that are not responders (tools/local/cdk-out.ts finds the bundles by these). */
 export const SWEEP_ID = 'Sweep';
+export const SWEEP_PLAN_ID = 'SweepPlan';
+export const SWEEP_SUMMARY_ID = 'SweepSummary';
 export const RESEND_ID = 'Resend';
 export const SWITCH_WATCH_ID = 'SwitchWatch';
 export const ENFORCEMENT_START_ID = 'EnforcementStart';
@@ -182,8 +190,10 @@ export class SageMakerGuard extends Construct {
   /** The remediation ledger: what the guard decided, did and still owes to tell. Only the guard's roles can write it. */
   readonly ledger: Table;
   readonly functions: Readonly<Record<ResourceKind, lambda.Function>>;
-  /** The scheduled sweep, unless `sweepSchedule` is `off`. */
+  /** The sweep's task that checks and acts (one shard's pages), unless `sweepSchedule` is `off`. */
   readonly sweepFunction?: lambda.Function;
+  /** The sweep's Step Functions state machine and its bucket, unless `sweepSchedule` is `off`. */
+  readonly sweepMachine?: SweepMachine;
   /** Drains the ledger's outbox of owed notices, every 10 minutes. */
   readonly resendFunction: lambda.Function;
   /** Tells the operators every change of the enforcement switch. */
@@ -200,6 +210,8 @@ export class SageMakerGuard extends Construct {
   readonly switchParameterName: string;
   private readonly switchParameterArn: string;
   private readonly memberRoleUserList: Role[] = [];
+  /** The sweep's plan and summary functions (the page task is sweepFunction). */
+  private readonly sweepTasks: lambda.Function[] = [];
 
   constructor(scope: Construct, id: string, givenProps: SageMakerGuardProps) {
     super(scope, id);
@@ -410,29 +422,55 @@ export class SageMakerGuard extends Construct {
 
     const schedule = props.sweepSchedule ?? DEFAULT_SWEEP_SCHEDULE;
     if (schedule !== 'off') {
-      const sweeper = new GuardFunction(this, SWEEP_ID, {
-        ...shared,
-        entry: 'sweep',
-        purpose: 'scheduled sweep: checks existing SageMaker resources against the policy, acts, and sends one summary notice',
-        timeout: Duration.minutes(15),
-        memorySize: 512,
-        // A failed sweep is not re-run at once: the next scheduled run covers it, and the errors alarm tells.
-        retryAttempts: 0,
-        environment: { AWS_RETRY_MODE: 'adaptive' },
-      });
-      this.grantSageMaker(RESOURCE_KINDS, sweeper, true);
-      sweeper.role.addToPrincipalPolicy(
-        new PolicyStatement({ sid: 'ListSageMakerResources', actions: [...LIST_ACTIONS], resources: ['*'] }),
-      );
-      this.grantReadSwitch(sweeper);
-      this.grantPublish(sweeper);
-      this.grantLedger(sweeper);
-      guardFunctions.push(sweeper);
+      const bucket = sweepBucket(this, 'SweepBucket');
+      const sweepEnv = {
+        AWS_RETRY_MODE: 'adaptive',
+        [SWEEP_BUCKET_ENV]: bucket.bucketName,
+        ...(props.hub?.regions !== undefined ? { [SWEEP_REGIONS_ENV]: props.hub.regions.join(',') } : {}),
+        ...(props.hub?.targetOus !== undefined ? { [SWEEP_TARGET_OUS_ENV]: props.hub.targetOus.join(',') } : {}),
+      };
+      const task = (id: string, handler: string, purpose: string, timeout: Duration): GuardFunction =>
+        // Step Functions retries a failed task itself (with backoff): Lambda does not retry its synchronous calls.
+        new GuardFunction(this, id, { ...shared, entry: 'sweep', handler, purpose, timeout, memorySize: 512, retryAttempts: 0, environment: sweepEnv });
+      const plan = task(SWEEP_PLAN_ID, 'plan', 'sweep, first step: sends the notices the ledger still owes, then lists the accounts, regions and kinds to sweep', Duration.minutes(5));
+      const page = task(SWEEP_ID, 'page', 'sweep, one task of one kind in one account and region: a few List pages checked against the policy and acted on', Duration.minutes(10));
+      const summary = task(SWEEP_SUMMARY_ID, 'summarize', 'sweep, last step: reads what every part did and sends one summary notice', Duration.minutes(5));
+      this.grantLedger(plan);
+      this.grantPublish(plan);
+      this.grantSageMaker(RESOURCE_KINDS, page, true);
+      this.grantReadSwitch(page);
+      this.grantPublish(page);
+      this.grantLedger(page);
+      this.grantLedger(summary);
+      this.grantPublish(summary);
+      if (props.hub !== undefined) {
+        this.grantAssumeMemberRole(page, props.hub.memberRoleName, props.hub.organizationId);
+        if (props.hub.targetOus !== undefined) {
+          plan.role.addToPrincipalPolicy(
+            new PolicyStatement({ sid: 'ListTheOrganizationsAccounts', actions: ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'], resources: ['*'] }),
+          );
+          Validations.of(plan.role).acknowledge({
+            id: 'AwsSolutions-IAM5[Resource::*]',
+            reason: 'organizations:ListAccountsForParent and ListOrganizationalUnitsForParent are read-only; the sweep walks every OU under the target OUs, which join and move after the deploy.',
+          });
+        }
+      }
+      guardFunctions.push(plan, page, summary);
+      const machine = new SweepMachine(this, 'SweepMachine', { plan, page, summarize: summary, bucket, logRetention: props.logRetention });
       allRules.push(
-        this.scheduleRule('SweepSchedule', sweeper, 'sagemaker-guard: runs the sweep of existing SageMaker resources', schedule, Duration.hours(1)),
+        new Rule(this, 'SweepSchedule', {
+          description: 'sagemaker-guard: starts the sweep of existing SageMaker resources',
+          schedule: Schedule.expression(schedule),
+          targets: [new SfnStateMachine(machine.stateMachine, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 2, maxEventAge: Duration.hours(1) })],
+        }),
       );
-      alarms.push(this.errorsAlarm('SweepErrorsAlarm', sweeper.function, 'the scheduled sweep failed', Duration.minutes(15)));
-      this.sweepFunction = sweeper.function;
+      alarms.push(this.errorsAlarm('SweepErrorsAlarm', page.function, 'a sweep task failed (it is retried, then its shard is reported as not finished)', Duration.minutes(15)));
+      alarms.push(this.errorsAlarm('SweepPlanErrorsAlarm', plan.function, 'the sweep could not plan its run (the run\'s notice says so)', Duration.minutes(15)));
+      alarms.push(this.errorsAlarm('SweepSummaryErrorsAlarm', summary.function, 'the sweep could not summarize its run (it is retried; the run fails if it keeps failing)', Duration.minutes(15)));
+      alarms.push(machine.failedAlarm);
+      this.sweepFunction = page.function;
+      this.sweepTasks.push(plan.function, summary.function);
+      this.sweepMachine = machine;
     }
 
     const resend = new GuardFunction(this, RESEND_ID, {
@@ -489,7 +527,7 @@ export class SageMakerGuard extends Construct {
       guardFunctions.push(enforcementStart);
       // Before the responders, the sweep and their rules are created or updated: a run of new code that found no
       // record would record "now" itself, and so spare the very resource it was looking at.
-      const actors = [...RESOURCE_KINDS.map((kind) => functions[kind]), this.sweepFunction, ...allRules].filter((actor): actor is lambda.Function | Rule => actor !== undefined);
+      const actors = [...RESOURCE_KINDS.map((kind) => functions[kind]), this.sweepFunction, ...this.sweepTasks, this.sweepMachine?.stateMachine, ...allRules].filter((actor): actor is lambda.Function | Rule | StateMachine => actor !== undefined);
       new Trigger(this, 'RecordEnforcementStart', {
         handler: enforcementStart.function,
         executeAfter: [this.ledger],

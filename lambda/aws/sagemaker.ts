@@ -1,6 +1,6 @@
 /** What every kind's adapter shares: Describe* and Stop/Delete calls mapped to results, listings by page, tags. */
 import { AddTagsCommand, paginateListTags } from '@aws-sdk/client-sagemaker';
-import type { ActionResult } from '../kinds/types';
+import type { ActionResult, ListedPage, ListOptions } from '../kinds/types';
 import type { Tag } from '../core/tags';
 import { sageMaker } from './clients';
 import { classifyError, errorName } from './errors';
@@ -49,9 +49,17 @@ export function nameAfter(arn: string | undefined, prefix: string): string | und
 /** How many names a listing asks for per page: memory holds one page at a time. */
 export const LIST_PAGE_SIZE = 100;
 
-/** The names on each page of a paginated List* call. */
-export async function* pagesOf<P>(pages: AsyncIterable<P>, names: (page: P) => readonly (string | undefined)[] | undefined): AsyncGenerator<string[]> {
-  for await (const page of pages) yield (names(page) ?? []).filter((name): name is string => name !== undefined && name !== '');
+/** How a kind's paginator reads: one page of LIST_PAGE_SIZE at a time, from the given cursor when resuming. */
+export function pagingOf(options: ListOptions): { client: ReturnType<typeof sageMaker>; pageSize: number; startingToken?: string } {
+  return { client: sageMaker(), pageSize: LIST_PAGE_SIZE, ...(options.startingToken !== undefined ? { startingToken: options.startingToken } : {}) };
+}
+
+/** The names on each page of a paginated List* call, with the cursor of the page after it (none on the last). */
+export async function* pagesOf<P extends { NextToken?: string }>(pages: AsyncIterable<P>, names: (page: P) => readonly (string | undefined)[] | undefined): AsyncGenerator<ListedPage> {
+  for await (const page of pages) {
+    const listed = (names(page) ?? []).filter((name): name is string => name !== undefined && name !== '');
+    yield { names: listed, ...(page.NextToken !== undefined && page.NextToken !== '' ? { nextToken: page.NextToken } : {}) };
+  }
 }
 
 /** All tags of a resource as a map; when a key repeats, the last value wins. */

@@ -185,6 +185,12 @@ export const SWITCH_PARAMETER_ENV = 'ENFORCEMENT_SWITCH_PARAMETER';
 export const GUARD_KIND_ENV = 'GUARD_KIND';
 /** Names the member role an organization deployment's responders assume in each account (lambda/aws/accounts.ts). */
 export const MEMBER_ROLE_ENV = 'GUARD_MEMBER_ROLE_NAME';
+/** The Step Functions sweep's bucket: a run's shards, the Map's results, what is left to resume. */
+export const SWEEP_BUCKET_ENV = 'SWEEP_BUCKET';
+/** The regions a hub's sweep covers, comma-separated (a single-account guard sweeps its own region). */
+export const SWEEP_REGIONS_ENV = 'SWEEP_REGIONS';
+/** The OUs (or root) whose accounts a hub's sweep covers, comma-separated. */
+export const SWEEP_TARGET_OUS_ENV = 'SWEEP_TARGET_OUS';
 
 /** Reads and validates the settings the CDK construct put in the function's environment. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): GuardSettings {

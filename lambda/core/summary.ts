@@ -21,18 +21,45 @@ export interface ExemptionLine {
   readonly name: string;
   readonly source: string;
   readonly reason: string;
-  readonly expires: string | undefined;
+  readonly expires?: string | undefined;
   readonly controls: readonly string[];
 }
 
 /** How many resource lines a summary keeps; the counts cover everything. */
 export const MAX_SUMMARY_LINES = 50;
 
+/** A tally as plain data: what a Step Functions sweep task returns, and what its summary merges. */
+export interface TallyData {
+  readonly checked: number;
+  readonly byDecision: Readonly<Record<string, number>>;
+  readonly byControl: Readonly<Record<string, number>>;
+  readonly lines: readonly SweepLine[];
+  readonly withFindings: number;
+  readonly failures: number;
+  readonly highest?: Severity;
+  readonly notified: number;
+  readonly exemptionCount: number;
+  readonly exemptions: readonly ExemptionLine[];
+  readonly existing: number;
+  readonly enforcementSince?: string;
+}
+
+function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count;
+}
+
 /**
  * Counts what a sweep found, one resource at a time, keeping at most MAX_SUMMARY_LINES lines of detail
- * so a sweep of any size runs in bounded memory.
+ * so a sweep of any size runs in bounded memory. Tallies of parts of a sweep (one per account, region and
+ * kind) merge into one: the counts add up, the lines stay at most MAX_SUMMARY_LINES.
  */
 export class SweepTally {
+  static from(data: TallyData): SweepTally {
+    const tally = new SweepTally();
+    tally.merge(data);
+    return tally;
+  }
+
   checked = 0;
   readonly byDecision: Record<string, number> = {};
   readonly byControl: Record<string, number> = {};
@@ -94,6 +121,39 @@ export class SweepTally {
     }
   }
 
+  /** Adds another tally's counts and, up to MAX_SUMMARY_LINES, its lines. */
+  merge(other: TallyData): void {
+    this.checked += other.checked;
+    addCounts(this.byDecision, other.byDecision);
+    addCounts(this.byControl, other.byControl);
+    this.lines.push(...other.lines.slice(0, Math.max(0, MAX_SUMMARY_LINES - this.lines.length)));
+    this.withFindings += other.withFindings;
+    this.failures += other.failures;
+    if (other.highest !== undefined && (this.highest === undefined || SEVERITY_ORDER.indexOf(other.highest) < SEVERITY_ORDER.indexOf(this.highest))) this.highest = other.highest;
+    this.notified += other.notified;
+    this.exemptionCount += other.exemptionCount;
+    this.exemptions.push(...other.exemptions.slice(0, Math.max(0, MAX_SUMMARY_LINES - this.exemptions.length)));
+    this.existing += other.existing;
+    this.enforcementSince ??= other.enforcementSince;
+  }
+
+  toData(): TallyData {
+    return {
+      checked: this.checked,
+      byDecision: { ...this.byDecision },
+      byControl: { ...this.byControl },
+      lines: [...this.lines],
+      withFindings: this.withFindings,
+      failures: this.failures,
+      ...(this.highest !== undefined ? { highest: this.highest } : {}),
+      notified: this.notified,
+      exemptionCount: this.exemptionCount,
+      exemptions: [...this.exemptions],
+      existing: this.existing,
+      ...(this.enforcementSince !== undefined ? { enforcementSince: this.enforcementSince } : {}),
+    };
+  }
+
   /** Whether the run found anything worth a notice: violations, exemptions, or resources it could not check. */
   get found(): boolean {
     return this.withFindings > 0 || this.failures > 0 || this.exemptionCount > 0;
@@ -120,15 +180,59 @@ export interface SweepRun {
   readonly incomplete?: string;
   /** What the run's drain of the notice outbox did. */
   readonly outbox?: { readonly sent: number; readonly failed: number };
+  /** A Step Functions sweep's reach: how many accounts, which regions, in how many parts (shards). */
+  readonly scope?: { readonly accounts: number; readonly regions: readonly string[]; readonly shards: number };
+  /** Accounts and regions it could not enter: nothing there was checked. */
+  readonly unreachable?: readonly { readonly account: string; readonly region: string; readonly roleArn: string; readonly error: string }[];
+  /** Parts it could not finish: how many, the first MAX_SUMMARY_LINES of them, and how to run them again. */
+  readonly unfinished?: {
+    readonly count: number;
+    readonly lines: readonly { readonly account: string; readonly region: string; readonly kind: ResourceKind; readonly error: string }[];
+    readonly resume?: string;
+  };
+}
+
+/** Whether a run is worth a notice: what the tally found, or what it could not reach or finish. */
+export function sweepIsNoteworthy(tally: SweepTally, run: SweepRun): boolean {
+  return tally.found || run.incomplete !== undefined || (run.outbox?.failed ?? 0) > 0 || (run.unreachable?.length ?? 0) > 0 || (run.unfinished?.count ?? 0) > 0;
+}
+
+function reachLines(run: SweepRun): string[] {
+  const unreachable = run.unreachable ?? [];
+  const unfinished = run.unfinished;
+  return [
+    ...(unreachable.length > 0
+      ? [
+          '',
+          `UNREACHABLE: ${unreachable.length} account and region pair${unreachable.length === 1 ? '' : 's'} could not be entered, so nothing there was checked. The member role is missing there, or does not trust the hub's sweep role: check the StackSet's instance in that account.`,
+          ...unreachable.slice(0, MAX_SUMMARY_LINES).map((target) => `  - ${target.account} ${target.region}: ${target.roleArn} (${target.error})`),
+          ...(unreachable.length > MAX_SUMMARY_LINES ? [`  ... and ${unreachable.length - MAX_SUMMARY_LINES} more`] : []),
+        ]
+      : []),
+    ...(unfinished !== undefined && unfinished.count > 0
+      ? [
+          '',
+          `NOT FINISHED: ${unfinished.count} part${unfinished.count === 1 ? '' : 's'} (a kind in an account and region) did not finish${unfinished.lines.length < unfinished.count ? ` (first ${unfinished.lines.length} listed)` : ''}:`,
+          ...unfinished.lines.map((part) => `  - ${part.account} ${part.region} ${KINDS[part.kind].label}: ${part.error}`),
+          ...(unfinished.resume !== undefined ? [`  To run just these again, from where each stopped: ${unfinished.resume}`] : ['  The next run checks them again.']),
+        ]
+      : []),
+  ];
 }
 
 /** The one notice a scheduled sweep sends when it found something. Pure. */
 export function buildSweepNotice(tally: SweepTally, run: SweepRun): Notice {
   const controls = Object.entries(tally.byControl).sort(([, a], [, b]) => b - a);
   const decisions = Object.entries(tally.byDecision).map(([decision, count]) => `${decision} ${count}`).join(', ');
+  // One account in one region reads as before; a wider run names its reach.
+  const scope = run.scope !== undefined && (run.scope.accounts > 1 || run.scope.regions.length > 1) ? run.scope : undefined;
+  const where = scope !== undefined
+    ? `${scope.accounts} account${scope.accounts === 1 ? '' : 's'} in ${scope.regions.join(', ')} (${scope.shards} parts; run from ${run.account} ${run.region})`
+    : `account ${run.account} in ${run.region}`;
   const message = [
-    `The scheduled sagemaker-guard sweep of account ${run.account} in ${run.region} checked ${tally.checked} resource${tally.checked === 1 ? '' : 's'}: ${tally.withFindings} fail security controls${tally.failures > 0 ? `, ${tally.failures} could not be checked` : ''}.`,
+    `The scheduled sagemaker-guard sweep of ${where} checked ${tally.checked} resource${tally.checked === 1 ? '' : 's'}: ${tally.withFindings} fail security controls${tally.failures > 0 ? `, ${tally.failures} could not be checked` : ''}.`,
     ...(run.incomplete !== undefined ? ['', `INCOMPLETE: ${run.incomplete}. What it did before it stopped is below; the next run checks everything again.`] : []),
+    ...reachLines(run),
     '',
     `NOTICES: ${tally.notified} per-resource notice${tally.notified === 1 ? '' : 's'} sent to the owners and operators (one per resource acted on or reported).`,
     ...(run.outbox !== undefined && run.outbox.sent + run.outbox.failed > 0 ? [`OWED NOTICES: ${run.outbox.sent} sent again from the ledger, ${run.outbox.failed} still failing.`] : []),
@@ -166,7 +270,9 @@ export function buildSweepNotice(tally: SweepTally, run: SweepRun): Notice {
   ]
     .map(oneLine)
     .join('\n');
-  const subject = snsSubject(`[sagemaker-guard] Sweep of ${run.account} ${run.region}: ${tally.withFindings} of ${tally.checked} resources fail controls${run.incomplete !== undefined ? ' (incomplete)' : ''}`);
+  const subjectWhere = scope !== undefined ? `${scope.accounts} account${scope.accounts === 1 ? '' : 's'}, ${scope.regions.length} region${scope.regions.length === 1 ? '' : 's'}` : `${run.account} ${run.region}`;
+  const short = (run.unreachable?.length ?? 0) > 0 || (run.unfinished?.count ?? 0) > 0 || run.incomplete !== undefined;
+  const subject = snsSubject(`[sagemaker-guard] Sweep of ${subjectWhere}: ${tally.withFindings} of ${tally.checked} resources fail controls${short ? ' (incomplete)' : ''}`);
   return {
     subject,
     message,

@@ -44,6 +44,14 @@ export interface Described<R> {
 export interface ListOptions {
   /** Jobs created after this time, in any status (a historical report); otherwise only the ones worth acting on. */
   readonly since?: Date;
+  /** Where to resume: the `nextToken` of a page an earlier run listed (the Step Functions sweep's cursor). */
+  readonly startingToken?: string;
+}
+
+/** One page of a listing: the names on it, and the cursor of the next page (absent on the last). */
+export interface ListedPage {
+  readonly names: string[];
+  readonly nextToken?: string;
 }
 
 /** How the pipeline reaches one kind of resource (the kind's adapter.ts, the only I/O of a kind). */
@@ -52,8 +60,8 @@ export interface KindAdapter<R> {
   describe(name: string): Promise<Described<R> | undefined>;
   /** Applies the kind's action, mapping the expected refusals (gone, wrong state, denied) to results. */
   act(name: string): Promise<ActionResult>;
-  /** Names worth checking, a page at a time. */
-  list(options: ListOptions): AsyncGenerator<string[]>;
+  /** Names worth checking, a page at a time, each with the cursor of the page after it. */
+  list(options: ListOptions): AsyncGenerator<ListedPage>;
   /**
    * Facts for the notice that only reads of other resources give (the endpoints still serving a model that is
    * deleted). Called only when a notice is owed; a failure becomes a note saying so, never a lost notice.

@@ -32,6 +32,28 @@ export function isFailure(item: SweepItem): item is SweepFailure {
 /** Where the sweep reaches each kind: its adapter, unless a caller (a test) gives another. */
 export type AccessByKind = <K extends ResourceKind>(kind: K) => Promise<ResourceAccess<K>>;
 
+/** Evaluates one page of names with bounded concurrency, in the page's order; a per-resource error is a failure item. */
+export async function checkPage<K extends ResourceKind>(
+  kind: K,
+  names: readonly string[],
+  access: ResourceAccess<K>,
+  options: Pick<SweepOptions, 'concurrency' | 'correlationId' | 'handle'>,
+  runtime: Runtime,
+): Promise<SweepItem[]> {
+  const { results } = await PromisePool.withConcurrency(options.concurrency)
+    .for(names)
+    .useCorrespondingResults()
+    .process(async (name): Promise<SweepItem> => {
+      try {
+        return await handleResource(kind, name, options.correlationId, access, runtime, options.handle);
+      } catch (error) {
+        return { kind, name, decision: 'error', error: { name: errorName(error), class: classifyError(error).type, message: (error as Error).message } };
+      }
+    });
+  // useCorrespondingResults marks items the pool did not run; process() above never throws, so none are.
+  return results.filter((result): result is SweepItem => typeof result !== 'symbol');
+}
+
 /**
  * Lists each kind page by page and evaluates each page's resources with bounded concurrency, through the
  * responder's own pipeline. Yields every result as its page completes: memory holds one page at a time.
@@ -41,22 +63,9 @@ export type AccessByKind = <K extends ResourceKind>(kind: K) => Promise<Resource
 export async function* sweep(options: SweepOptions, runtime: Runtime, accessFor: AccessByKind = accessOf): AsyncGenerator<SweepItem> {
   for (const kind of options.kinds) {
     const access = await accessFor(kind);
-    for await (const names of access.list(options)) {
+    for await (const { names } of access.list(options)) {
       if (options.shouldStop?.() === true) return;
-      const { results } = await PromisePool.withConcurrency(options.concurrency)
-        .for(names)
-        .useCorrespondingResults()
-        .process(async (name): Promise<SweepItem> => {
-          try {
-            return await handleResource(kind, name, options.correlationId, access, runtime, options.handle);
-          } catch (error) {
-            return { kind, name, decision: 'error', error: { name: errorName(error), class: classifyError(error).type, message: (error as Error).message } };
-          }
-        });
-      for (const result of results) {
-        // useCorrespondingResults marks items the pool did not run; process() above never throws, so none are.
-        if (typeof result !== 'symbol') yield result;
-      }
+      yield* await checkPage(kind, names, access, options, runtime);
     }
   }
 }

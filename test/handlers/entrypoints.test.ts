@@ -8,9 +8,17 @@ import { event, resetMocks, sageMakerMock } from './harness';
 beforeEach(resetMocks);
 
 describe('entry points and runtime', () => {
-  test.each(['responder', 'sweep', 'resend', 'switch-watch', 'enforcement-start'])('lambda/handlers/%s exports a handler wired from the environment', async (kind) => {
+  test.each(['responder', 'resend', 'switch-watch', 'enforcement-start'])('lambda/handlers/%s exports a handler wired from the environment', async (kind) => {
     const module = (await import(`../../lambda/handlers/${kind}`)) as { handler: unknown };
     expect(typeof module.handler).toBe('function');
+  });
+
+  test('lambda/handlers/sweep exports the three tasks of the state machine; a missing bucket fails on first use, naming the variable', async () => {
+    const module = await import('../../lambda/handlers/sweep');
+    for (const task of [module.plan, module.page, module.summarize]) expect(typeof task).toBe('function');
+    expect(() => module.sweepDepsFromEnv({})).toThrow("Environment variable SWEEP_BUCKET must name the sweep's S3 bucket (given: undefined)");
+    expect(module.sweepDepsFromEnv({ SWEEP_BUCKET: 'b', SWEEP_REGIONS: 'us-east-1, eu-west-1', SWEEP_TARGET_OUS: 'ou-ab12-cdef3456' })).toEqual({ bucket: 'b', regions: ['us-east-1', 'eu-west-1'], targetOus: ['ou-ab12-cdef3456'] });
+    expect(module.sweepDepsFromEnv({ SWEEP_BUCKET: 'b', SWEEP_REGIONS: '' })).toEqual({ bucket: 'b' });
   });
 
   test('the responder entry point, set to the model kind, runs end to end on mocked clients', async () => {

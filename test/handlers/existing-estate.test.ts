@@ -18,7 +18,8 @@ import {
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { Ledger } from '../../lambda/aws/ledger';
 import { makeEnforcementStartHandler } from '../../lambda/handlers/enforcement-start';
-import { makeSweepHandler } from '../../lambda/handlers/sweep';
+import { makeSweepTasks } from '../../lambda/handlers/sweep';
+import { driveSweep, MemoryObjects } from '../support/sweep-driver';
 import { ENFORCEMENT_KEY } from '../../lambda/ledger/records';
 import { model, notebook, privateNetwork, settings, trainingJob, type NotebookOverrides } from '../fixtures/resources';
 import {
@@ -207,9 +208,9 @@ describe('the sweep summary counts the existing estate', () => {
     sageMakerMock.on(DescribeModelCommand, { ModelName: 'old-model' }).resolves(model({ ModelName: 'old-model', VpcConfig: undefined, CreationTime: BEFORE }));
     sageMakerMock.on(DescribeModelCommand, { ModelName: 'new-model' }).resolves(model({ ModelName: 'new-model', VpcConfig: undefined, CreationTime: AFTER }));
     sageMakerMock.on(ListTagsCommand).resolves({ Tags: [] });
-    const handler = makeSweepHandler({ settings: settings(), topicArn: TOPIC_ARN, region: 'us-east-1', account: '123456789012', switchParameter: SWITCH_PARAMETER, ledger: new Ledger(LEDGER_TABLE), now: () => NOW });
-
-    await handler({ id: 'sweep-estate' }, { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Sweep', awsRequestId: 'r', getRemainingTimeInMillis: () => 600_000 });
+    // The existing-estate counts cross from the tasks that found them to the summary as plain data.
+    const objects = new MemoryObjects();
+    await driveSweep(makeSweepTasks({ settings: settings(), topicArn: TOPIC_ARN, region: 'us-east-1', account: '123456789012', switchParameter: SWITCH_PARAMETER, ledger: new Ledger(LEDGER_TABLE), now: () => NOW }, { bucket: 'b', objects }), objects, { bucket: 'b', runId: 'sweep-estate' });
 
     expect(sageMakerMock).toHaveReceivedCommandTimes(DeleteModelCommand, 1);
     expect(sageMakerMock).toHaveReceivedCommandWith(DeleteModelCommand, { ModelName: 'new-model' });

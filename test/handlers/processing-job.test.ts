@@ -3,6 +3,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { MalformedEventError, parseEvent } from '../../lambda/core/event';
 import { TAG } from '../../lambda/core/tags';
 import { accessOf } from '../../lambda/kinds/registry';
+import type { ListedPage } from '../../lambda/kinds/types';
 import { logger, singleMetrics } from '../../lambda/powertools';
 import { loadEvent } from '../fixtures/events';
 import { cluster, processingJob, withCluster } from '../fixtures/processing-job';
@@ -262,9 +263,10 @@ describe('processing job adapter: listing', () => {
       .resolvesOnce({ ProcessingJobSummaries: [{ ProcessingJobName: 'a', ProcessingJobArn: 'arn-a', CreationTime: NOW, ProcessingJobStatus: 'InProgress' }], NextToken: 't1' })
       .resolvesOnce({ ProcessingJobSummaries: [{ ProcessingJobName: 'b', ProcessingJobArn: 'arn-b', CreationTime: NOW, ProcessingJobStatus: 'InProgress' }] });
     const access = await accessOf('processing-job');
-    const pages: string[][] = [];
+    const pages: ListedPage[] = [];
     for await (const page of access.list({})) pages.push(page);
-    expect(pages).toEqual([['a'], ['b']]);
+    // Each page carries the cursor of the next; the last carries none.
+    expect(pages).toEqual([{ names: ['a'], nextToken: 't1' }, { names: ['b'] }]);
     // The SDK's paginator reuses one input object (its NextToken is set in place), so the calls share it.
     const inputs = sageMakerMock.commandCalls(ListProcessingJobsCommand).map((call) => call.args[0].input);
     expect(inputs).toHaveLength(2);
@@ -272,11 +274,20 @@ describe('processing job adapter: listing', () => {
     expect(inputs[1].NextToken).toBe('t1');
   });
 
+  test('a listing resumes from a cursor: the first call already sends it', async () => {
+    sageMakerMock.on(ListProcessingJobsCommand).resolves({ ProcessingJobSummaries: [{ ProcessingJobName: 'c', ProcessingJobArn: 'arn-c', CreationTime: NOW, ProcessingJobStatus: 'InProgress' }] });
+    const access = await accessOf('processing-job');
+    const pages: ListedPage[] = [];
+    for await (const page of access.list({ startingToken: 't7' })) pages.push(page);
+    expect(pages).toEqual([{ names: ['c'] }]);
+    expect(sageMakerMock.commandCalls(ListProcessingJobsCommand).map((call) => call.args[0].input.NextToken)).toEqual(['t7']);
+  });
+
   test('a historical report lists every job created since the date, in any status', async () => {
     sageMakerMock.on(ListProcessingJobsCommand).resolves({ ProcessingJobSummaries: [] });
     const since = new Date('2026-10-01T00:00:00Z');
     const access = await accessOf('processing-job');
-    for await (const page of access.list({ since })) expect(page).toEqual([]);
+    for await (const page of access.list({ since })) expect(page).toEqual({ names: [] });
     expect(sageMakerMock).toHaveReceivedCommandWith(ListProcessingJobsCommand, { CreationTimeAfter: since, MaxResults: 100 });
     expect(sageMakerMock.commandCalls(ListProcessingJobsCommand)[0].args[0].input.StatusEquals).toBeUndefined();
   });

@@ -78,6 +78,22 @@ describe('cdk-nag AwsSolutions checks', () => {
           ...(anyResource ? [`SageMakerGuard/Guard/${role}/Role: AwsSolutions-IAM5[Resource::*]`] : []),
         ]),
         ...roles.map((role) => `SageMakerGuard/Guard/${role}/Role: ${ledgerIndexes ?? '?'}`),
+        // The Step Functions sweep: its bucket (no access log bucket), the tasks' object prefixes, the state machine's
+        // role (its tasks and their versions, the Map's files, Logs delivery and X-Ray) and CDK's Distributed Map policy.
+        'SageMakerGuard/Guard/SweepBucket: AwsSolutions-S1',
+        ...['SweepPlan', 'SweepSummary'].map((role) => `SageMakerGuard/Guard/${role}/Role: ${ledgerIndexes ?? '?'}`),
+        'SageMakerGuard/Guard/SweepPlan/Role: AwsSolutions-IAM5[Resource::<GuardSweepBucketDAD60201.Arn>/runs/*]',
+        'SageMakerGuard/Guard/SweepSummary/Role: AwsSolutions-IAM5[Resource::<GuardSweepBucketDAD60201.Arn>/runs/*]',
+        'SageMakerGuard/Guard/SweepSummary/Role: AwsSolutions-IAM5[Resource::<GuardSweepBucketDAD60201.Arn>/*]',
+        ...['GuardSweepFunctionE3F85679', 'GuardSweepPlanFunction58D64B5B', 'GuardSweepSummaryFunction2081B729'].map(
+          (fn) => `SageMakerGuard/Guard/SweepMachine/StateMachine/Role: AwsSolutions-IAM5[Resource::<${fn}.Arn>:*]`,
+        ),
+        'SageMakerGuard/Guard/SweepMachine/StateMachine/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<GuardSweepBucketDAD60201>/*]',
+        'SageMakerGuard/Guard/SweepMachine/StateMachine/Role: AwsSolutions-IAM5[Resource::*]',
+        ...[':*', '/*:*'].map(
+          (suffix) =>
+            `SageMakerGuard/Guard/SweepMachine/StateMachine: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"GuardSweepMachineStateMachine9398FCED"}]}]}${suffix}]`,
+        ),
       ].sort(),
     );
     for (const reason of acks.values()) expect(reason.length).toBeGreaterThan(80);

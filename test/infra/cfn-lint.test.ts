@@ -7,7 +7,8 @@ import { RESOURCE_KINDS } from '../../lambda/kinds/registry';
 import { buildGuard, tempDir, TRIGGER_PROVIDER_PREFIX } from './synth';
 
 /** The responders, the sweep, the resend of owed notices, the switch watcher and the deploy-time EnforcementStart. */
-const FUNCTION_COUNT = RESOURCE_KINDS.length + 4;
+// The responders, the sweep's three tasks, the resend, the switch watcher, the enforcement start.
+const FUNCTION_COUNT = RESOURCE_KINDS.length + 6;
 
 const cfnLintVersion = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
 const cfnLintInstalled = cfnLintVersion.status === 0;
@@ -57,11 +58,14 @@ describe('synthesized cloud assembly', () => {
       assetDirs.add(assetPath as string);
       const bundle = path.join(assembly.directory, assetPath as string, 'index.js');
       const code = fs.readFileSync(bundle, 'utf8');
-      expect(code).toMatch(/handler/);
+      // Each function's export is in its bundle (index.handler, or index.plan, index.page, index.summarize).
+      const exported = String((fn as { Properties?: { Handler?: string } }).Properties?.Handler).replace(/^index\./, '');
+      expect(code).toContain(exported);
       // externalModules: [] - the SDK is in the bundle, not loaded from the runtime.
       expect(code).not.toMatch(/require\("@aws-sdk\/client-/);
     }
-    // Every kind's responder runs the same bundle (lambda/handlers/responder.ts, its kind in GUARD_KIND): one asset.
-    expect(assetDirs.size).toBe(FUNCTION_COUNT - RESOURCE_KINDS.length + 1);
+    // Every kind's responder runs the same bundle (lambda/handlers/responder.ts, its kind in GUARD_KIND): one asset;
+    // the sweep's three tasks likewise (lambda/handlers/sweep.ts, three exports).
+    expect(assetDirs.size).toBe(FUNCTION_COUNT - RESOURCE_KINDS.length + 1 - 2);
   });
 });

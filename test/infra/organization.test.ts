@@ -53,10 +53,10 @@ describe('the hub stack', () => {
     }
   });
 
-  test('each responder assumes the member role of this organization\'s accounts only, and names it in its environment', () => {
+  test('each responder, and the sweep\'s task, assumes the member role of this organization\'s accounts only, and names it in its environment', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const assumers = Object.values(policies).filter((policy) => JSON.stringify(policy).includes('sts:AssumeRole'));
-    expect(assumers).toHaveLength(RESOURCE_KINDS.length);
+    expect(assumers).toHaveLength(RESOURCE_KINDS.length + 1);
     for (const policy of assumers) {
       const statements = (policy as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement;
       const assume = statements.find((statement) => statement.Action === 'sts:AssumeRole');
@@ -88,13 +88,15 @@ describe('the hub stack', () => {
     });
   });
 
-  test('only the responders\' roles may assume the member role: the StackSet passes exactly their ARNs', () => {
+  test('only the responders\' roles and the sweep task\'s may assume the member role: the StackSet passes exactly their ARNs', () => {
     const [, stackSet] = Object.entries(template.findResources('AWS::CloudFormation::StackSet'))[0] ?? [];
     const parameters = (stackSet as { Properties: { Parameters: { ParameterKey: string; ParameterValue: unknown }[] } }).Properties.Parameters;
     const roles = parameters.find((parameter) => parameter.ParameterKey === SPOKE_PARAMETERS.hubRoleArns)?.ParameterValue as { 'Fn::Join': [string, { 'Fn::GetAtt': [string, string] }[]] };
     const ids = roles['Fn::Join'][1].map((entry) => entry['Fn::GetAtt'][0]);
-    expect(ids).toHaveLength(RESOURCE_KINDS.length);
-    for (const id of ids) expect(id).toMatch(/^Guard.*ResponderRole[0-9A-F]{8}$/);
+    expect(ids).toHaveLength(RESOURCE_KINDS.length + 1);
+    expect(ids.filter((id) => /^Guard.*ResponderRole[0-9A-F]{8}$/.test(id))).toHaveLength(RESOURCE_KINDS.length);
+    // The sweep's page task (it lists and acts in each account); its plan and summary stay in the hub.
+    expect(ids.filter((id) => /^GuardSweepRole[0-9A-F]{8}$/.test(id))).toHaveLength(1);
   });
 
   test('auditorRoleArns: the named auditor roles are trusted too, after the responders, and nothing else', () => {
@@ -103,7 +105,7 @@ describe('the hub stack', () => {
     const [, stackSet] = Object.entries(withAuditor.findResources('AWS::CloudFormation::StackSet'))[0] ?? [];
     const parameters = (stackSet as { Properties: { Parameters: { ParameterKey: string; ParameterValue: unknown }[] } }).Properties.Parameters;
     const roles = parameters.find((parameter) => parameter.ParameterKey === SPOKE_PARAMETERS.hubRoleArns)?.ParameterValue as { 'Fn::Join': [string, unknown[]] };
-    expect(roles['Fn::Join'][1]).toHaveLength(RESOURCE_KINDS.length + 1);
+    expect(roles['Fn::Join'][1]).toHaveLength(RESOURCE_KINDS.length + 2);
     expect(roles['Fn::Join'][1].at(-1)).toBe(auditor);
   });
 

@@ -58,10 +58,14 @@ const BASE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMess
 const LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'];
 const COMMON_ACTIONS = [...BASE_ACTIONS, ...LEDGER_ACTIONS, 'ssm:GetParameter'];
 /** The functions that are not responders, by construct id. */
-const OTHER_FUNCTIONS = ['Sweep', 'Resend', 'SwitchWatch', 'EnforcementStart'] as const;
+const OTHER_FUNCTIONS = ['Sweep', 'SweepPlan', 'SweepSummary', 'Resend', 'SwitchWatch', 'EnforcementStart'] as const;
 const FUNCTION_COUNT = RESOURCE_KINDS.length + OTHER_FUNCTIONS.length;
 /** EnforcementStart runs once per deploy (a failure fails the deploy): it has no errors alarm. */
 const ALARMED_FUNCTIONS = FUNCTION_COUNT - 1;
+/** The sweep: three task functions, and its state machine's own alarm and log group. */
+const SWEEP_FUNCTIONS = ['Sweep', 'SweepPlan', 'SweepSummary'] as const;
+/** The function roles (the state machine's roles, SweepMachine/..., are not functions'). */
+const functionRoles = (template: Template) => Object.keys(guardResourcesOf(template, 'AWS::IAM::Role')).filter((role) => !role.startsWith('GuardSweepMachine'));
 /** The responders' rules, the sweep and resend schedules, the switch watch. */
 const RULE_COUNT = RESOURCE_KINDS.length + 3;
 const SWITCH_NAME = '/sagemaker-guard/enforcement';
@@ -297,14 +301,20 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     });
   });
 
-  test('the sweep runs daily by default, for up to 15 minutes, with adaptive retry, and is not re-run on failure', () => {
+  test('the sweep runs daily by default: the schedule starts the state machine, whose tasks run with adaptive retry and are retried by Step Functions, not Lambda', () => {
+    const machine = logicalIdByPath(template, 'AWS::StepFunctions::StateMachine', 'Guard/SweepMachine/StateMachine/Resource');
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 day)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id.sweep, 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id.queue, 'Arn'] } } })],
+      Targets: [Match.objectLike({ Arn: { Ref: machine }, RoleArn: Match.anyValue(), DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id.queue, 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })],
     });
-    const sweep = resourceById(template, 'AWS::Lambda::Function', id.sweep);
-    expect(sweep.Properties).toMatchObject({ Timeout: 900, MemorySize: 512, Environment: { Variables: { AWS_RETRY_MODE: 'adaptive' } } });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id.sweep }, MaximumRetryAttempts: 0 });
+    const timeouts = { Sweep: 600, SweepPlan: 300, SweepSummary: 300 };
+    for (const constructId of SWEEP_FUNCTIONS) {
+      const fn = resourceById(template, 'AWS::Lambda::Function', id.other(constructId));
+      expect(fn.Properties).toMatchObject({ Timeout: timeouts[constructId], MemorySize: 512, Environment: { Variables: { AWS_RETRY_MODE: 'adaptive', SWEEP_BUCKET: { Ref: logicalIdByPath(template, 'AWS::S3::Bucket', 'Guard/SweepBucket/Resource') } } } });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id.other(constructId) }, MaximumRetryAttempts: 0 });
+    }
+    // One bundle, three exports.
+    expect(SWEEP_FUNCTIONS.map((constructId) => resourceById(template, 'AWS::Lambda::Function', id.other(constructId)).Properties.Handler)).toEqual(['index.page', 'index.plan', 'index.summarize']);
   });
 
   test('the sweep role lists all kinds (List* need Resource "*") and acts on each kind only on its own ARNs', () => {
@@ -396,7 +406,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
     );
     expect(Object.keys(deny.Condition ?? {})).toEqual(['ArnNotEquals']);
     const allowed = deny.Condition?.ArnNotEquals['aws:PrincipalArn'] as unknown[];
-    const roles = Object.keys(guardResourcesOf(template, 'AWS::IAM::Role'));
+    const roles = functionRoles(template);
     expect(roles).toHaveLength(FUNCTION_COUNT);
     expect(allowed).toHaveLength(roles.length);
     expect(new Set(allowed.map((arn) => JSON.stringify(arn)))).toEqual(new Set(roles.map((role) => JSON.stringify(getAttArn(role)))));
@@ -533,6 +543,9 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
       // The resend function only reads the ledger's outbox and publishes: no switch, no SageMaker.
       Resend: [...BASE_ACTIONS, ...LEDGER_ACTIONS],
       SwitchWatch: [...BASE_ACTIONS, ...LEDGER_ACTIONS, 'ssm:GetParameter'],
+      // The sweep's plan and summary: the ledger (owed notices, the run's notice), the run's files in the bucket.
+      SweepPlan: [...BASE_ACTIONS, ...LEDGER_ACTIONS, 's3:GetObject', 's3:PutObject'],
+      SweepSummary: [...BASE_ACTIONS, ...LEDGER_ACTIONS, 's3:GetObject', 's3:PutObject'],
       // Run once per deploy: reads and creates the one record of when enforcement began; publishes nothing.
       EnforcementStart: [...BASE_ACTIONS.filter((action) => action !== 'sns:Publish'), 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
     };
@@ -549,7 +562,7 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   });
 
   test('every function role: exactly GetItem, PutItem, UpdateItem and Query on the ledger and its indexes, and kms:Decrypt on its key', () => {
-    const roles = Object.keys(guardResourcesOf(template, 'AWS::IAM::Role'));
+    const roles = functionRoles(template);
     expect(roles).toHaveLength(FUNCTION_COUNT);
     // EnforcementStart only reads and writes its one record (see its own test).
     for (const roleId of roles.filter((role) => !role.startsWith('GuardEnforcementStart'))) {
@@ -637,7 +650,8 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   });
 
   test('each function has its own log group, kept 365 days by default and destroyed with the stack', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', FUNCTION_COUNT);
+    // And the state machine's (its execution events, without their data).
+    template.resourceCountIs('AWS::Logs::LogGroup', FUNCTION_COUNT + 1);
     for (const kind of RESOURCE_KINDS) {
       const logGroup = resourceById(template, 'AWS::Logs::LogGroup', id.logGroup(kind));
       expect(logGroup.Properties.RetentionInDays).toBe(365);
@@ -647,8 +661,9 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
 
   test('every alarm notifies the topic when a sum reaches 1 in one period, and says what happened and what to do', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
-    // Dead letters sent, notifications failed; errors of each function; dead letters lost by each rule; the 3 metrics.
-    expect(alarms).toHaveLength(2 + ALARMED_FUNCTIONS + RULE_COUNT + SINGLE_ACCOUNT_METRICS.length);
+    // Dead letters sent, notifications failed; errors of each function; dead letters lost by each rule; the 3 metrics;
+    // a sweep run that failed.
+    expect(alarms).toHaveLength(2 + ALARMED_FUNCTIONS + RULE_COUNT + SINGLE_ACCOUNT_METRICS.length + 1);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [{ Ref: id.topic }],
@@ -769,7 +784,8 @@ describe('SageMakerGuard stack (settings from -c)', () => {
 
   test('log retention follows logRetentionDays', () => {
     const logGroups = Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'));
-    expect(logGroups.map((logGroup) => logGroup.Properties.RetentionInDays)).toEqual(Array<number>(FUNCTION_COUNT - 1).fill(30));
+    // Every function's but the trigger provider's, and the state machine's.
+    expect(logGroups.map((logGroup) => logGroup.Properties.RetentionInDays)).toEqual(Array<number>(FUNCTION_COUNT).fill(30));
   });
 });
 
@@ -812,15 +828,17 @@ describe('SageMakerGuard stack without the sweep (sweepSchedule off)', () => {
   });
 
   test('no sweep, and the ledger\'s writers are exactly the remaining roles', () => {
-    expect(Object.keys(guardResourcesOf(template, 'AWS::Lambda::Function'))).toHaveLength(FUNCTION_COUNT - 1);
+    expect(Object.keys(guardResourcesOf(template, 'AWS::Lambda::Function'))).toHaveLength(FUNCTION_COUNT - SWEEP_FUNCTIONS.length);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
     template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' }, 0);
     const ledger = onlyResource(template, 'AWS::DynamoDB::Table');
     const [deny] = (ledger.Properties.ResourcePolicy as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement;
-    const roles = Object.keys(guardResourcesOf(template, 'AWS::IAM::Role'));
+    const roles = functionRoles(template);
     expect(new Set((deny.Condition?.ArnNotEquals['aws:PrincipalArn'] as unknown[]).map((arn) => JSON.stringify(arn)))).toEqual(
       new Set(roles.map((role) => JSON.stringify(getAttArn(role)))),
     );
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + (ALARMED_FUNCTIONS - 1) + (RULE_COUNT - 1) + SINGLE_ACCOUNT_METRICS.length);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + (ALARMED_FUNCTIONS - SWEEP_FUNCTIONS.length) + (RULE_COUNT - 1) + SINGLE_ACCOUNT_METRICS.length);
   });
 });
 

@@ -1,7 +1,7 @@
 import { DeleteEndpointConfigCommand, DescribeEndpointConfigCommand, DescribeModelCommand, paginateListEndpointConfigs } from '@aws-sdk/client-sagemaker';
 import { sageMaker } from '../../aws/clients';
 import { endpointsServing, variantModels } from '../../aws/endpoints';
-import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagesOf } from '../../aws/sagemaker';
+import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagingOf, pagesOf } from '../../aws/sagemaker';
 import type { KindAdapter } from '../types';
 import type { EndpointConfig, EndpointConfigDescription, VariantModel } from './controls';
 import { clearEndpointScan, endpointsUsing } from './in-use';
@@ -65,7 +65,7 @@ export const endpointConfigAdapter: KindAdapter<EndpointConfig> = {
   list: (options) =>
     pagesOf(
       paginateListEndpointConfigs(
-        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
+        pagingOf(options),
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : {}), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.EndpointConfigs?.map((summary) => summary.EndpointConfigName),

@@ -1,6 +1,6 @@
 import { DeleteEndpointCommand, DescribeEndpointCommand, paginateListEndpoints } from '@aws-sdk/client-sagemaker';
 import { sageMaker } from '../../aws/clients';
-import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagesOf } from '../../aws/sagemaker';
+import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagingOf, pagesOf } from '../../aws/sagemaker';
 import { describeEndpointConfig, describeVariantModels } from '../endpoint-config/adapter';
 import type { VariantModel } from '../endpoint-config/controls';
 import type { KindAdapter } from '../types';
@@ -68,7 +68,7 @@ export const endpointAdapter: KindAdapter<Endpoint> = {
   list: (options) =>
     pagesOf(
       paginateListEndpoints(
-        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
+        pagingOf(options),
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : { StatusEquals: 'InService' }), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.Endpoints?.map((summary) => summary.EndpointName),

@@ -1,6 +1,6 @@
 import { DescribeHyperParameterTuningJobCommand, paginateListHyperParameterTuningJobs, StopHyperParameterTuningJobCommand } from '@aws-sdk/client-sagemaker';
 import { sageMaker } from '../../aws/clients';
-import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagesOf } from '../../aws/sagemaker';
+import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagingOf, pagesOf } from '../../aws/sagemaker';
 import type { KindAdapter } from '../types';
 import type { HyperParameterTuningJob } from './controls';
 
@@ -16,7 +16,7 @@ export const hyperParameterTuningJobAdapter: KindAdapter<HyperParameterTuningJob
   list: (options) =>
     pagesOf(
       paginateListHyperParameterTuningJobs(
-        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
+        pagingOf(options),
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : { StatusEquals: 'InProgress' }), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.HyperParameterTuningJobSummaries?.map((summary) => summary.HyperParameterTuningJobName),

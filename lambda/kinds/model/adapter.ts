@@ -1,7 +1,7 @@
 import { DeleteModelCommand, DescribeModelCommand, paginateListModels } from '@aws-sdk/client-sagemaker';
 import { sageMaker } from '../../aws/clients';
 import { endpointsServing } from '../../aws/endpoints';
-import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagesOf } from '../../aws/sagemaker';
+import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagingOf, pagesOf } from '../../aws/sagemaker';
 import type { KindAdapter } from '../types';
 import type { Model } from './controls';
 
@@ -12,7 +12,7 @@ export const modelAdapter: KindAdapter<Model> = {
     return { resource: model, arn: model.ModelArn ?? '', status: undefined, episode: episodeOf(model.CreationTime) };
   },
   act: (name) => actOn('DeleteModel', () => sageMaker().send(new DeleteModelCommand({ ModelName: name }))),
-  list: () => pagesOf(paginateListModels({ client: sageMaker(), pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE }), (page) => page.Models?.map((summary) => summary.ModelName)),
+  list: (options) => pagesOf(paginateListModels(pagingOf(options), { MaxResults: LIST_PAGE_SIZE }), (page) => page.Models?.map((summary) => summary.ModelName)),
   /** DeleteModel leaves every endpoint built from the model serving: the notice names them. */
   async notes(name) {
     const serving = await endpointsServing({ model: name });

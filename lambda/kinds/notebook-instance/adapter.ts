@@ -1,6 +1,6 @@
 import { DescribeNotebookInstanceCommand, paginateListNotebookInstances, StopNotebookInstanceCommand } from '@aws-sdk/client-sagemaker';
 import { sageMaker } from '../../aws/clients';
-import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagesOf } from '../../aws/sagemaker';
+import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagingOf, pagesOf } from '../../aws/sagemaker';
 import type { KindAdapter } from '../types';
 import type { NotebookInstance } from './controls';
 import { readNotebookNetwork } from './network';
@@ -20,8 +20,8 @@ export const notebookInstanceAdapter: KindAdapter<NotebookInstance> = {
   },
   act: (name) => actOn('StopNotebookInstance', () => sageMaker().send(new StopNotebookInstanceCommand({ NotebookInstanceName: name }))),
   /** Every notebook, in any status: a stopped one is judged when it starts, and listed in the audit. */
-  list: () =>
-    pagesOf(paginateListNotebookInstances({ client: sageMaker(), pageSize: LIST_PAGE_SIZE }, { MaxResults: LIST_PAGE_SIZE }), (page) =>
+  list: (options) =>
+    pagesOf(paginateListNotebookInstances(pagingOf(options), { MaxResults: LIST_PAGE_SIZE }), (page) =>
       page.NotebookInstances?.map((summary) => summary.NotebookInstanceName),
     ),
 };

@@ -1,6 +1,6 @@
 import { DescribeProcessingJobCommand, paginateListProcessingJobs, StopProcessingJobCommand } from '@aws-sdk/client-sagemaker';
 import { sageMaker } from '../../aws/clients';
-import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagesOf } from '../../aws/sagemaker';
+import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagingOf, pagesOf } from '../../aws/sagemaker';
 import type { KindAdapter } from '../types';
 import type { ProcessingJob } from './controls';
 
@@ -21,7 +21,7 @@ export const processingJobAdapter: KindAdapter<ProcessingJob> = {
   list: (options) =>
     pagesOf(
       paginateListProcessingJobs(
-        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
+        pagingOf(options),
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : { StatusEquals: 'InProgress' }), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.ProcessingJobSummaries?.map((summary) => summary.ProcessingJobName),

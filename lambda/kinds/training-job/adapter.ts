@@ -1,6 +1,6 @@
 import { DescribeTrainingJobCommand, paginateListTrainingJobs, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { sageMaker } from '../../aws/clients';
-import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, nameAfter, pagesOf } from '../../aws/sagemaker';
+import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagingOf, nameAfter, pagesOf } from '../../aws/sagemaker';
 import type { KindAdapter } from '../types';
 import type { TrainingJob } from './controls';
 
@@ -26,7 +26,7 @@ export const trainingJobAdapter: KindAdapter<TrainingJob> = {
   list: (options) =>
     pagesOf(
       paginateListTrainingJobs(
-        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
+        pagingOf(options),
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : { StatusEquals: 'InProgress' }), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.TrainingJobSummaries?.map((summary) => summary.TrainingJobName),

@@ -1,6 +1,6 @@
 import { DescribeModelCommand, DescribeTransformJobCommand, paginateListTransformJobs, StopTransformJobCommand } from '@aws-sdk/client-sagemaker';
 import { sageMaker } from '../../aws/clients';
-import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagesOf } from '../../aws/sagemaker';
+import { actOn, describeOrUndefined, episodeOf, LIST_PAGE_SIZE, pagingOf, pagesOf } from '../../aws/sagemaker';
 import type { KindAdapter } from '../types';
 import type { TransformJob } from './controls';
 
@@ -23,7 +23,7 @@ export const transformJobAdapter: KindAdapter<TransformJob> = {
   list: (options) =>
     pagesOf(
       paginateListTransformJobs(
-        { client: sageMaker(), pageSize: LIST_PAGE_SIZE },
+        pagingOf(options),
         { ...(options.since !== undefined ? { CreationTimeAfter: options.since } : { StatusEquals: 'InProgress' }), MaxResults: LIST_PAGE_SIZE },
       ),
       (page) => page.TransformJobSummaries?.map((summary) => summary.TransformJobName),

@@ -1,0 +1,107 @@
+/**
+ * Drives the sweep's three tasks in the order the state machine (lib/sweep-machine.ts) runs them, for tests and the
+ * bench where Step Functions cannot run Lambda tasks (moto's needs Docker): Plan, then each shard as a child
+ * execution (SweepPage until its progress is done or MAX_TASKS_PER_CHILD tasks, a task error caught into
+ * `failure` as the Catch does), then the Map's results written as its ResultWriter writes them, then Summarize.
+ */
+import { PromisePool } from '@supercharge/promise-pool';
+import type { getText, putJson } from '../../lambda/aws/objects';
+import type { makeSweepTasks, PlanResult, SummaryResult } from '../../lambda/handlers/sweep';
+import type { ShardProgress } from '../../lambda/sweep/shard';
+import { MAX_TASKS_PER_CHILD } from '../../lib/sweep-machine';
+
+export interface ObjectStore {
+  readonly getText: typeof getText;
+  readonly putJson: typeof putJson;
+}
+
+/** S3 in memory: what the tasks write, by bucket and key. */
+export class MemoryObjects implements ObjectStore {
+  readonly objects = new Map<string, string>();
+  readonly getText = async (bucket: string, key: string): Promise<string> => {
+    const text = this.objects.get(`${bucket}/${key}`);
+    if (text === undefined) throw Object.assign(new Error(`The specified key does not exist: ${key}`), { name: 'NoSuchKey' });
+    return Promise.resolve(text);
+  };
+  readonly putJson = async (bucket: string, key: string, value: unknown): Promise<void> => {
+    this.objects.set(`${bucket}/${key}`, JSON.stringify(value));
+    return Promise.resolve();
+  };
+  json(bucket: string, key: string): unknown {
+    const text = this.objects.get(`${bucket}/${key}`);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+}
+
+export interface DriveOptions {
+  readonly bucket: string;
+  readonly runId: string;
+  readonly startedAt?: string;
+  readonly input?: Record<string, unknown>;
+  /** Shards run at once (the Map's MaxConcurrency). @default 4 */
+  readonly concurrency?: number;
+  readonly stateMachineArn?: string;
+  readonly context?: { getRemainingTimeInMillis(): number };
+}
+
+export interface Drive {
+  readonly plan: PlanResult;
+  readonly children: readonly { readonly input: unknown; readonly output: ChildState }[];
+  readonly summary: SummaryResult;
+  readonly tasks: number;
+}
+
+interface ChildState {
+  runId: string;
+  progress: ShardProgress;
+  failure?: { Error: string; Cause: string };
+}
+
+export async function driveSweep(tasks: ReturnType<typeof makeSweepTasks>, store: ObjectStore, options: DriveOptions): Promise<Drive> {
+  const startedAt = options.startedAt ?? new Date().toISOString();
+  const stateMachineArn = options.stateMachineArn ?? 'arn:aws:states:us-east-1:123456789012:stateMachine:SweepMachine';
+  const plan = await tasks.plan({ runId: options.runId, startedAt, input: options.input ?? {} }, options.context);
+  const items = JSON.parse(await store.getText(options.bucket, plan.itemsKey)) as ShardProgress[];
+  let taskCount = 0;
+  const { results } = await PromisePool.withConcurrency(options.concurrency ?? 4)
+    .for(items)
+    .useCorrespondingResults()
+    .process(async (item) => {
+      // The Map's ItemSelector.
+      const input = { progress: item, runId: plan.runId };
+      let state: ChildState = input;
+      for (;;) {
+        taskCount += 1;
+        try {
+          state = await tasks.page(state, options.context);
+        } catch (error) {
+          state = { ...state, failure: { Error: (error as Error).name, Cause: (error as Error).message } };
+          break;
+        }
+        if (state.progress.done || state.progress.tasks >= MAX_TASKS_PER_CHILD) break;
+      }
+      return { input, output: state };
+    });
+  const children = results.filter((result): result is { input: { progress: ShardProgress; runId: string }; output: ChildState } => typeof result !== 'symbol');
+  // What the ResultWriter writes: a manifest naming one file of succeeded children (each child ends in a Succeed or
+  // the Pass after its Catch, so none fails).
+  const prefix = `results/${options.runId}-map`;
+  await store.putJson(
+    options.bucket,
+    `${prefix}/SUCCEEDED_0.json`,
+    children.map((child) => ({ Status: 'SUCCEEDED', Input: JSON.stringify(child.input), Output: JSON.stringify(child.output) })),
+  );
+  await store.putJson(options.bucket, `${prefix}/manifest.json`, {
+    DestinationBucket: options.bucket,
+    MapRunArn: `arn:aws:states:us-east-1:123456789012:mapRun:SweepMachine/Shards:${options.runId}`,
+    ResultFiles: { FAILED: [], PENDING: [], SUCCEEDED: [{ Key: `${prefix}/SUCCEEDED_0.json`, Size: 0 }] },
+  });
+  const summary = await tasks.summarize({
+    runId: plan.runId,
+    startedAt,
+    stateMachineArn,
+    plan,
+    results: { MapRunArn: 'arn:map-run', ResultWriterDetails: { Bucket: options.bucket, Key: `${prefix}/manifest.json` } },
+  });
+  return { plan, children, summary, tasks: taskCount };
+}
