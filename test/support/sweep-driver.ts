@@ -4,9 +4,10 @@
  * execution (SweepPage until its progress is done or MAX_TASKS_PER_CHILD tasks, a task error caught into
  * `failure` as the Catch does), then the Map's results written as its ResultWriter writes them, then Summarize.
  */
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PromisePool } from '@supercharge/promise-pool';
 import type { getText, putJson } from '../../lambda/aws/objects';
-import type { makeSweepTasks, PlanResult, SummaryResult } from '../../lambda/handlers/sweep';
+import type { PlanResult, SummaryResult } from '../../lambda/handlers/sweep';
 import type { ShardProgress } from '../../lambda/sweep/shard';
 import { MAX_TASKS_PER_CHILD } from '../../lib/sweep-machine';
 
@@ -33,6 +34,26 @@ export class MemoryObjects implements ObjectStore {
   }
 }
 
+/** S3 itself (moto's), for what the driver reads and writes in place of Step Functions. */
+export function s3Objects(client: S3Client): ObjectStore {
+  return {
+    getText: async (bucket, key) => {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return object.Body?.transformToString('utf8') ?? '';
+    },
+    putJson: async (bucket, key, value) => {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value) }));
+    },
+  };
+}
+
+/** The three tasks as the state machine calls them: in process (makeSweepTasks) or bundled, each call a Lambda invocation. */
+export interface SweepTasks {
+  plan(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<PlanResult>;
+  page(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<{ runId: string; progress: ShardProgress }>;
+  summarize(event: unknown): Promise<SummaryResult>;
+}
+
 export interface DriveOptions {
   readonly bucket: string;
   readonly runId: string;
@@ -57,7 +78,7 @@ interface ChildState {
   failure?: { Error: string; Cause: string };
 }
 
-export async function driveSweep(tasks: ReturnType<typeof makeSweepTasks>, store: ObjectStore, options: DriveOptions): Promise<Drive> {
+export async function driveSweep(tasks: SweepTasks, store: ObjectStore, options: DriveOptions): Promise<Drive> {
   const startedAt = options.startedAt ?? new Date().toISOString();
   const stateMachineArn = options.stateMachineArn ?? 'arn:aws:states:us-east-1:123456789012:stateMachine:SweepMachine';
   const plan = await tasks.plan({ runId: options.runId, startedAt, input: options.input ?? {} }, options.context);

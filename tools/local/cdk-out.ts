@@ -17,8 +17,8 @@ export const RESPONDERS = Object.fromEntries(KIND_LIST.map((spec) => [spec.id, s
 export type ResponderKind = ResourceKind;
 export const RESPONDER_KINDS: readonly ResponderKind[] = RESOURCE_KINDS;
 
-/** Every function of the app: the responders, the scheduled sweep, the resend of owed notices and the switch watcher. */
-export const FUNCTIONS = { ...RESPONDERS, sweep: 'Sweep', resend: 'Resend', switchWatch: 'SwitchWatch', enforcementStart: 'EnforcementStart' } as const;
+/** Every function of the app: the responders, the sweep's three tasks, the resend of owed notices and the switch watcher. */
+export const FUNCTIONS = { ...RESPONDERS, sweep: 'Sweep', sweepPlan: 'SweepPlan', sweepSummary: 'SweepSummary', resend: 'Resend', switchWatch: 'SwitchWatch', enforcementStart: 'EnforcementStart' } as const;
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export interface TemplateResource {
