@@ -196,8 +196,9 @@ function controlGuardrails(settings: GuardSettings, options: GuardrailOptions): 
  * spoke's `<stack>-forward-dead-letters`), which hands over the dead letters and hides each for the visibility
  * timeout, so that a member account's user could keep them out of sight, received again and again, until they
  * expire. That test holds them to the Service Authorization Reference. Tagging is left alone (the guard reads no
- * tag of its own resources). Reading and replaying dead letters (`redrive`: sqs:ReceiveMessage,
- * sqs:ChangeMessageVisibility, sqs:DeleteMessage) is the approvers'.
+ * tag of its own resources; s3:Put* and s3:Delete* cover the sweep bucket's tagging actions all the same). Reading
+ * and replaying dead letters (`redrive`: sqs:ReceiveMessage, sqs:ChangeMessageVisibility, sqs:DeleteMessage) and
+ * starting or resuming a sweep run are the approvers'.
  */
 export const PROTECTED_ACTIONS = {
   cloudformation: ['cloudformation:CancelUpdateStack', 'cloudformation:ContinueUpdateRollback', 'cloudformation:Create*', 'cloudformation:Delete*', 'cloudformation:Execute*', 'cloudformation:RollbackStack', 'cloudformation:SetStackPolicy', 'cloudformation:Update*'],
@@ -208,7 +209,19 @@ export const PROTECTED_ACTIONS = {
   dynamodb: ['dynamodb:Associate*', 'dynamodb:BatchWriteItem', 'dynamodb:Create*', 'dynamodb:Delete*', 'dynamodb:Disable*', 'dynamodb:Enable*', 'dynamodb:PartiQLDelete', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:Put*', 'dynamodb:Update*'],
   iam: ['iam:Attach*', 'iam:Create*', 'iam:Delete*', 'iam:Detach*', 'iam:PassRole', 'iam:Put*', 'iam:SetDefaultPolicyVersion', 'iam:Update*'],
   logs: ['logs:Associate*', 'logs:CreateLog*', 'logs:Delete*', 'logs:Disassociate*', 'logs:Put*'],
+  // The sweep's state machine, its executions and map runs. Starting a run (states:Start*) is denied too: anyone else
+  // could flood the guard with runs (each a plan, a Map over every account and a summary notice to the operators),
+  // bury the daily run's summary among theirs, or start one with a resumeKey of their choosing; a run is the guard's
+  // schedule's or the approvers' (the resume command in a summary is theirs).
+  states: ['states:Create*', 'states:Delete*', 'states:Publish*', 'states:Redrive*', 'states:Start*', 'states:StopExecution', 'states:Update*'],
+  // The sweep's bucket and its objects: its policy (which alone keeps the sweep's files the guard's), versioning,
+  // lifecycle, encryption, replication into it, and every object write (a forged shard list skips an account, a
+  // forged result makes a false summary).
+  s3: ['s3:Abort*', 's3:Create*', 's3:Delete*', 's3:Put*', 's3:Replicate*', 's3:Restore*', 's3:Update*'],
 } as const satisfies Record<string, readonly string[]>;
+
+/** What nobody but the guard's roles and the approvers may do to the switch parameter. */
+const SWITCH_ACTIONS = ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:DeleteParameters', 'ssm:LabelParameterVersion'] as const;
 
 /** The id every self-protection statement carries in the report. */
 export const SELF_PROTECTION = 'guard.self-protection';
@@ -217,7 +230,8 @@ export const SELF_PROTECTION = 'guard.self-protection';
  * The guard protects itself: nobody but its own roles and the policy's approvers sets or removes a
  * `sagemaker-guard:` tag (on a create or afterwards: tag exemptions really come from the approvers), changes the
  * switch, or changes the guard's stack and the resources it created (their physical names start with the stack's), among them the
- * guardrails' own managed policy (`<stack>-Guardrails-<region>`).
+ * guardrails' own managed policy (`<stack>-Guardrails-<region>`), the sweep's state machine and its runs, and the
+ * sweep's bucket (its name is the stack's lower-cased).
  */
 function selfProtection(settings: GuardSettings, options: GuardrailOptions): GuardrailStatement[] {
   const partition = options.partition ?? 'aws';
@@ -234,24 +248,14 @@ function selfProtection(settings: GuardSettings, options: GuardrailOptions): Gua
     },
     {
       Effect: 'Deny',
-      Action: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:DeleteParameters', 'ssm:LabelParameterVersion'],
-      Resource: `arn:${partition}:ssm:*:*:parameter${options.switchParameterName.startsWith('/') ? '' : '/'}${options.switchParameterName}`,
-      Condition: except,
-    },
-    {
-      Effect: 'Deny',
-      Action: [...PROTECTED_ACTIONS.cloudformation],
-      // The guard's stack (<stack>/<id>), and in an organization the spokes' stack instances (StackSet-<stack>-spokes-<id>),
-      // in one pattern: stacks of others whose name holds the guard's stack name are covered too.
-      Resource: `arn:${partition}:cloudformation:*:*:stack/*${options.stackName}*`,
-      Condition: except,
-    },
-    {
-      Effect: 'Deny',
-      Action: Object.entries(PROTECTED_ACTIONS)
-        .filter(([service]) => service !== 'cloudformation')
-        .flatMap(([, actions]) => actions),
+      // One statement for the switch, the stack and the resources (each action names its service, each pattern its
+      // service's ARNs, so joining them denies nothing more): the approvers' ARNs in the condition are written once.
+      Action: [...SWITCH_ACTIONS, ...Object.values(PROTECTED_ACTIONS).flat()],
       Resource: [
+        `arn:${partition}:ssm:*:*:parameter${options.switchParameterName.startsWith('/') ? '' : '/'}${options.switchParameterName}`,
+        // The guard's stack (<stack>/<id>), and in an organization the spokes' stack instances (StackSet-<stack>-spokes-<id>),
+        // in one pattern: stacks of others whose name holds the guard's stack name are covered too.
+        `arn:${partition}:cloudformation:*:*:stack/*${options.stackName}*`,
         `arn:${partition}:lambda:*:*:function:${prefix}`,
         `arn:${partition}:events:*:*:rule/${prefix}`,
         `arn:${partition}:sns:*:*:${prefix}`,
@@ -260,6 +264,15 @@ function selfProtection(settings: GuardSettings, options: GuardrailOptions): Gua
         `arn:${partition}:iam::*:role/${prefix}`,
         `arn:${partition}:iam::*:policy/${prefix}`,
         `arn:${partition}:logs:*:*:log-group:/aws/lambda/${prefix}`,
+        // The sweep's state machine (<stack>-sweep) with its versions and aliases (stateMachine:<name>:<version or
+        // alias>), its executions (execution:<name>:<id>; the Map's children, execution:<name>/<map run>:<id>) and map
+        // runs (mapRun:<name>/<label>:<id>). IAM takes no wildcard in the resource type.
+        `arn:${partition}:states:*:*:stateMachine:${prefix}`,
+        `arn:${partition}:states:*:*:execution:${prefix}`,
+        `arn:${partition}:states:*:*:mapRun:${prefix}`,
+        // The sweep's bucket and its objects (the * spans the /): CloudFormation names it <stack>-<logical id>-<random>,
+        // lower-cased.
+        `arn:${partition}:s3:::${options.stackName.toLowerCase()}-*`,
       ],
       Condition: except,
     },
@@ -284,19 +297,20 @@ function principalPinning(settings: GuardSettings, options: GuardrailOptions): G
   const statements: Statement[] = [
     {
       Effect: 'Deny',
-      Action: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+      // Verb patterns (here and below): each matches exactly the Role and User (and Group) forms of its action.
+      Action: ['iam:Delete*PermissionsBoundary'],
       Resource: '*',
       Condition: except,
     },
     {
       Effect: 'Deny',
-      Action: ['iam:CreateRole', 'iam:CreateUser', 'iam:PutRolePermissionsBoundary', 'iam:PutUserPermissionsBoundary'],
+      Action: ['iam:CreateRole', 'iam:CreateUser', 'iam:Put*PermissionsBoundary'],
       Resource: '*',
       Condition: { ArnNotLikeIfExists: { 'iam:PermissionsBoundary': policy }, ...except },
     },
     {
       Effect: 'Deny',
-      Action: ['iam:AttachGroupPolicy', 'iam:AttachRolePolicy', 'iam:AttachUserPolicy', 'iam:DetachGroupPolicy', 'iam:DetachRolePolicy', 'iam:DetachUserPolicy'],
+      Action: ['iam:Attach*Policy', 'iam:Detach*Policy'],
       Resource: '*',
       Condition: { ArnLike: { 'iam:PolicyARN': policy }, ...except },
     },

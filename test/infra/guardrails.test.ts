@@ -19,7 +19,7 @@ import { buildGuard, synthGuard, tempDir } from './synth';
  */
 /**
  * A policy the one managed policy holds whole: the defaults and an approver. 6,144 characters go fast (the guard's
- * self-protection and the pinning of the boundary take about 3,500): see the "too large" case below.
+ * self-protection and the pinning of the boundary take about 3,300): see the "too large" case below.
  */
 const POLICY: GuardSettingsInput = {
   mode: 'enforce',

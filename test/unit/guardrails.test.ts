@@ -22,6 +22,8 @@ const BREAK_GLASS = `arn:aws:iam::${ACCOUNT}:role/BreakGlass`;
 const APPROVER = `arn:aws:iam::${ACCOUNT}:role/SecurityEngineering`;
 const GUARD_ROLE = `arn:aws:iam::${ACCOUNT}:role/SageMakerGuard-TrainingJobResponderRole1A2B3C-XYZ`;
 const ALLOWED_TYPE = 'ml.m5.xlarge';
+/** The sweep's bucket as CloudFormation names it: <stack>-<logical id>-<random>, lower-cased. */
+const SWEEP_BUCKET = 'arn:aws:s3:::sagemakerguard-guardsweepbucketdad60201-1a2b3c4d5e6f';
 
 /** Every option the guardrails read, set. */
 const EVERYTHING: GuardSettingsInput = {
@@ -230,9 +232,27 @@ describe.each<[GuardrailFormat, Attachment]>([
       ['cloudformation:DeleteStack', `arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/StackSet-SageMakerGuard-spokes-0a1b2c3d/11112222-3333-4444-5555-666677778888`],
       ['events:DisableRule', `arn:aws:events:eu-west-1:${ACCOUNT}:rule/SageMakerGuard-NotebookInstanceResponder`],
       ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/SageMakerGuard-member`],
+      // The sweep (lib/sweep-machine.ts): its state machine <stack>-sweep stopped, changed, deleted or flooded with
+      // runs; the map's run slowed or made to fail; its bucket's policy (which alone keeps its files the guard's),
+      // lifecycle or versioning changed, the bucket deleted, a shard list or a result forged.
+      ['states:StopExecution', `arn:aws:states:us-east-1:${ACCOUNT}:execution:SageMakerGuard-sweep:daily-2026-12-02`],
+      ['states:StopExecution', `arn:aws:states:us-east-1:${ACCOUNT}:execution:SageMakerGuard-sweep/Shards:0a1b2c3d-0000-4000-8000-000000000001`],
+      ['states:RedriveExecution', `arn:aws:states:us-east-1:${ACCOUNT}:execution:SageMakerGuard-sweep:daily-2026-12-02`],
+      ['states:UpdateStateMachine', `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:SageMakerGuard-sweep`],
+      ['states:DeleteStateMachine', `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:SageMakerGuard-sweep`],
+      ['states:StartExecution', `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:SageMakerGuard-sweep`],
+      ['states:UpdateStateMachineAlias', `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:SageMakerGuard-sweep:live`],
+      ['states:UpdateMapRun', `arn:aws:states:us-east-1:${ACCOUNT}:mapRun:SageMakerGuard-sweep/Shards:0a1b2c3d-0000-4000-8000-000000000002`],
+      ...(['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutLifecycleConfiguration', 's3:PutBucketVersioning', 's3:PutEncryptionConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutReplicationConfiguration', 's3:DeleteBucket'] as const).map(
+        (action) => [action, SWEEP_BUCKET] as const,
+      ),
+      ...(['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl', 's3:ReplicateObject', 's3:AbortMultipartUpload'] as const).map(
+        (action) => [action, `${SWEEP_BUCKET}/runs/daily-2026-12-02/shards.json`] as const,
+      ),
     ] as const) {
       expect([action, await decide(documents, { action, resource, context: {} }, attachment)]).toEqual([action, 'ExplicitlyDenied']);
       expect([action, await decide(documents, { action, resource, context: {}, principal: APPROVER }, attachment)]).toEqual([action, 'Allowed']);
+      expect([action, await decide(documents, { action, resource, context: {}, principal: GUARD_ROLE }, attachment)]).toEqual([action, 'Allowed']);
     }
     // Reading the guard stays open to everyone.
     for (const [action, resource] of [
@@ -240,6 +260,14 @@ describe.each<[GuardrailFormat, Attachment]>([
       ['dynamodb:Query', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/SageMakerGuard-Ledger1234-ABCD`],
       ['logs:FilterLogEvents', `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/SageMakerGuard-GuardTrainingJobResponder-ABCD`],
       ['sqs:GetQueueAttributes', `arn:aws:sqs:eu-west-1:${ACCOUNT}:SageMakerGuard-forward-dead-letters`],
+      ['states:DescribeExecution', `arn:aws:states:us-east-1:${ACCOUNT}:execution:SageMakerGuard-sweep:daily-2026-12-02`],
+      ['states:GetExecutionHistory', `arn:aws:states:us-east-1:${ACCOUNT}:execution:SageMakerGuard-sweep:daily-2026-12-02`],
+      ['s3:GetObject', `${SWEEP_BUCKET}/runs/daily-2026-12-02/shards.json`],
+      ['s3:ListBucket', SWEEP_BUCKET],
+      // Others' state machines and buckets.
+      ['states:StopExecution', `arn:aws:states:us-east-1:${ACCOUNT}:execution:team-a-pipeline:run-1`],
+      ['s3:PutObject', 'arn:aws:s3:::team-a-data/train.csv'],
+      ['s3:PutBucketPolicy', 'arn:aws:s3:::sagemakerguardian-data'],
     ] as const) {
       expect([action, await decide(documents, { action, resource, context: {} }, attachment)]).toEqual([action, 'Allowed']);
     }
