@@ -213,7 +213,10 @@ async function startOnce(command: string, region: string, readyTimeoutMs: number
   const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    // MOTO_PORT: where moto's own services call back (the Step Functions engine's tasks reach Lambda and S3 at
+    // http://localhost:$MOTO_PORT). moto_server sets it from -p only when it is not set already: an inherited one would
+    // send those calls to another port.
+    env: { ...process.env, PYTHONUNBUFFERED: '1', MOTO_PORT: String(port) },
   });
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
