@@ -467,7 +467,7 @@ export class SageMakerGuard extends Construct {
       alarms.push(this.errorsAlarm('SweepErrorsAlarm', page.function, 'a sweep task failed (it is retried, then its shard is reported as not finished)', Duration.minutes(15)));
       alarms.push(this.errorsAlarm('SweepPlanErrorsAlarm', plan.function, 'the sweep could not plan its run (the run\'s notice says so)', Duration.minutes(15)));
       alarms.push(this.errorsAlarm('SweepSummaryErrorsAlarm', summary.function, 'the sweep could not summarize its run (it is retried; the run fails if it keeps failing)', Duration.minutes(15)));
-      alarms.push(machine.failedAlarm);
+      alarms.push(...machine.alarms);
       this.sweepFunction = page.function;
       this.sweepTasks.push(plan.function, summary.function);
       this.sweepMachine = machine;

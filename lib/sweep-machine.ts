@@ -10,7 +10,7 @@
  * shard whose task fails after its retries ends as a failed shard with its cursor kept, never as a failed run.
  */
 import { Duration, FeatureFlags, RemovalPolicy, Stack, Token, Validations, type CfnElement } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Stats, TreatMissingData, type Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Effect, AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket } from 'aws-cdk-lib/aws-s3';
@@ -39,10 +39,16 @@ import type { GuardFunction } from './guard-function';
 export const SWEEP_MAX_CONCURRENCY = 40;
 /**
  * Tasks one child runs before it hands its cursor back (the summary offers to resume from it). A loop iteration
- * writes 7 history events (5 for the task, 2 for the choice), retries a few more: 3,000 iterations are about
- * 21,000 events, under the 25,000 a Standard execution's history holds.
+ * writes 7 history events (5 for the task, 2 for the choice), and each retry of its task 3 more; a task is retried at
+ * most RETRIES_PER_TASK times, so even a child whose every task is retried to the end writes at most
+ * 600 x (7 + 3 x 10) = 22,200 events, under the 25,000 a Standard execution's history holds. 600 tasks of 20 pages
+ * of 100 are 1.2 million resources of one kind in one account and region.
  */
-export const MAX_TASKS_PER_CHILD = 3_000;
+export const MAX_TASKS_PER_CHILD = 600;
+/** The most retries one SweepPage task gets: 8 for throttling and Lambda's faults, 2 for any other error. */
+export const RETRIES_PER_TASK = 8 + 2;
+/** A Standard execution's history limit. */
+export const HISTORY_LIMIT = 25_000;
 /** The whole run: a daily sweep that has not ended in 23 hours is stopped before the next one starts. */
 export const SWEEP_RUN_TIMEOUT = Duration.hours(23);
 /** Errors a task is retried on, with exponential backoff and full jitter: throttling, and Lambda's own faults. */
@@ -63,7 +69,7 @@ export function sweepBucket(scope: Construct, id: string): Bucket {
   });
   Validations.of(bucket).acknowledge({
     id: 'AwsSolutions-S1',
-    reason: 'The bucket holds the sweep\'s working files (shards, the Map\'s results), written only by the guard\'s roles and Step Functions (its bucket policy denies everyone else); CloudTrail records those calls. Access logs would need a second bucket for no reader.',
+    reason: 'The bucket holds the sweep\'s working files (shards, the Map\'s results, resume files), written only by the guard\'s roles and Step Functions (its bucket policy denies object writes to everyone else; the guardrails\' SCPs protect the bucket itself). Object writes are CloudTrail data events: enable them on the bucket where an audit trail of its objects is wanted.',
   });
   return bucket;
 }
@@ -79,7 +85,8 @@ export interface SweepMachineProps {
 export class SweepMachine extends Construct {
   readonly stateMachine: StateMachine;
   readonly bucket: Bucket;
-  readonly failedAlarm: Alarm;
+  /** A run that failed, timed out or was stopped: each ends without the summary. */
+  readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: SweepMachineProps) {
     super(scope, id);
@@ -96,6 +103,8 @@ export class SweepMachine extends Construct {
       retryOnServiceExceptions: false,
     });
     plan.addRetry({ errors: [...THROTTLING_ERRORS], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5, maxDelay: Duration.seconds(60), jitterStrategy: JitterType.FULL });
+    // A passing S3 or Organizations fault must not cost the day's run.
+    plan.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 2, jitterStrategy: JitterType.FULL });
 
     const page = new LambdaInvoke(this, 'SweepPage', {
       lambdaFunction: props.page.function,
@@ -112,6 +121,7 @@ export class SweepMachine extends Construct {
 
     const next = new Choice(this, 'ShardDone?')
       .when(Condition.booleanEquals('$.progress.done', true), new Succeed(this, 'ShardFinished'))
+      .when(Condition.booleanEquals('$.handBack', true), new Succeed(this, 'DeadlineHandBack', { comment: 'the run\'s deadline passed: the cursor goes back to the summary, which runs before the run\'s timeout' }))
       .when(Condition.numberGreaterThanEquals('$.progress.tasks', MAX_TASKS_PER_CHILD), new Succeed(this, 'HandBack', { comment: 'the child\'s history is near its limit: the cursor goes back to the summary' }))
       .otherwise(page);
     const shard: IChainable = page.next(next);
@@ -119,7 +129,7 @@ export class SweepMachine extends Construct {
     const shards = new DistributedMap(this, 'Shards', {
       comment: 'every shard in parallel, each a child execution with its own history',
       itemReader: new S3JsonItemReader({ bucket: this.bucket, key: JsonPath.stringAt('$.plan.value.itemsKey') }),
-      itemSelector: { 'progress.$': '$$.Map.Item.Value', 'runId.$': '$.plan.value.runId' },
+      itemSelector: { 'progress.$': '$$.Map.Item.Value', 'runId.$': '$.plan.value.runId', 'deadline.$': '$.plan.value.deadline' },
       maxConcurrency: SWEEP_MAX_CONCURRENCY,
       // A failed shard is reported by the summary, never a failed run.
       toleratedFailurePercentage: 100,
@@ -162,6 +172,8 @@ export class SweepMachine extends Construct {
 
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
+      // Under the stack's name, like the guard's other resources, so the guardrails' SCPs protect it.
+      stateMachineName: `${Stack.of(this).stackName}-sweep`,
       comment: 'sagemaker-guard: the sweep of existing SageMaker resources, in every account and region it covers',
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(plan.next(shards).next(summarize)),
@@ -207,7 +219,7 @@ export class SweepMachine extends Construct {
         sid: 'OnlyTheGuardWritesTheSweepsFiles',
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl', 's3:PutObjectTagging', 's3:RestoreObject'],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl', 's3:PutObjectTagging', 's3:RestoreObject', 's3:ReplicateObject'],
         resources: [this.bucket.arnForObjects('*')],
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': writers } },
       }),
@@ -222,14 +234,22 @@ export class SweepMachine extends Construct {
     objects(props.summarize, 'WriteResumeFiles', ['s3:PutObject'], 'runs/', 'A run\'s resume file is named by its execution name, known only at run time; the prefix holds nothing else.');
     objects(props.summarize, 'ReadMapResults', ['s3:GetObject'], '', 'The Map\'s results (results/<map run>/...) and a run\'s files (runs/<run>/...) are named at run time; the bucket holds nothing but the sweep\'s files.');
 
-    this.failedAlarm = new Alarm(this, 'FailedAlarm', {
-      alarmDescription: 'sagemaker-guard: a sweep run failed, timed out or was aborted (its summary may not have been sent); see the state machine\'s executions',
-      metric: this.stateMachine.metricFailed({ period: Duration.hours(1), statistic: Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    // A run that ends without its summary: failed (the summary kept failing), timed out, or stopped by someone.
+    const ended = (id: string, what: string, metric: Metric): Alarm =>
+      new Alarm(this, id, {
+        alarmDescription: `sagemaker-guard: a sweep run ${what}, so its summary may not have been sent; see the state machine's executions (and CloudTrail for who stopped it)`,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    const period = { period: Duration.hours(1), statistic: Stats.SUM };
+    this.alarms = [
+      ended('FailedAlarm', 'failed', this.stateMachine.metricFailed(period)),
+      ended('TimedOutAlarm', 'timed out', this.stateMachine.metricTimedOut(period)),
+      ended('AbortedAlarm', 'was stopped (aborted)', this.stateMachine.metricAborted(period)),
+    ];
     if (!FeatureFlags.of(this).isEnabled('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2')) {
       throw new Error('SweepMachine: the ResultWriterV2 feature flag did not take effect');
     }

@@ -7,7 +7,10 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { errorName } from './errors';
+import { classifyError, errorName } from './errors';
+
+/** STS errors that say the role cannot be had from here, beyond a denial (a disabled region, a token STS rejects). */
+const LASTING_REFUSALS = new Set(['RegionDisabledException', 'InvalidClientTokenId', 'NoSuchEntity', 'NoSuchEntityException']);
 import { RETRY, type AccountClients } from './clients';
 import { ACCOUNT_ID, IAM_ROLE_NAME, REGION_NAME } from '../core/aws-names';
 import { MEMBER_ROLE_ENV } from '../core/settings';
@@ -44,6 +47,11 @@ export class MemberAccessError extends Error {
     readonly roleArn: string,
     readonly causeName: string,
     readonly causeMessage: string,
+    /**
+     * Whether STS refused (the role is missing, does not trust this function's role, or the region is disabled), as
+     * opposed to a passing fault (throttling, the network): the sweep reports the first as unreachable, retries the second.
+     */
+    readonly refused = true,
   ) {
     super(
       `cannot assume ${roleArn} to reach account ${target.account} in ${target.region} (${causeName}: ${causeMessage}); ` +
@@ -122,7 +130,9 @@ export class MemberAccounts {
     } catch (error) {
       clients.sageMaker.destroy();
       clients.ec2.destroy();
-      throw new MemberAccessError(target, this.roleArnOf(target.account) ?? '', errorName(error), error instanceof Error ? error.message : String(error));
+      const name = errorName(error);
+      const refused = classifyError(error).type === 'access-denied' || LASTING_REFUSALS.has(name);
+      throw new MemberAccessError(target, this.roleArnOf(target.account) ?? '', name, error instanceof Error ? error.message : String(error), refused);
     }
   }
 

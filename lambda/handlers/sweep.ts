@@ -17,7 +17,7 @@ import { RESOURCE_KINDS } from '../kinds/registry';
 import { deliverOnce, drainOutbox, noticeRecord, type OutboxResult } from '../pipeline/deliver';
 import { RESPONDER, type Runtime } from '../pipeline/handle';
 import { logger, metrics } from '../powertools';
-import { planShards, resumeShards, RESUME_KEY, RUN_ID, runPrefix } from '../sweep/plan';
+import { planShards, resumeShards, RESUME_KEY, RUN_DEADLINE_MS, RUN_ID, runPrefix } from '../sweep/plan';
 import { manifestSchema, progressSchema, resultRecordsSchema, RunOutcome } from '../sweep/results';
 import { sweepShard, type ShardProgress } from '../sweep/shard';
 import type { AccessByKind } from '../sweep/sweep';
@@ -54,6 +54,8 @@ const planInput = z.object({
 export interface PlanResult {
   readonly runId: string;
   readonly startedAt: string;
+  /** When the shards hand their cursors back (RUN_DEADLINE_MS after the start). */
+  readonly deadline: string;
   readonly itemsKey: string;
   readonly shardCount: number;
   readonly accountCount: number;
@@ -62,7 +64,15 @@ export interface PlanResult {
   readonly outbox?: OutboxResult;
 }
 
-const pageInput = z.object({ runId: z.string().regex(RUN_ID), progress: progressSchema });
+const pageInput = z.object({ runId: z.string().regex(RUN_ID), deadline: z.iso.datetime().optional(), progress: progressSchema });
+
+/** What a page task returns: the state the shard's loop carries; `handBack` tells the Choice to stop the loop. */
+export interface PageResult {
+  readonly runId: string;
+  readonly deadline?: string;
+  readonly progress: ShardProgress;
+  readonly handBack: boolean;
+}
 
 const summarizeInput = z.object({
   runId: z.string().regex(RUN_ID),
@@ -117,9 +127,12 @@ export function makeSweepTasks(runtime: Runtime, deps: SweepDeps) {
     const itemsKey = `${runPrefix(runId)}shards.json`;
     await objects.putJson(deps.bucket, itemsKey, shards);
     const accountCount = new Set(shards.map((progress) => progress.shard.account)).size;
+    const started = new Date(startedAt);
+    const deadline = new Date((Number.isNaN(started.getTime()) ? runtime.now().getTime() : started.getTime()) + RUN_DEADLINE_MS).toISOString();
     const result = {
       runId,
       startedAt,
+      deadline,
       itemsKey,
       shardCount: shards.length,
       accountCount,
@@ -131,8 +144,8 @@ export function makeSweepTasks(runtime: Runtime, deps: SweepDeps) {
     return result;
   }
 
-  async function page(event: unknown, context?: TaskContext): Promise<{ runId: string; progress: ShardProgress }> {
-    const { runId, progress } = parsed(pageInput, event, 'page');
+  async function page(event: unknown, context?: TaskContext): Promise<PageResult> {
+    const { runId, progress, deadline } = parsed(pageInput, event, 'page');
     logger.resetKeys();
     logger.setCorrelationId(runId);
     const started = Date.now();
@@ -140,12 +153,20 @@ export function makeSweepTasks(runtime: Runtime, deps: SweepDeps) {
     try {
       const next = await sweepShard(
         progress,
-        { handle: RESPONDER, concurrency: SWEEP_CONCURRENCY, correlationId: runId, maxPages: PAGES_PER_TASK, shouldStop },
+        {
+          handle: RESPONDER,
+          concurrency: SWEEP_CONCURRENCY,
+          correlationId: runId,
+          maxPages: PAGES_PER_TASK,
+          shouldStop,
+          ...(deadline !== undefined ? { deadline: new Date(deadline) } : {}),
+          now: runtime.now,
+        },
         runtime,
         deps.accessFor,
       );
       logger.info('Sweep task', { shard: next.shard, done: next.done, pages: next.pages, tasks: next.tasks, checked: next.tally.checked - progress.tally.checked });
-      return { runId, progress: next };
+      return { runId, ...(deadline !== undefined ? { deadline } : {}), progress: next, handBack: next.handBack === true };
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
@@ -237,5 +258,5 @@ const live = (): ReturnType<typeof makeSweepTasks> => (tasks ??= makeSweepTasks(
 
 /** Entry points: the state machine invokes each of them with its own function (index.plan, index.page, index.summarize). */
 export const plan = (event: unknown, context?: TaskContext): Promise<PlanResult> => live().plan(event, context);
-export const page = (event: unknown, context?: TaskContext): Promise<{ runId: string; progress: ShardProgress }> => live().page(event, context);
+export const page = (event: unknown, context?: TaskContext): Promise<PageResult> => live().page(event, context);
 export const summarize = (event: unknown): Promise<SummaryResult> => live().summarize(event);

@@ -11,6 +11,12 @@ export function runPrefix(runId: string): string {
   return `runs/${runId}/`;
 }
 
+/**
+ * How long after its start a run's shards stop and hand their cursors back, so the summary runs and says what is left
+ * well before the state machine's own timeout (SWEEP_RUN_TIMEOUT, 23 hours) would end the run without one.
+ */
+export const RUN_DEADLINE_MS = 20 * 3_600_000;
+
 /** Step Functions execution names (and so the run ids) are 1 to 80 of letters, digits, - and _. */
 export const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
@@ -24,8 +30,10 @@ export interface PlanScope {
 }
 
 /**
- * Every (account, region, kind), accounts and regions deduplicated and sorted so a run's shards are listed in a
- * stable order. A malformed account id or region is refused here, naming it, before it becomes a role ARN.
+ * Every (account, region, kind), accounts and regions deduplicated and sorted, in a stable order that spreads the
+ * Map's first shards over the accounts and regions (kind by kind, then region, then account), so the 40 shards
+ * swept at once are not all one account's, competing with its users' own SageMaker calls and the responders.
+ * A malformed account id or region is refused here, naming it, before it becomes a role ARN.
  * @throws Error on an empty scope or a malformed account or region
  */
 export function planShards(scope: PlanScope): ShardProgress[] {
@@ -38,7 +46,7 @@ export function planShards(scope: PlanScope): ShardProgress[] {
   if (accounts.length === 0 || regions.length === 0 || scope.kinds.length === 0) {
     throw new Error(`the sweep has nothing to cover: ${accounts.length} accounts, ${regions.length} regions, ${scope.kinds.length} kinds`);
   }
-  return accounts.flatMap((account) => regions.flatMap((region) => scope.kinds.map((kind) => startOf({ account, region, kind }))));
+  return scope.kinds.flatMap((kind) => regions.flatMap((region) => accounts.map((account) => startOf({ account, region, kind }))));
 }
 
 /**

@@ -42,6 +42,7 @@ const kind = z.string().refine(isResourceKind, { message: 'not a resource kind o
 export const progressSchema = z.object({
   shard: z.object({ account: z.string(), region: z.string(), kind }),
   cursor: z.string().optional(),
+  handBack: z.boolean().optional(),
   done: z.boolean(),
   pages: z.number().int().nonnegative(),
   tasks: z.number().int().nonnegative(),
@@ -114,14 +115,16 @@ export class RunOutcome {
       if (progress.unreachable !== undefined) {
         const { account, region } = progress.shard;
         this.unreachableByTarget.set(`${account}/${region}`, { account, region, ...progress.unreachable });
-        this.finished += 1;
+        // A resumed run tries it again (the role may be back).
+        this.left.push(progress);
       } else if (failure !== undefined) {
-        this.fail(progress, `${failure.Error ?? 'Error'}: ${failure.Cause ?? 'no cause given'}`);
+        this.fail(progress, `${failure.Error ?? 'Error'}: ${causeText(failure.Cause)}`);
       } else if (progress.done) {
         this.finished += 1;
       } else {
         this.handedBack += 1;
         this.left.push(progress);
+        this.line(progress, progress.handBack === true ? "stopped at the run's deadline; it resumes from its cursor" : 'stopped before its history filled up; it resumes from its cursor');
       }
       return;
     }
@@ -131,13 +134,18 @@ export class RunOutcome {
       this.noteUnreadable(`a ${record.Status.toLowerCase()} child's input is not a shard: ${clip(record.Input)}`);
       return;
     }
-    this.fail(state.progress, `the child execution ${record.Status.toLowerCase()}${record.Error !== undefined ? ` (${record.Error}: ${record.Cause ?? ''})` : ''}`);
+    // Its counts are lost with its last state (the per-resource notices it sent were sent).
+    this.fail(state.progress, `the child execution ${record.Status.toLowerCase()}${record.Error !== undefined ? ` (${record.Error}: ${causeText(record.Cause)})` : ''}; what it checked is not counted here`);
   }
 
   private fail(progress: ShardProgress, error: string): void {
     this.failedCount += 1;
-    if (this.failed.length < MAX_SUMMARY_LINES) this.failed.push({ shard: progress.shard, error });
+    this.line(progress, error);
     this.left.push(progress);
+  }
+
+  private line(progress: ShardProgress, error: string): void {
+    if (this.failed.length < MAX_SUMMARY_LINES) this.failed.push({ shard: progress.shard, error });
   }
 
   private noteUnreadable(sample: string): void {
@@ -154,6 +162,21 @@ function parseState(text: string | undefined): z.infer<typeof childStateSchema> 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A task's error cause as one readable line: a Lambda function's error reaches Step Functions as JSON (errorType,
+ * errorMessage, trace): its message, without the stack.
+ */
+export function causeText(cause: string | undefined): string {
+  if (cause === undefined || cause === '') return 'no cause given';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not JSON: the cause as given.
+  }
+  return clip(cause);
 }
 
 function clip(text: string | undefined): string {

@@ -27,6 +27,8 @@ export interface Unreachable {
 /** Where a shard's sweep stands after a task: the state machine passes it to the next task unchanged. */
 export interface ShardProgress {
   readonly shard: SweepShard;
+  /** Set when the task stopped because the run's deadline passed: the state machine hands the cursor back. */
+  readonly handBack?: boolean;
   /** The next page's cursor; absent once the listing is done. */
   readonly cursor?: string;
   readonly done: boolean;
@@ -46,6 +48,9 @@ export interface ShardOptions {
   readonly maxPages: number;
   /** Asked after each page: true ends the task there (the function's time is running short). */
   readonly shouldStop: () => boolean;
+  /** When the run's shards stop and hand their cursors back, so the summary still runs inside the run's timeout. */
+  readonly deadline?: Date;
+  readonly now?: () => Date;
 }
 
 /** The progress a shard starts from. */
@@ -59,12 +64,16 @@ export function startOf(shard: SweepShard): ShardProgress {
  */
 export async function sweepShard(progress: ShardProgress, options: ShardOptions, runtime: Runtime, accessFor: AccessByKind = accessOf): Promise<ShardProgress> {
   const { shard } = progress;
+  const now = options.now ?? (() => new Date());
+  const pastDeadline = (): boolean => options.deadline !== undefined && now().getTime() >= options.deadline.getTime();
+  if (pastDeadline()) return { ...progress, handBack: true };
   const tally = SweepTally.from(progress.tally);
   let clients;
   try {
     clients = await clientsOf(shard, runtime);
   } catch (error) {
-    if (!(error instanceof MemberAccessError)) throw error;
+    // A passing fault (STS throttled, the network) is thrown: Step Functions retries the task.
+    if (!(error instanceof MemberAccessError) || !error.refused) throw error;
     logger.error('Sweep cannot enter the account', { shard, roleArn: error.roleArn, error: { name: error.causeName, message: error.causeMessage } });
     return { ...progress, done: true, tasks: progress.tasks + 1, unreachable: { roleArn: error.roleArn, error: `${error.causeName}: ${error.causeMessage}` } };
   }
@@ -80,12 +89,13 @@ export async function sweepShard(progress: ShardProgress, options: ShardOptions,
       pages += 1;
       cursor = page.nextToken;
       if (cursor === undefined) break;
-      if (pages >= options.maxPages || options.shouldStop()) break;
+      if (pages >= options.maxPages || options.shouldStop() || pastDeadline()) break;
     }
     const done = cursor === undefined;
     return {
       shard,
       ...(done ? {} : { cursor }),
+      ...(!done && pastDeadline() ? { handBack: true } : {}),
       done,
       pages: progress.pages + pages,
       tasks: progress.tasks + 1,

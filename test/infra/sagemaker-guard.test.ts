@@ -662,8 +662,8 @@ describe('SageMakerGuard stack (cdk.json defaults)', () => {
   test('every alarm notifies the topic when a sum reaches 1 in one period, and says what happened and what to do', () => {
     const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
     // Dead letters sent, notifications failed; errors of each function; dead letters lost by each rule; the 3 metrics;
-    // a sweep run that failed.
-    expect(alarms).toHaveLength(2 + ALARMED_FUNCTIONS + RULE_COUNT + SINGLE_ACCOUNT_METRICS.length + 1);
+    // a sweep run that failed, timed out or was stopped.
+    expect(alarms).toHaveLength(2 + ALARMED_FUNCTIONS + RULE_COUNT + SINGLE_ACCOUNT_METRICS.length + 3);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
         AlarmActions: [{ Ref: id.topic }],

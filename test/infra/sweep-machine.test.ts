@@ -2,8 +2,9 @@
  * CDK assertions on the sweep's state machine (lib/sweep-machine.ts), for one account and for a hub: the states and
  * how they fail, the Map's bounds, the bucket and who may write it.
  */
-import type { Template } from 'aws-cdk-lib/assertions';
-import { MAX_TASKS_PER_CHILD, SWEEP_MAX_CONCURRENCY } from '../../lib/sweep-machine';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { HISTORY_LIMIT, MAX_TASKS_PER_CHILD, RETRIES_PER_TASK, SWEEP_MAX_CONCURRENCY } from '../../lib/sweep-machine';
+import { RUN_DEADLINE_MS } from '../../lambda/sweep/plan';
 import { actionsOf, logicalIdByPath, onlyResource, resourceById, synthGuard, type Statement } from './synth';
 
 interface AslState {
@@ -76,10 +77,10 @@ describe('the sweep state machine (one account)', () => {
     expect(map.ToleratedFailurePercentage).toBe(100);
     expect(map.ItemReader).toMatchObject({ ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: `<${bucket}>`, 'Key.$': '$.plan.value.itemsKey' } });
     expect(map.ResultWriter).toMatchObject({ Parameters: { Bucket: `<${bucket}>`, Prefix: 'results' } });
-    expect(map.ItemSelector).toEqual({ 'progress.$': '$$.Map.Item.Value', 'runId.$': '$.plan.value.runId' });
+    expect(map.ItemSelector).toEqual({ 'progress.$': '$$.Map.Item.Value', 'runId.$': '$.plan.value.runId', 'deadline.$': '$.plan.value.deadline' });
   });
 
-  test('each shard loops SweepPage -> Done? until the listing ends, or hands its cursor back before its history is full', () => {
+  test('each shard loops SweepPage -> Done? until the listing ends, or hands its cursor back at the run\'s deadline or before its history is full', () => {
     const states = asl.States.Shards.ItemProcessor?.States ?? {};
     expect(asl.States.Shards.ItemProcessor?.StartAt).toBe('SweepPage');
     expect(states.SweepPage).toMatchObject({ Type: 'Task', Next: 'ShardDone?' });
@@ -87,12 +88,18 @@ describe('the sweep state machine (one account)', () => {
       Type: 'Choice',
       Choices: [
         { Variable: '$.progress.done', BooleanEquals: true, Next: 'ShardFinished' },
+        { Variable: '$.handBack', BooleanEquals: true, Next: 'DeadlineHandBack' },
         { Variable: '$.progress.tasks', NumericGreaterThanEquals: MAX_TASKS_PER_CHILD, Next: 'HandBack' },
       ],
       Default: 'SweepPage',
     });
-    // 7 history events per loop (5 for the task, 2 for the choice): the child stays under 25,000.
-    expect(MAX_TASKS_PER_CHILD * 7).toBeLessThan(25_000);
+    // 7 history events per loop (5 for the task, 2 for the choice) and 3 per retry: even with every retry used, the
+    // child stays under 25,000. The retries the definition allows are the ones counted.
+    const retries = (states.SweepPage.Retry ?? []).reduce((sum, retry) => sum + (retry.MaxAttempts ?? 3), 0);
+    expect(retries).toBe(RETRIES_PER_TASK);
+    expect(MAX_TASKS_PER_CHILD * (7 + 3 * retries)).toBeLessThan(HISTORY_LIMIT);
+    // The run's shards hand back 3 hours before the run's timeout, so the summary runs.
+    expect(asl.TimeoutSeconds * 1000 - RUN_DEADLINE_MS).toBe(3 * 3_600_000);
     // A task that fails past its retries: the shard keeps its cursor and the error, and its child succeeds.
     expect(states.SweepPage.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'ShardFailed' }]);
     expect(states.ShardFailed).toMatchObject({ Type: 'Pass', End: true });
@@ -108,14 +115,21 @@ describe('the sweep state machine (one account)', () => {
     }
   });
 
-  test('the schedule starts the state machine; a run that fails alarms', () => {
+  test('a run that ends without its summary alarms: failed, timed out, or stopped by someone', () => {
     const machine = logicalIdByPath(template, 'AWS::StepFunctions::StateMachine', 'Guard/SweepMachine/StateMachine/Resource');
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/States',
-      MetricName: 'ExecutionsFailed',
-      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machine } }],
-      Threshold: 1,
-    });
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
+        MetricName: metric,
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machine } }],
+        Threshold: 1,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^GuardTopic') }],
+      });
+    }
+  });
+
+  test('the state machine is named under the stack, so the guardrails\' SCPs protect it', () => {
+    expect(onlyResource(template, 'AWS::StepFunctions::StateMachine').Properties.StateMachineName).toBe('SageMakerGuard-sweep');
   });
 
   test('the bucket: encrypted, TLS only, private, files kept 30 days, and only the guard writes its files', () => {

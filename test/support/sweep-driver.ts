@@ -7,7 +7,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PromisePool } from '@supercharge/promise-pool';
 import type { getText, putJson } from '../../lambda/aws/objects';
-import type { PlanResult, SummaryResult } from '../../lambda/handlers/sweep';
+import type { PageResult, PlanResult, SummaryResult } from '../../lambda/handlers/sweep';
 import type { ShardProgress } from '../../lambda/sweep/shard';
 import { MAX_TASKS_PER_CHILD } from '../../lib/sweep-machine';
 
@@ -50,7 +50,7 @@ export function s3Objects(client: S3Client): ObjectStore {
 /** The three tasks as the state machine calls them: in process (makeSweepTasks) or bundled, each call a Lambda invocation. */
 export interface SweepTasks {
   plan(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<PlanResult>;
-  page(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<{ runId: string; progress: ShardProgress }>;
+  page(event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<PageResult>;
   summarize(event: unknown): Promise<SummaryResult>;
 }
 
@@ -74,7 +74,9 @@ export interface Drive {
 
 interface ChildState {
   runId: string;
+  deadline?: string;
   progress: ShardProgress;
+  handBack?: boolean;
   failure?: { Error: string; Cause: string };
 }
 
@@ -89,7 +91,7 @@ export async function driveSweep(tasks: SweepTasks, store: ObjectStore, options:
     .useCorrespondingResults()
     .process(async (item) => {
       // The Map's ItemSelector.
-      const input = { progress: item, runId: plan.runId };
+      const input = { progress: item, runId: plan.runId, deadline: plan.deadline };
       let state: ChildState = input;
       for (;;) {
         taskCount += 1;
@@ -99,11 +101,12 @@ export async function driveSweep(tasks: SweepTasks, store: ObjectStore, options:
           state = { ...state, failure: { Error: (error as Error).name, Cause: (error as Error).message } };
           break;
         }
-        if (state.progress.done || state.progress.tasks >= MAX_TASKS_PER_CHILD) break;
+        // The Choice: done, the run's deadline, the child's history.
+        if (state.progress.done || state.handBack === true || state.progress.tasks >= MAX_TASKS_PER_CHILD) break;
       }
       return { input, output: state };
     });
-  const children = results.filter((result): result is { input: { progress: ShardProgress; runId: string }; output: ChildState } => typeof result !== 'symbol');
+  const children = results.filter((result): result is { input: { progress: ShardProgress; runId: string; deadline: string }; output: ChildState } => typeof result !== 'symbol');
   // What the ResultWriter writes: a manifest naming one file of succeeded children (each child ends in a Succeed or
   // the Pass after its Catch, so none fails).
   const prefix = `results/${options.runId}-map`;

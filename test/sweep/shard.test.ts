@@ -63,6 +63,29 @@ describe('a shard in a member account', () => {
     expect(sageMakerMock).not.toHaveReceivedCommand(ListModelsCommand);
   });
 
+  test.each([
+    ['STS throttled', named('Throttling', 'Rate exceeded')],
+    ['the network', named('TimeoutError', 'socket hang up')],
+  ])('a passing fault when entering the account (%s) is thrown to be retried, not reported as a missing role', async (_name, fault) => {
+    await expect(sweepShard(startOf({ account: MEMBER, region: 'us-east-1', kind: 'model' }), options, hub(fault))).rejects.toThrow(/cannot assume/);
+    expect(sageMakerMock).not.toHaveReceivedCommand(ListModelsCommand);
+  });
+
+  test('past the run\'s deadline a task lists nothing and hands the cursor back; before it, it stops after the page that crossed it', async () => {
+    const start = { ...startOf({ account: MEMBER, region: 'us-east-1', kind: 'model' as const }), cursor: 'c-7' };
+    await expect(sweepShard(start, { ...options, deadline: new Date(NOW.getTime() - 1), now: () => NOW }, hub())).resolves.toEqual({ ...start, handBack: true });
+    expect(sageMakerMock).not.toHaveReceivedCommand(ListModelsCommand);
+
+    let clock = NOW.getTime();
+    sageMakerMock.on(ListModelsCommand).callsFake(() => {
+      clock += 60_000;
+      return { Models: [{ ModelName: 'm' }], NextToken: 'more' };
+    });
+    sageMakerMock.on(DescribeModelCommand).resolves(model({ ModelName: 'm' }));
+    const crossed = await sweepShard(startOf({ account: MEMBER, region: 'us-east-1', kind: 'model' }), { ...options, deadline: new Date(NOW.getTime() + 30_000), now: () => new Date(clock) }, hub());
+    expect(crossed).toMatchObject({ done: false, cursor: 'more', pages: 1, handBack: true });
+  });
+
   test('a listing error is thrown for the state machine (retry, then a failed shard), not swallowed as a clean shard', async () => {
     sageMakerMock.on(ListModelsCommand).rejects(named('ThrottlingException', 'Rate exceeded'));
     await expect(sweepShard(startOf({ account: MEMBER, region: 'us-east-1', kind: 'model' }), options, hub())).rejects.toThrow('Rate exceeded');

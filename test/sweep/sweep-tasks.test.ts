@@ -150,6 +150,16 @@ describe('the sweep on Step Functions, one account', () => {
     expect(drive.summary.checked).toBe(2);
   });
 
+  test('a run past its deadline hands every unfinished shard back: the summary runs, names them and how to resume', async () => {
+    sageMakerMock.on(ListModelsCommand).resolves({ Models: [{ ModelName: 'm' } as never], NextToken: 'more' });
+    sageMakerMock.on(DescribeModelCommand).resolves(model({ ModelName: 'm' }));
+    // The run started 21 hours ago: its deadline (20 hours) has passed.
+    const drive = await driveSweep(tasksFor(), objects, { bucket: BUCKET, runId: 'late-run', startedAt: new Date(NOW.getTime() - 21 * 3_600_000).toISOString() });
+    expect(drive.tasks).toBe(8);
+    expect(drive.summary).toMatchObject({ checked: 0, unfinished: 8, notified: true, resumeKey: 'runs/late-run/resume.json' });
+    expect(noticesOfKind('sweep')[0].Message).toContain("123456789012 us-east-1 model: stopped at the run's deadline; it resumes from its cursor");
+  });
+
   test('the plan first sends the notices the ledger still owes (an SNS outage that outlasted the responder)', async () => {
     snsMock.on(PublishCommand).rejectsOnce(named('InternalErrorException', 'SNS down')).resolves({ MessageId: 'later' });
     sageMakerMock.on(ListModelsCommand).resolvesOnce({ Models: [{ ModelName: 'open-model' } as never] }).resolves({ Models: [] });

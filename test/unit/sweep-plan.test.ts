@@ -4,16 +4,16 @@ import { startOf } from '../../lambda/sweep/shard';
 import { SweepTally } from '../../lambda/core/summary';
 
 describe('planShards: one shard per kind in each account and region', () => {
-  test('every (account, region, kind), accounts and regions sorted and without repeats, each from its start', () => {
+  test('every (account, region, kind), accounts and regions sorted and without repeats, each from its start, spread over the accounts first', () => {
     const shards = planShards({ accounts: ['222233334444', '111122223333', '222233334444'], regions: ['us-east-1', 'eu-west-1'], kinds: ['model', 'training-job'] });
     expect(shards.map((progress) => `${progress.shard.account}/${progress.shard.region}/${progress.shard.kind}`)).toEqual([
       '111122223333/eu-west-1/model',
-      '111122223333/eu-west-1/training-job',
-      '111122223333/us-east-1/model',
-      '111122223333/us-east-1/training-job',
       '222233334444/eu-west-1/model',
-      '222233334444/eu-west-1/training-job',
+      '111122223333/us-east-1/model',
       '222233334444/us-east-1/model',
+      '111122223333/eu-west-1/training-job',
+      '222233334444/eu-west-1/training-job',
+      '111122223333/us-east-1/training-job',
       '222233334444/us-east-1/training-job',
     ]);
     for (const progress of shards) expect(progress).toEqual(startOf(progress.shard));

@@ -1,5 +1,5 @@
 import { buildSweepNotice, SweepTally, MAX_SUMMARY_LINES } from '../../lambda/core/summary';
-import { manifestSchema, RunOutcome } from '../../lambda/sweep/results';
+import { causeText, manifestSchema, RunOutcome } from '../../lambda/sweep/results';
 import { startOf, type ShardProgress } from '../../lambda/sweep/shard';
 
 const A = '111122223333';
@@ -35,18 +35,23 @@ describe('RunOutcome: the Map\'s results, one child at a time', () => {
     expect(outcome.results).toBe(6);
     expect(outcome.tally.checked).toBe(3);
     expect(outcome.tally.withFindings).toBe(1);
-    expect(outcome.finished).toBe(3);
+    // A's models; B's kinds are unreachable, not finished.
+    expect(outcome.finished).toBe(1);
     expect(outcome.handedBack).toBe(1);
     expect(outcome.unreachable).toEqual([{ account: B, region: 'us-east-1', roleArn: `arn:aws:iam::${B}:role/SageMakerGuard-member`, error: 'AccessDenied: not authorized' }]);
     expect(outcome.failedCount).toBe(2);
     expect(outcome.failed).toEqual([
       { shard: failed.shard, error: 'AccessDeniedException: not authorized to perform: sagemaker:ListTrainingJobs' },
-      { shard: lost.shard, error: 'the child execution failed (States.Timeout: the child timed out)' },
+      { shard: handedBack.shard, error: 'stopped before its history filled up; it resumes from its cursor' },
+      { shard: lost.shard, error: 'the child execution failed (States.Timeout: the child timed out); what it checked is not counted here' },
     ]);
-    expect(outcome.left.map((left) => [left.shard.kind, left.cursor])).toEqual([
-      ['training-job', 'page-2'],
-      ['notebook-instance', 'page-3001'],
-      ['endpoint', undefined],
+    // Everything not finished is resumed, the unreachable too (the role may be back).
+    expect(outcome.left.map((left) => [left.shard.account, left.shard.kind, left.cursor])).toEqual([
+      [B, 'model', undefined],
+      [B, 'training-job', undefined],
+      [A, 'training-job', 'page-2'],
+      [A, 'notebook-instance', 'page-3001'],
+      [A, 'endpoint', undefined],
     ]);
     expect(outcome.unreadable).toBe(0);
   });
@@ -75,6 +80,22 @@ describe('RunOutcome: the Map\'s results, one child at a time', () => {
     expect(outcome.failedCount).toBe(MAX_SUMMARY_LINES + 10);
     expect(outcome.failed).toHaveLength(MAX_SUMMARY_LINES);
     expect(outcome.left).toHaveLength(MAX_SUMMARY_LINES + 10);
+  });
+
+  test('a shard handed back at the run\'s deadline says so', () => {
+    const outcome = new RunOutcome();
+    outcome.addRecord(succeeded({ progress: progress(A, 'model', { done: false, cursor: 'c', handBack: true }), handBack: true }));
+    expect(outcome.handedBack).toBe(1);
+    expect(outcome.failed).toEqual([{ shard: { account: A, region: 'us-east-1', kind: 'model' }, error: "stopped at the run's deadline; it resumes from its cursor" }]);
+  });
+
+  test.each([
+    ['a Lambda error (JSON with a stack)', JSON.stringify({ errorType: 'AccessDeniedException', errorMessage: 'not authorized', trace: ['at a', 'at b'] }), 'not authorized'],
+    ['plain text', 'States.Timeout', 'States.Timeout'],
+    ['nothing', undefined, 'no cause given'],
+    ['a long text', 'x'.repeat(300), `${'x'.repeat(200)}...`],
+  ])('causeText: %s', (_name, cause, expected) => {
+    expect(causeText(cause)).toBe(expected);
   });
 
   test('the manifest as Step Functions writes it; a missing ResultFiles is refused', () => {
