@@ -13,7 +13,8 @@ import { accessOf, KINDS, type ResourceKind } from '../lambda/kinds/registry';
 import { SWITCH_VALUES } from '../lambda/core/modes';
 import type { GuardSettings } from '../lambda/core/settings';
 import type { Evaluated, Runtime } from '../lambda/pipeline/handle';
-import { isFailure, sweep, type SweepItem } from '../lambda/sweep/sweep';
+import { isFailure, sweep, type AccessByKind, type SweepItem } from '../lambda/sweep/sweep';
+import type { ListOptions } from '../lambda/kinds/types';
 import type { AuditOptions } from './args';
 import type { EstateLookup } from './estate';
 import type { MemberReach } from './members';
@@ -133,7 +134,11 @@ export async function audit(options: AuditOptions, settings: GuardSettings, io: 
     io.stderr.write('Nothing was changed.\n');
     return preview.exitCode;
   }
-  return (await pass({ ...base, act: true, onlyEntered: preview.entered })).exitCode;
+  // Only what the preview showed as to be stopped or deleted: a resource it could not list (a throttled listing that
+  // works now), or one created since, is not acted on unseen; the act pass reads each shown one again before acting.
+  const acted = await pass({ ...base, act: true, onlyEntered: preview.entered, onlyShown: preview.shown });
+  // What the preview could not check stays unchecked: its errors (exit 2) are not forgotten by a cleaner act pass.
+  return Math.max(preview.exitCode, acted.exitCode);
 }
 
 /** The switch as read before the audit, for the JSON summary. */
@@ -216,6 +221,8 @@ interface PassInput {
   readonly hubRegion: string;
   /** The act pass of an interactive --remediate: only the account/region pairs its preview entered. */
   readonly onlyEntered?: ReadonlySet<string>;
+  /** The act pass of an interactive --remediate: only the resources its preview showed with decision remediate (shownKey). */
+  readonly onlyShown?: ReadonlySet<string>;
 }
 
 interface PassResult {
@@ -227,6 +234,13 @@ interface PassResult {
   readonly wouldAct: ReadonlyMap<ResourceKind, number>;
   /** Across accounts: the account/region pairs entered. */
   readonly entered: ReadonlySet<string>;
+  /** The resources shown as to be stopped or deleted (auditing only), by shownKey. */
+  readonly shown: ReadonlySet<string>;
+}
+
+/** A resource as the preview showed it: account (empty for the caller's own), region, kind, name. */
+function shownKey(account: string | undefined, region: string, kind: ResourceKind, name: string): string {
+  return JSON.stringify([account ?? '', region, kind, name]);
 }
 
 /** One full run over every account (with --role-name), region and kind, printing as it goes. */
@@ -236,6 +250,7 @@ async function pass(input: PassInput): Promise<PassResult> {
   const accounts = input.accounts;
   const tally = new Tally(regions, act, accounts);
   const wouldAct = new Map<ResourceKind, number>();
+  const shown = new Set<string>();
   const denied = new DeniedCalls();
   const entered = new Set<string>();
   const problems: string[] = [];
@@ -280,14 +295,32 @@ async function pass(input: PassInput): Promise<PassResult> {
     for (const kind of options.kinds) {
       progress.at(account !== undefined ? `${account} ${region}` : region, kind);
       try {
+        const onlyShown = input.onlyShown;
+        // The act pass lists as the preview did, but checks (and may act on) only the names the preview showed.
+        const accessFor: AccessByKind | undefined =
+          onlyShown === undefined
+            ? undefined
+            : async <K extends ResourceKind>(listed: K) => {
+                const access = await accessOf(listed);
+                return {
+                  ...access,
+                  async *list(listOptions: ListOptions) {
+                    for await (const page of access.list(listOptions)) yield { ...page, names: page.names.filter((name) => onlyShown.has(shownKey(account, region, listed, name))) };
+                  },
+                };
+              };
         const items = sweep(
           { kinds: [kind], handle: { act: actHere, notify: false }, concurrency: options.concurrency, correlationId: input.correlationId, ...(options.since !== undefined ? { since: options.since } : {}) },
           runtime,
+          ...(accessFor !== undefined ? [accessFor] : []),
         );
         for await (const item of items) {
           tally.add(item);
           progress.update(tally);
-          if (!actHere && item.decision === 'remediate') wouldAct.set(item.kind, (wouldAct.get(item.kind) ?? 0) + 1);
+          if (!actHere && item.decision === 'remediate') {
+            wouldAct.set(item.kind, (wouldAct.get(item.kind) ?? 0) + 1);
+            shown.add(shownKey(account, region, item.kind, item.name));
+          }
           if (isFailure(item) && item.error.class === 'access-denied') denied.add(where, item);
           // A resource that vanished between list and describe is skipped (and counted).
           if (item.decision === 'gone') continue;
@@ -396,7 +429,7 @@ async function pass(input: PassInput): Promise<PassResult> {
   if (!aborted && summary.failed > 0 && summary.checked === 0 && summary.accessDenied === 0 && summary.listingErrors === 0 && summary.unreachable === 0) {
     io.stderr.write(`Nothing was checked: each of the ${summary.failed} resource(s) found failed, so this audit cannot say whether anything breaks a control (exit 2).\n`);
   }
-  return { summary, exitCode, aborted, wouldAct, entered };
+  return { summary, exitCode, aborted, wouldAct, entered, shown };
 }
 
 /**

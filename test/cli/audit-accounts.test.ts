@@ -423,6 +423,46 @@ describe('sagemaker-guard audit --role-name', () => {
     }
   });
 
+  test('interactive --remediate acts only on what the preview showed: a listing throttled in the preview that works in the act pass is not acted on', async () => {
+    // A's notebooks cannot be listed while the audit is shown (throttled past the retries), then can: its open notebook
+    // was never shown, so it must not be stopped; B's model was shown and is deleted.
+    let aListings = 0;
+    const flakyEstate = (account: string, stub: SageMakerStub): void => {
+      estate(account, stub);
+      if (account === A && aListings++ === 0) stub.on(ListNotebookInstancesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    };
+    const reach = new FakeReach([A, B], flakyEstate);
+    const questions: string[] = [];
+    try {
+      const code = await audit(
+        { ...OPTIONS, remediate: true, members: { roleName: ROLE, accounts: [A, B] } },
+        settings(),
+        {
+          stdout: { write: () => true },
+          stderr: { write: () => true },
+          interactive: true,
+          confirm: (question) => {
+            questions.push(question);
+            return Promise.resolve(true);
+          },
+          now: () => NOW,
+        },
+        { members: reach },
+      );
+      expect(questions).toEqual(['Delete 1 model in 2 accounts (us-east-1), as the responder would (no notices are sent)? [y/N] ']);
+      expect(aListings).toBe(2);
+      // The act pass listed A's notebooks and found open-nb, but did not even describe it.
+      expect(reach.stub(A)).toHaveReceivedCommand(ListNotebookInstancesCommand);
+      expect(reach.stub(A)).not.toHaveReceivedCommand(DescribeNotebookInstanceCommand);
+      expect(reach.stub(A)).not.toHaveReceivedCommand(StopNotebookInstanceCommand);
+      expect(reach.stub(B)).toHaveReceivedCommandWith(DeleteModelCommand, { ModelName: 'open-model' });
+      // The preview's listing error stays an error: exit 2.
+      expect(code).toBe(2);
+    } finally {
+      reach.destroy();
+    }
+  });
+
   test('an organization with no active account audits nothing and exits 2', async () => {
     const empty = new FakeReach([], estate);
     const { code, stdout, stderr } = await run(empty, { members: { roleName: ROLE, accounts: 'organization' } });
