@@ -1,7 +1,7 @@
 /**
  * The sweep's three tasks, as bundled by `npx cdk synth` (one bundle, index.plan / index.page / index.summarize), each
  * call a fresh node process against moto, driven in the state machine's order (test/support/sweep-driver.ts: moto's
- * Step Functions cannot run Lambda tasks without Docker, see MOTO-NOTES). The run's files live in moto's S3 as they
+ * Step Functions runs the definition with canned task answers only, not the code: MOTO-NOTES §17 and §18). The run's files live in moto's S3 as they
  * would in the sweep's bucket: the plan writes the shards there, the driver writes the Map's results in the
  * ResultWriter's format, the summary reads them back. It lists what already exists, acts through the responders'
  * pipeline, and sends one summary notice.

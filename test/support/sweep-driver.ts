@@ -1,6 +1,6 @@
 /**
  * Drives the sweep's three tasks in the order the state machine (lib/sweep-machine.ts) runs them, for tests and the
- * bench where Step Functions cannot run Lambda tasks (moto's needs Docker): Plan, then each shard as a child
+ * bench, where moto's Step Functions can run the definition with canned answers but not the tasks' code: Plan, then each shard as a child
  * execution (SweepPage until its progress is done or MAX_TASKS_PER_CHILD tasks, a task error caught into
  * `failure` as the Catch does), then the Map's results written as its ResultWriter writes them, then Summarize.
  */
