@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { listTags, receiveNotices, type Clients, type Network, type NoticeChannel } from '../../tools/local/aws-scene';
 import { findBundle, staleSynthWarning, type BundledFunction, type FunctionName } from '../../tools/local/cdk-out';
+import { startOf } from '../../lambda/sweep/shard';
 import { decisionLog, invokeBundled, type Invocation } from '../../tools/local/lambda-runner';
 import { eventFor, loadEvent, type SampleEvent } from '../../tools/local/sample-events';
 import { emulatorPolicy } from '../../tools/local/settings';
@@ -272,10 +273,19 @@ gate.describe('transform and tuning job responders (cdk.out bundles) against mot
     await createTransformJob('sweep-transform-1', 'sweep-model', false);
     await createTuningJob('sweep-tuning-1', { single: trainingDefinition({ EnableNetworkIsolation: false }) });
 
-    const invocation = await invoke('sweep', { id: 'sweep-run-1', 'detail-type': 'Scheduled Event', source: 'aws.events' });
-
-    if (invocation.exitCode !== 0) throw new Error(`the sweep failed: ${JSON.stringify(invocation.error)}\n${invocation.stderr}`);
-    // The model is listed (models have no status); the Completed jobs are filtered out by the service.
-    expect(invocation.result).toMatchObject({ checked: 1, failures: 0, incomplete: false, byDecision: { compliant: 1 } });
+    // The sweep's page task (cdk.out's Sweep, index.page), one shard per kind: what a run's Map gives each child.
+    const results: Record<string, unknown> = {};
+    for (const kind of ['transform-job', 'hyper-parameter-tuning-job', 'model'] as const) {
+      const invocation = await invokeBundled(bundles.sweep!, { runId: 'sweep-run-1', progress: startOf({ account: '123456789012', region: 'us-east-1', kind }) }, {
+        emulatorEnv: scene().emulator.env,
+        env: { TOPIC_ARN: channel.topicArn, GUARD_SETTINGS: JSON.stringify(SETTINGS), LEDGER_TABLE: scene().ledgerTable, SWEEP_BUCKET: 'sweep-bucket' },
+      });
+      if (invocation.exitCode !== 0) throw new Error(`the sweep's ${kind} task failed: ${JSON.stringify(invocation.error)}\n${invocation.stderr}`);
+      results[kind] = invocation.result;
+    }
+    // Completed jobs are filtered out by the service; the model is listed (models have no status) and compliant.
+    expect(results['transform-job']).toMatchObject({ handBack: false, progress: { done: true, pages: 1, tally: { checked: 0, failures: 0 } } });
+    expect(results['hyper-parameter-tuning-job']).toMatchObject({ handBack: false, progress: { done: true, pages: 1, tally: { checked: 0, failures: 0 } } });
+    expect(results.model).toMatchObject({ handBack: false, progress: { done: true, tally: { checked: 1, failures: 0, byDecision: { compliant: 1 } } } });
   });
 });
