@@ -11,6 +11,8 @@ export {
   RESPONDER_IDS,
   SageMakerGuard,
   SWEEP_ID,
+  SWEEP_PLAN_ID,
+  SWEEP_SUMMARY_ID,
   SWITCH_WATCH_ID,
   type SageMakerGuardProps,
 } from './sagemaker-guard';

@@ -140,7 +140,9 @@ for (const [logicalId, fn] of guardFunctions) {
   const where = `${guardFunctionId(fn)} (${logicalId})`;
   expect(p.Runtime === 'nodejs24.x', `${where}: Runtime ${p.Runtime}, expected nodejs24.x`);
   expect(JSON.stringify(p.Architectures) === '["arm64"]', `${where}: Architectures ${JSON.stringify(p.Architectures)}, expected ["arm64"]`);
-  expect(p.Handler === 'index.handler', `${where}: Handler ${p.Handler}, expected index.handler`);
+  // The sweep's three tasks run one bundle's three exports; every other function its bundle's `handler`.
+  const exported = ({ [pkg.SWEEP_ID]: 'page', [pkg.SWEEP_PLAN_ID]: 'plan', [pkg.SWEEP_SUMMARY_ID]: 'summarize' })[guardFunctionId(fn)] || 'handler';
+  expect(p.Handler === `index.${exported}`, `${where}: Handler ${p.Handler}, expected index.${exported}`);
   expect(fn.Metadata['aws:asset:is-bundled'] !== true, `${where}: its asset was bundled at synth; the package must ship it pre-bundled`);
   const vars = (p.Environment && p.Environment.Variables) || {};
   expect(vars.GUARD_SETTINGS === settings, `${where}: GUARD_SETTINGS is not parseSettings({}) (the default settings): ${vars.GUARD_SETTINGS}`);
@@ -155,9 +157,13 @@ for (const [logicalId, fn] of guardFunctions) {
   expect(path.resolve(outdir, fn.Metadata['aws:asset:path'] || '') === assetDir, `${where}: aws:asset:path does not name its asset ${asset.source.path}`);
   const entry = shippedBundles.get(fs.readFileSync(bundle).toString('base64'));
   if (entry === undefined) { problems.push(`${where}: ${bundle} is none of the package's dist/functions/<entry>/index.js`); continue; }
-  // Every kind's responder runs the one responder bundle, told its kind by GUARD_KIND; every other function has code of its own.
+  // Every kind's responder runs the one responder bundle, told its kind by GUARD_KIND; the sweep's tasks the one sweep
+  // bundle; every other function has code of its own.
   const kind = kindOfResponder.get(guardFunctionId(fn));
-  if (kind !== undefined) {
+  if (exported !== 'handler') {
+    expect(entry === 'sweep', `${where}: runs dist/functions/${entry}, expected the shared dist/functions/sweep`);
+    if (!entriesUsed.has(entry)) entriesUsed.set(entry, where);
+  } else if (kind !== undefined) {
     expect(entry === 'responder', `${where}: runs dist/functions/${entry}, expected the shared dist/functions/responder`);
     expect(vars.GUARD_KIND === kind, `${where}: GUARD_KIND ${JSON.stringify(vars.GUARD_KIND)}, expected ${JSON.stringify(kind)}`);
     if (!entriesUsed.has(entry)) entriesUsed.set(entry, where);
@@ -173,7 +179,7 @@ for (const [logicalId, fn] of guardFunctions) {
   const env = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:guard',
     LEDGER_TABLE: 'ledger', ENFORCEMENT_SWITCH_PARAMETER: '/sagemaker-guard/enforcement',
     ...Object.fromEntries(Object.entries(vars).filter(([, v]) => typeof v === 'string')) };
-  const load = spawnSync(process.execPath, ['-e', "const m = require('./index.js'); if (typeof m.handler !== 'function') { console.error('no handler export'); process.exit(1); }"],
+  const load = spawnSync(process.execPath, ['-e', `const m = require('./index.js'); if (typeof m.${exported} !== 'function') { console.error('no ${exported} export'); process.exit(1); }`],
     { cwd: dir, env, encoding: 'utf8', timeout: 30000 });
   expect(load.status === 0, `${where}: its index.js does not load on its own: ${(load.stderr || load.error || '').toString().split('\n').filter(Boolean).slice(-3).join(' | ')}`);
 }
@@ -201,9 +207,14 @@ for (const schedule of ['rate(1 day)', pkg.RESEND_SCHEDULE]) {
 }
 expect(rules.filter((r) => sources(r).includes('aws.ssm')).length === 1, 'expected one aws.ssm rule (the switch watch)');
 const functionLogicalIds = new Set(guardFunctions.map(([id]) => id));
+// The sweep's schedule starts its state machine (ConsumerStack/Guard/SweepMachine/StateMachine); every other rule one function.
+const machines = ofType('AWS::StepFunctions::StateMachine').filter(([, r]) => /^ConsumerStack\/Guard\/SweepMachine\/StateMachine\/Resource$/.test(cdkPath(r)));
+expect(machines.length === 1, `expected the sweep's state machine at Guard/SweepMachine/StateMachine, found ${machines.length}`);
+const machineIds = new Set(machines.map(([id]) => id));
 for (const r of rules) {
-  const targets = (r.Targets || []).map((t) => t.Arn && t.Arn['Fn::GetAtt'] && t.Arn['Fn::GetAtt'][0]);
-  expect(targets.length === 1 && functionLogicalIds.has(targets[0]), `rule "${r.Description}" does not target one guard function`);
+  const targets = (r.Targets || []).map((t) => (t.Arn && t.Arn['Fn::GetAtt'] && t.Arn['Fn::GetAtt'][0]) || (t.Arn && t.Arn.Ref));
+  const onMachine = targets.length === 1 && machineIds.has(targets[0]);
+  expect(onMachine ? r.ScheduleExpression === 'rate(1 day)' : targets.length === 1 && functionLogicalIds.has(targets[0]), `rule "${r.Description}" does not target one guard function (or, the sweep's schedule, its state machine)`);
 }
 
 // The ledger: one DynamoDB table, customer-managed KMS, retained.
