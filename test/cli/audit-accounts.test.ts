@@ -141,6 +141,25 @@ function enteredIn<T>(stubs: ReadonlyMap<string, T>, account: string, region: st
   return stub;
 }
 
+/** A terminal that answers yes to every question, recording them; stdout goes to `out`. */
+function answeringYes(questions: string[], out: (text: string) => unknown = () => true) {
+  return {
+    stdout: {
+      write: (text: string) => {
+        out(text);
+        return true;
+      },
+    },
+    stderr: { write: () => true },
+    interactive: true,
+    confirm: (question: string) => {
+      questions.push(question);
+      return Promise.resolve(true);
+    },
+    now: () => NOW,
+  };
+}
+
 /** A has an open notebook, B a model outside any VPC. */
 function estate(account: string, stub: SageMakerStub): void {
   if (account === A) {
@@ -398,16 +417,7 @@ describe('sagemaker-guard audit --role-name', () => {
       const code = await audit(
         { ...OPTIONS, remediate: true, members: { roleName: ROLE, accounts: [A, B] } },
         settings(),
-        {
-          stdout: { write: (text: string) => (stdout += text) },
-          stderr: { write: () => true },
-          interactive: true,
-          confirm: (question) => {
-            questions.push(question);
-            return Promise.resolve(true);
-          },
-          now: () => NOW,
-        },
+        answeringYes(questions, (text) => (stdout += text)),
         { members: recovering },
       );
       expect(code).toBe(2);
@@ -437,16 +447,7 @@ describe('sagemaker-guard audit --role-name', () => {
       const code = await audit(
         { ...OPTIONS, remediate: true, members: { roleName: ROLE, accounts: [A, B] } },
         settings(),
-        {
-          stdout: { write: () => true },
-          stderr: { write: () => true },
-          interactive: true,
-          confirm: (question) => {
-            questions.push(question);
-            return Promise.resolve(true);
-          },
-          now: () => NOW,
-        },
+        answeringYes(questions),
         { members: reach },
       );
       expect(questions).toEqual(['Delete 1 model in 2 accounts (us-east-1), as the responder would (no notices are sent)? [y/N] ']);

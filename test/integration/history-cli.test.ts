@@ -6,7 +6,7 @@
  * The bundle is built into a temporary directory with the package's own build:cli script (only the output
  * path changed), so that this file and audit-cli.test.ts, which rebuilds dist/cli.js, can run at the same time.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -16,31 +16,13 @@ import { dayOf, expiresAt, remediationSk, resourcePk, type RemediationRecord, ty
 import { isolatedEnv } from '../../tools/local/emulator';
 import { useEmulatorScene } from '../support/emulator-scene';
 import { motoGate } from '../support/moto-gate';
+import { runCommand } from '../support/cli-process';
 
 const ROOT = resolve(__dirname, '../..');
 const DAY_MS = 24 * 3600 * 1000;
 
 jest.setTimeout(60_000);
 
-interface CommandResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => {
-      done({ code, stdout, stderr });
-    });
-  });
-}
 
 /** `npm run build:cli`, writing to `outfile` instead of dist/cli.js. */
 function buildCli(outfile: string): void {
@@ -149,7 +131,7 @@ gate.describe('sagemaker-guard history against moto', () => {
   }
 
   const env = () => isolatedEnv(process.env, scene().emulator.env);
-  const history = (...args: string[]) => run([cli, 'history', '--region', 'us-east-1', ...args], env());
+  const history = (...args: string[]) => runCommand(process.execPath, [cli, 'history', '--region', 'us-east-1', ...args], env());
 
   test('--json: the last 7 days, oldest first, one object per record and a summary; an older record is left out', async () => {
     const { code, stdout, stderr } = await history('--table', table, '--json');
